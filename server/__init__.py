@@ -1,0 +1,23 @@
+"""tiktok-connector: the Flask application factory."""
+from flask import Flask
+
+from server import config
+
+
+def create_app(test_config=None):
+    """Build the application: settings, extensions, blueprints, command line, schema upgrade."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or config.instance_path()
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    config.load(app, test_config)
+
+    from server import cli, errors, logs, migrations, pixel
+    from server.extensions import db
+
+    logs.init_app(app)
+    db.init_app(app)
+    migrations.init_app(app)
+    errors.init_app(app)
+    pixel.init_app(app)
+    cli.init_app(app)
+    migrations.upgrade_on_start(app)
+    return app

@@ -1,0 +1,61 @@
+"""A store: one storefront, its TikTok connection state and its pixel settings."""
+from datetime import datetime, timezone
+
+from server.extensions import db
+from server.security import new_public_key
+
+PLATFORMS = ("vtex-legacy", "headless", "generic")
+PIXEL_EVENTS = ("ViewContent", "AddToCart", "PlaceAnOrder")  # "PlaceAnOrder" stands for the order event
+ORDER_EVENT_NAMES = ("PlaceAnOrder", "Purchase")
+CONSENT_MODES = ("none", "hold")
+TIKTOK_STATES = ("not_connected", "connected", "disconnected")
+
+
+def utcnow():
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Store(db.Model):
+    """One storefront. Every change to a row bumps ``version`` (the pixel cache keys on it)."""
+
+    __tablename__ = "stores"
+
+    id = db.Column(db.Integer, primary_key=True)
+    public_key = db.Column(db.String(43), nullable=False, unique=True, default=new_public_key)
+    name = db.Column(db.String(200), nullable=False)
+    domains = db.Column(db.JSON, nullable=False, default=list)
+    platform = db.Column(db.String(20), nullable=False, default="generic")
+    country = db.Column(db.String(2), nullable=False)
+    currency = db.Column(db.String(3), nullable=False)
+    phone = db.Column(db.String(20))
+
+    pixel_code = db.Column(db.String(64))
+    pixel_enabled = db.Column(db.Boolean, nullable=False, default=True)
+    events = db.Column(db.JSON, nullable=False, default=lambda: list(PIXEL_EVENTS))
+    order_event = db.Column(db.String(20), nullable=False, default="PlaceAnOrder")
+    consent_mode = db.Column(db.String(10), nullable=False, default="none")
+    advanced_matching = db.Column(db.Boolean, nullable=False, default=False)
+
+    tiktok_state = db.Column(db.String(20), nullable=False, default="not_connected")
+    tiktok_state_reason = db.Column(db.String(500))
+    tiktok_state_changed_at = db.Column(db.DateTime(timezone=True))
+
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    version = db.Column(db.Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def pixel_live(self):
+        """Whether shoppers' pages fire the pixel: enabled, has a code, not disconnected from TikTok."""
+        return bool(self.pixel_enabled and self.pixel_code and self.tiktok_state != "disconnected")
+
+    @property
+    def order_event_enabled(self):
+        """Whether the order event (under whichever name) is on."""
+        return "PlaceAnOrder" in (self.events or [])
+
+    def __repr__(self):
+        return f"<Store {self.public_key} {self.name!r}>"

@@ -1,0 +1,1 @@
+"""Stores: creating, validating, reading and changing them."""

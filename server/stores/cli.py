@@ -1,0 +1,124 @@
+"""``flask store ...`` and ``flask snippet``: stores and what to paste, from the command line."""
+import json
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from server.errors import AppError
+from server.extensions import db
+from server.models.store import PIXEL_EVENTS, PLATFORMS
+from server.stores import service
+
+
+def _fail(error):
+    lines = [error.message] + [f"  {name}: {problem}" for name, problem in error.fields.items()]
+    raise click.ClickException("\n".join(lines))
+
+
+def _store_options(function):
+    options = [
+        click.option("--name"),
+        click.option("--domain", "domains", multiple=True, help="Shop domain; repeat for several."),
+        click.option("--country", help="ISO country code, e.g. US, BR."),
+        click.option("--currency", help="ISO currency code, e.g. USD, BRL."),
+        click.option("--platform", type=click.Choice(PLATFORMS)),
+        click.option("--phone", help="Phone with country code (needed to connect TikTok)."),
+        click.option("--pixel-code", help="TikTok pixel code, for a manual pixel setup."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _given(**values):
+    return {name: value for name, value in values.items() if value not in (None, ())}
+
+
+@click.group("store")
+def store_group():
+    """Create, list, show and change stores."""
+
+
+@store_group.command("create")
+@_store_options
+@with_appcontext
+def create(**values):
+    """Create a store; prints its key as the last line."""
+    try:
+        store = service.create_store(db.session, **_given(**values))
+    except AppError as error:
+        _fail(error)
+    click.echo(f"Created store {store.name!r} ({store.platform}, {store.country}/{store.currency}).")
+    click.echo(store.public_key)
+
+
+@store_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def list_(as_json):
+    """List every store."""
+    stores = service.list_stores(db.session)
+    if as_json:
+        click.echo(json.dumps([service.store_settings(s) for s in stores], indent=2))
+        return
+    if not stores:
+        click.echo("No stores yet: create one with `flask --app wsgi store create`.")
+    for store in stores:
+        pixel = "pixel on" if store.pixel_live else "pixel off"
+        click.echo(f"{store.public_key}  {store.name}  [{store.platform}, {store.country}/{store.currency},"
+                   f" {pixel}, TikTok {store.tiktok_state.replace('_', ' ')}]")
+
+
+@store_group.command("show")
+@click.argument("key")
+@with_appcontext
+def show(key):
+    """Show one store's settings as JSON."""
+    try:
+        store = service.get_store(db.session, key)
+    except AppError as error:
+        _fail(error)
+    click.echo(json.dumps(service.store_settings(store), indent=2))
+
+
+@store_group.command("update")
+@click.argument("key")
+@_store_options
+@click.option("--events", help="Events that are on, comma-separated: ViewContent,AddToCart,PlaceAnOrder.")
+@click.option("--order-event", type=click.Choice(["PlaceAnOrder", "Purchase"]),
+              help="Name of the order event. Purchase is what TikTok recommends; PlaceAnOrder is "
+                   "deprecated and sunsets in 2027.")
+@click.option("--consent-mode", type=click.Choice(["none", "hold"]),
+              help="hold: send nothing until the page grants consent.")
+@click.option("--advanced-matching/--no-advanced-matching", default=None)
+@click.option("--pixel-enabled/--pixel-disabled", default=None)
+@with_appcontext
+def update(key, **values):
+    """Change a store's settings."""
+    try:
+        store = service.get_store(db.session, key)
+        changed = service.update_store(db.session, store, **_given(**values))
+    except AppError as error:
+        _fail(error)
+    click.echo(f"Changed: {', '.join(changed)}." if changed else "Nothing changed.")
+
+
+@click.command("snippet")
+@click.argument("key")
+@click.argument("event", required=False, type=click.Choice(["head", *PIXEL_EVENTS, "Purchase"]))
+@click.option("--platform", type=click.Choice(PLATFORMS), help="Defaults to the store's platform.")
+@with_appcontext
+def snippet_command(key, event, platform):
+    """Print what to paste: the head snippet, or one event snippet."""
+    import snippets
+
+    try:
+        store = service.get_store(db.session, key)
+    except AppError as error:
+        _fail(error)
+    if event in (None, "head"):
+        click.echo(snippets.render_head(store.public_key, current_app.config["TTC_PUBLIC_URL"]))
+    else:
+        name = "PlaceAnOrder" if event == "Purchase" else event
+        click.echo(snippets.render_event(name, platform or store.platform))
