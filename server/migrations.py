@@ -36,3 +36,5 @@ def upgrade_on_start(app):
             with open(os.path.join(app.instance_path, "migrate.lock"), "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 flask_migrate.upgrade(directory=DIRECTORY)
+        # Workers forked after this (gunicorn --preload) must not share the master's connections.
+        db.engine.dispose()

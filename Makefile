@@ -1,0 +1,34 @@
+# tiktok-connector: `make serve` starts the server on SQLite; `make test` runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: serve test services bench clean
+
+$(BIN)/activate: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,postgresql]'
+	touch $(BIN)/activate
+
+## serve: install into .venv and start the server (gunicorn) on SQLite in ./instance
+serve: $(BIN)/activate
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+
+## services: what the tests need from the machine (Chromium, Node, PostgreSQL, Redis)
+services:
+	@bash scripts/test-services.sh
+
+## test: install, bring up the services, run the whole suite (SQLite and PostgreSQL)
+test: $(BIN)/activate services
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: run every benchmark (prints figures; see README "Performance")
+bench: $(BIN)/activate
+	bash scripts/bench-tools.sh
+	for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

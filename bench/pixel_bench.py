@@ -1,0 +1,240 @@
+"""Pixel hot path benchmark: prints figures, never asserts.
+
+Origin: gunicorn started as deploy/gunicorn.conf.py says, driven by wrk on loopback:
+  bare Flask route (fixed bytes)  |  GET /pixel/<key>.js 200  |  same with If-None-Match -> 304
+  |  naive view (database read + render per request).
+Deployed: nginx with deploy/nginx/pixel-cache.conf in front of the app, against the same nginx
+serving the same bytes as a static file; then how long a store change takes to reach a client
+through the cache.
+
+    python bench/pixel_bench.py [--duration 10] [--runs 3] [--connections 64]
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def wrk(url, duration, connections, headers=()):
+    """Run wrk; returns (requests/s, p50 ms, p99 ms, non-2xx/3xx count)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, _ms(latency["50"]), _ms(latency["99"]), int(errors.group(1)) if errors else 0
+
+
+def _ms(text):
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def measure(cases, args):
+    """Run each case args.runs times, interleaved, and return medians per case."""
+    samples = {name: [] for name in cases}
+    for _ in range(args.runs):
+        for name, (url, headers) in cases.items():
+            samples[name].append(wrk(url, args.duration, args.connections, headers))
+    result = {}
+    for name, runs in samples.items():
+        result[name] = {
+            "rps": statistics.median(r[0] for r in runs),
+            "p50": statistics.median(r[1] for r in runs),
+            "p99": statistics.median(r[2] for r in runs),
+            "bad": sum(r[3] for r in runs),
+        }
+    return result
+
+
+def print_table(title, result):
+    print(f"\n{title}")
+    print(f"  {'case':<40}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx/3xx':>13}")
+    for name, row in result.items():
+        print(f"  {name:<40}{row['rps']:>10.0f}{row['p50']:>10.2f}{row['p99']:>10.2f}{row['bad']:>13}")
+
+
+def setup_store(instance):
+    env = dict(os.environ, TTC_INSTANCE_PATH=str(instance))
+    out = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "store", "create", "--name", "Bench",
+                          "--domain", "shop.example.com", "--country", "US", "--currency", "USD",
+                          "--platform", "vtex-legacy", "--pixel-code", "C9Q2MJ3C77U4P674RPG0"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    return out.strip().splitlines()[-1], env
+
+
+def script_size(key, env):
+    """Size of the store's pixel script, so the bare route returns as many bytes."""
+    code = ("import sys; from server import create_app; "
+            f"sys.stdout.write(str(len(create_app().test_client().get('/pixel/{key}.js').data)))")
+    return int(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                              check=True).stdout)
+
+
+def start_gunicorn(env, port):
+    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy/gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{ROOT},{ROOT / 'bench'}",
+               "pixel_bench_app:app"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def start_nginx(workdir, app_port, nginx_port, static_body):
+    static = workdir / "static"
+    static.mkdir(parents=True)
+    (static / "pixel.js").write_bytes(static_body)
+    for path in (workdir, static):
+        path.chmod(0o755)
+    (static / "pixel.js").chmod(0o644)
+    conf = workdir / "nginx.conf"
+    conf.write_text(f"""
+worker_processes 1;
+daemon off;
+pid {workdir}/nginx.pid;
+error_log {workdir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {workdir}/body;
+    proxy_temp_path {workdir}/proxy;
+    fastcgi_temp_path {workdir}/fastcgi;
+    uwsgi_temp_path {workdir}/uwsgi;
+    scgi_temp_path {workdir}/scgi;
+    types {{ application/javascript js; }}
+    upstream tiktok_connector {{ server 127.0.0.1:{app_port}; keepalive 32; }}
+    proxy_cache_path {workdir}/cache levels=1:2 keys_zone=ttc_pixel:10m max_size=64m inactive=1h use_temp_path=off;
+    server {{
+        listen 127.0.0.1:{nginx_port};
+        include {ROOT}/deploy/nginx/pixel-cache.conf;
+        location = /static/pixel.js {{ alias {static}/pixel.js; gzip on; gzip_types application/javascript; }}
+    }}
+}}
+""")
+    user = "root" if os.geteuid() == 0 else None
+    command = ["nginx", "-c", str(conf), "-p", str(workdir)]
+    if user:
+        command += ["-g", "user root;"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop(process):
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def change_delay(nginx_url, key, env, max_age):
+    """Change the store, then poll through nginx until a client sees it; seconds taken."""
+    before = wait_http(f"{nginx_url}/pixel/{key}/config.json")
+    started = time.time()
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "store", "update", key, "--order-event",
+                    "Purchase"], cwd=ROOT, env=env, check=True, capture_output=True)
+    deadline = started + max_age * 3 + 30
+    while time.time() < deadline:
+        body = wait_http(f"{nginx_url}/pixel/{key}/config.json")
+        if body != before and b"Purchase" in body:
+            return time.time() - started
+        time.sleep(0.5)
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--skip-change", action="store_true", help="skip the change-propagation check")
+    args = parser.parse_args()
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is not installed: bash scripts/bench-tools.sh")
+
+    workdir = Path(tempfile.mkdtemp(prefix="ttc-pixel-bench-"))
+    key, env = setup_store(workdir / "instance")
+    env["BENCH_BARE_BYTES"] = str(script_size(key, env))
+    app_port, nginx_port = free_port(), free_port()
+    gunicorn = start_gunicorn(env, app_port)
+    nginx = None
+    try:
+        origin = f"http://127.0.0.1:{app_port}"
+        script = wait_http(f"{origin}/pixel/{key}.js")
+        etag = urllib.request.urlopen(f"{origin}/pixel/{key}.js").headers["ETag"]
+        wait_http(f"{origin}/bench/bare")
+        print(f"pixel script: {len(script)} bytes; wrk -t2 -c{args.connections} -d{args.duration}s,"
+              f" {args.runs} runs, medians; 2 cores shared by server and load generator")
+        origin_result = measure({
+            "bare Flask route (fixed bytes)": (f"{origin}/bench/bare", ()),
+            "GET /pixel/<key>.js (200)": (f"{origin}/pixel/{key}.js", ()),
+            "GET /pixel/<key>.js (304)": (f"{origin}/pixel/{key}.js", (f"If-None-Match: {etag}",)),
+            "naive view (DB read per request)": (f"{origin}/bench/naive/{key}.js", ()),
+        }, args)
+        print_table("Origin (gunicorn, deploy/gunicorn.conf.py)", origin_result)
+        bare = origin_result["bare Flask route (fixed bytes)"]["rps"]
+        naive = origin_result["naive view (DB read per request)"]["rps"]
+        ok200 = origin_result["GET /pixel/<key>.js (200)"]["rps"]
+        ok304 = origin_result["GET /pixel/<key>.js (304)"]["rps"]
+        print(f"  ratios: 200 / bare = {ok200 / bare:.2f}   304 / bare = {ok304 / bare:.2f}   "
+              f"200 / naive = {ok200 / naive:.2f}")
+
+        nginx = start_nginx(workdir / "nginx", app_port, nginx_port, script)
+        edge = f"http://127.0.0.1:{nginx_port}"
+        wait_http(f"{edge}/static/pixel.js")
+        wait_http(f"{edge}/pixel/{key}.js")
+        deployed = measure({
+            "nginx static file (same bytes)": (f"{edge}/static/pixel.js", ()),
+            "nginx cache -> /pixel/<key>.js (200)": (f"{edge}/pixel/{key}.js", ()),
+            "nginx cache -> /pixel/<key>.js (304)": (f"{edge}/pixel/{key}.js", (f"If-None-Match: {etag}",)),
+        }, args)
+        print_table("Deployed (nginx with deploy/nginx/pixel-cache.conf in front)", deployed)
+        static = deployed["nginx static file (same bytes)"]["rps"]
+        cached = deployed["nginx cache -> /pixel/<key>.js (200)"]["rps"]
+        cached304 = deployed["nginx cache -> /pixel/<key>.js (304)"]["rps"]
+        print(f"  ratios: cached 200 / static = {cached / static:.2f}   cached 304 / static = {cached304 / static:.2f}")
+
+        if not args.skip_change:
+            max_age = int(re.search(r"max-age=(\d+)", urllib.request.urlopen(
+                f"{origin}/pixel/{key}.js").headers["Cache-Control"]).group(1))
+            delay = change_delay(edge, key, env, max_age)
+            shown = f"{delay:.1f} s" if delay is not None else "not seen"
+            print(f"\nstore change seen through the nginx cache after {shown} (max-age {max_age} s)")
+    finally:
+        if nginx:
+            stop(nginx)
+        stop(gunicorn)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
