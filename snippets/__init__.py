@@ -1,0 +1,148 @@
+"""The JavaScript a store's pages run: head snippet, per-store loader and event snippets.
+
+Values reach JavaScript only through one ``|tojson``'d object per snippet, escaped so that no
+store value can end a ``<script>`` element or a JavaScript string (see ``js_value``).
+"""
+import functools
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+SNIPPET_VERSION = "1"
+PLATFORMS = ("vtex-legacy", "headless", "generic")
+EVENTS = ("ViewContent", "AddToCart", "PlaceAnOrder")
+ORDER_EVENT_NAMES = ("PlaceAnOrder", "Purchase")
+CONSENT_MODES = ("none", "hold")
+
+HEAD_BUDGET_BYTES = 600
+LOADER_BUDGET_GZIP_BYTES = 3 * 1024
+
+STORE_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f]")
+
+# Characters that could end a <script> element, open an HTML comment (which changes how the
+# element ends) or, for U+2028/U+2029, end a string in engines older than ES2019.
+_JS_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "'": "\\u0027",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_JS_UNSAFE = re.compile("[<>&'\u2028\u2029]")
+
+# (platform, event) -> template; "Purchase" renders the same order snippet as "PlaceAnOrder".
+_EVENT_TEMPLATES = {
+    ("generic", "ViewContent"): "event_generic.html.j2",
+    ("generic", "AddToCart"): "event_generic.html.j2",
+    ("generic", "PlaceAnOrder"): "event_generic.html.j2",
+    ("headless", "ViewContent"): "event_headless.js.j2",
+    ("headless", "AddToCart"): "event_headless.js.j2",
+    ("headless", "PlaceAnOrder"): "event_headless.js.j2",
+    ("vtex-legacy", "ViewContent"): "vtex_view_content.html.j2",
+    ("vtex-legacy", "AddToCart"): "vtex_add_to_cart.html.j2",
+    ("vtex-legacy", "PlaceAnOrder"): "vtex_order.html.j2",
+}
+
+
+class SnippetError(ValueError):
+    """Raised for an unknown event or platform, a bad store key or server URL, or a bad config."""
+
+
+def js_value(value):
+    """``value`` as a JSON literal that is safe inside a <script> element and in any JS engine."""
+    # ASCII only: the head snippet lands in templates whose charset may not be UTF-8.
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    return _JS_UNSAFE.sub(lambda match: _JS_ESCAPES[match.group()], text)
+
+
+@functools.lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+        undefined=StrictUndefined,
+        autoescape=False,  # the output is JavaScript; values go through the tojson filter below
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["tojson"] = js_value
+    return env
+
+
+def _render(template, **values):
+    return _environment().get_template(template).render(version=SNIPPET_VERSION, **values)
+
+
+def render_head(store_key: str, server_url: str) -> str:
+    """The <script>...</script> block a theme developer pastes in <head> (<= 600 bytes)."""
+    if not isinstance(store_key, str) or not STORE_KEY.fullmatch(store_key):
+        raise SnippetError(f"store key must be 1-64 letters, digits, '-' or '_': {store_key!r}")
+    base = _clean_server_url(server_url)
+    return _render("head.html.j2", head={"src": f"{base}/pixel/{store_key}.js"})
+
+
+def _clean_server_url(server_url):
+    if not isinstance(server_url, str) or UNSAFE_URL_CHARS.search(server_url):
+        raise SnippetError(f"server URL must be an http(s) URL without spaces: {server_url!r}")
+    parts = urlsplit(server_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SnippetError(f"server URL must be an http(s) URL without query: {server_url!r}")
+    return server_url.rstrip("/")
+
+
+def render_event(event: str, platform: str) -> str:
+    """The snippet for one event on one platform (<script> block for html platforms, JS for headless)."""
+    if event == "Purchase":
+        event = "PlaceAnOrder"
+    if event not in EVENTS:
+        raise SnippetError(f"unknown event {event!r}; expected one of {', '.join(EVENTS)}")
+    if platform not in PLATFORMS:
+        raise SnippetError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
+    return _render(_EVENT_TEMPLATES[platform, event], event=event)
+
+
+def render_loader(config: dict) -> str:
+    """The body of GET /pixel/<key>.js for one store's public config; unknown keys are ignored."""
+    return _render("loader.js.j2", config=loader_config(config))
+
+
+def loader_config(config):
+    """The part of a store's public config the loader reads; unknown keys are left out."""
+    if not isinstance(config, dict):
+        raise SnippetError("config must be a dict")
+    if not config.get("enabled"):
+        return {"enabled": False}
+    pixel_code = config.get("pixel_code")
+    if not isinstance(pixel_code, str) or not pixel_code:
+        raise SnippetError("an enabled config needs a pixel_code")
+    order_event = config.get("order_event") or "PlaceAnOrder"
+    if order_event not in ORDER_EVENT_NAMES:
+        raise SnippetError(f"order_event must be one of {', '.join(ORDER_EVENT_NAMES)}: {order_event!r}")
+    consent_mode = config.get("consent_mode") or "none"
+    if consent_mode not in CONSENT_MODES:
+        raise SnippetError(f"consent_mode must be one of {', '.join(CONSENT_MODES)}: {consent_mode!r}")
+    currency = config.get("currency")
+    if currency is not None and not isinstance(currency, str):
+        raise SnippetError(f"currency must be a string: {currency!r}")
+    return {
+        "enabled": True,
+        "pixel_code": pixel_code,
+        "events": _enabled_events(config.get("events") or [], order_event),
+        "order_event": order_event,
+        "currency": currency or None,
+        "consent_mode": consent_mode,
+        "advanced_matching": bool(config.get("advanced_matching")),
+    }
+
+
+def _enabled_events(events, order_event):
+    # Either order name in the list enables the order event, which fires under order_event.
+    if not isinstance(events, (list, tuple)) or not all(isinstance(name, str) for name in events):
+        raise SnippetError(f"events must be a list of event names: {events!r}")
+    names = [order_event if name in ORDER_EVENT_NAMES else name for name in events]
+    return sorted(set(names))

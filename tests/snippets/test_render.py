@@ -1,0 +1,150 @@
+"""The render functions: arguments, size budgets, ES5-only output and escaping of store values."""
+import gzip
+import json
+import re
+
+import pytest
+
+import snippets
+from snippets import SnippetError, render_event, render_head, render_loader
+from tests.snippets.jsharness import KEY, SERVER, store_config
+
+HOSTILE = "</script><!--<script>'\"\\\u2028\u2029&>"
+# A realistic key (secrets.token_urlsafe(16) is 22 characters; the column allows 43).
+LONG_KEY = "Zm9vYmFyYmF6cXV4LXF1dXgtY29yZ2UtZ3JhdWx0LWdh"[:43]
+
+
+def script_bodies(markup):
+    """Inline script bodies as an HTML tokenizer cuts them: each ends at the first "</script"."""
+    return re.findall(r"<script\b[^>]*>([\s\S]*?)</script", markup, flags=re.I)
+
+
+def all_outputs():
+    yield "head", render_head(KEY, SERVER)
+    yield "loader", render_loader(store_config())
+    for platform in snippets.PLATFORMS:
+        for event in snippets.EVENTS:
+            yield f"{platform}/{event}", render_event(event, platform)
+
+
+def test_head_snippet_fits_its_budget_with_a_long_key_and_url():
+    head = render_head(LONG_KEY, "https://pixel.connector.example-store.com.br/tiktok")
+
+    assert len(head.encode("utf-8")) <= snippets.HEAD_BUDGET_BYTES
+    assert head.startswith("<script>") and head.endswith("</script>")
+
+
+def test_loader_fits_its_gzipped_budget_for_a_realistic_config():
+    config = store_config(consent_mode="hold", advanced_matching=True, order_event="Purchase",
+                          events=["ViewContent", "AddToCart", "Purchase"], collector_url="https://c.example")
+
+    loader = render_loader(config).encode("utf-8")
+
+    assert len(gzip.compress(loader, 9)) <= snippets.LOADER_BUDGET_GZIP_BYTES
+
+
+@pytest.mark.parametrize("key", ["", "has space", "a/b", "a.b", "</script>", "ключ", "a" * 65, None])
+def test_head_rejects_a_store_key_that_is_not_url_safe(key):
+    with pytest.raises(SnippetError):
+        render_head(key, SERVER)
+
+
+@pytest.mark.parametrize("url", ["ftp://px.example.com", "javascript:alert(1)", "//px.example.com",
+                                 "px.example.com", "https://", "https://px.example.com/a b",
+                                 "https://px.example.com/?q=1", "https://px.example.com/\n", None])
+def test_head_rejects_a_server_url_that_is_not_plain_http(url):
+    with pytest.raises(SnippetError):
+        render_head(KEY, url)
+
+
+def test_head_loads_the_store_loader_from_the_server_url_without_a_double_slash():
+    head = render_head(KEY, SERVER + "/")
+
+    assert f'"src":"{SERVER}/pixel/{KEY}.js"' in head
+
+
+@pytest.mark.parametrize("event, platform", [("Search", "generic"), ("ViewContent", "shopify"),
+                                             ("viewcontent", "generic"), ("AddToCart", "VTEX")])
+def test_render_event_rejects_unknown_events_and_platforms(event, platform):
+    with pytest.raises(SnippetError):
+        render_event(event, platform)
+
+
+@pytest.mark.parametrize("platform", snippets.PLATFORMS)
+def test_purchase_renders_the_order_snippet(platform):
+    assert render_event("Purchase", platform) == render_event("PlaceAnOrder", platform)
+
+
+def test_html_platform_snippets_are_script_blocks_and_headless_is_plain_javascript():
+    for platform in ("generic", "vtex-legacy"):
+        for event in snippets.EVENTS:
+            snippet = render_event(event, platform)
+            assert snippet.startswith("<script>") and snippet.endswith("</script>")
+            assert len(script_bodies(snippet)) == 1
+    for event in snippets.EVENTS:
+        assert "<script" not in render_event(event, "headless")
+
+
+def test_generic_snippets_document_their_placeholders():
+    view = render_event("ViewContent", "generic")
+    order = render_event("PlaceAnOrder", "generic")
+
+    for placeholder in ("PRODUCT_SKU", "PRODUCT_NAME", "PRODUCT_PRICE", "CURRENCY_CODE", "VALUE"):
+        assert re.search(rf'"{placeholder}",?\s+// {placeholder}: ', view), placeholder
+    assert 'content_id: "PRODUCT_SKU"' in view
+    assert '"ORDER_ID"' in order and '"ORDER_TOTAL"' in order
+
+
+@pytest.mark.parametrize("config", [
+    "not a dict",
+    {"enabled": True},
+    {"enabled": True, "pixel_code": ""},
+    store_config(order_event="CompletePayment"),
+    store_config(consent_mode="maybe"),
+    store_config(events="ViewContent"),
+    store_config(currency=986),
+])
+def test_render_loader_rejects_a_config_it_cannot_honour(config):
+    with pytest.raises(SnippetError):
+        render_loader(config)
+
+
+def test_a_disabled_store_needs_nothing_but_enabled_false():
+    disabled = {"enabled": False, "pixel_code": None, "events": [], "order_event": "Purchase",
+                "currency": "BRL", "consent_mode": "hold", "advanced_matching": False}
+
+    assert render_loader(disabled) == render_loader({"enabled": False})
+    assert "C9Q2" not in render_loader({**store_config(), "enabled": False})
+
+
+def test_unknown_config_keys_are_ignored():
+    later = store_config(collector_url="https://collector.example", server_events=True)
+
+    assert render_loader(later) == render_loader(store_config())
+
+
+def test_generated_javascript_is_es5():
+    for name, output in all_outputs():
+        code = "\n".join(script_bodies(output)) if output.startswith("<script") else output
+        code = re.sub(r"//[^\n]*", "", code)  # comments may say anything
+        assert "=>" not in code, name
+        assert "`" not in code, name
+        assert not re.search(r"\b(let|const|class)\s", code), name
+
+
+def test_hostile_values_are_escaped_where_they_reach_javascript():
+    url = SERVER + "/" + HOSTILE.replace("\\", "") + "x"
+    head = render_head(KEY, url)
+    loader = render_loader(store_config(pixel_code=HOSTILE, currency=HOSTILE))
+
+    for output in (head, loader):
+        body = script_bodies(output)[0] if output.startswith("<script>") else output
+        for bad in ("</script", "<!--", "<script", "\u2028", "\u2029"):
+            assert bad not in body
+    assert len(script_bodies(head)) == 1 and head.count("</script>") == 1
+
+
+def test_js_value_survives_a_round_trip_through_json():
+    value = {"s": HOSTILE, "n": 1.5, "list": ["ç", None, True]}
+
+    assert json.loads(snippets.js_value(value)) == value
