@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.browser", "tests.database"]
+pytest_plugins = ["tests.browser", "tests.database", "tests.tiktok_emulator.pytest_plugin"]
