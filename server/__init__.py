@@ -10,7 +10,7 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     config.load(app, test_config)
 
-    from server import cli, errors, logs, migrations, pixel
+    from server import admin, api, auth, cli, errors, logs, migrations, pixel
     from server.extensions import db
 
     logs.init_app(app)
@@ -18,6 +18,9 @@ def create_app(test_config=None):
     migrations.init_app(app)
     errors.init_app(app)
     pixel.init_app(app)
+    auth.init_app(app)
+    admin.init_app(app)
+    api.init_app(app)
     cli.init_app(app)
     migrations.upgrade_on_start(app)
     return app

@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.browser", "tests.database", "tests.tiktok_emulator.pytest_plugin"]
+pytest_plugins = ["tests.browser", "tests.database", "tests.live_server", "tests.tiktok_emulator.pytest_plugin"]

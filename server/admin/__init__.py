@@ -1,0 +1,70 @@
+"""The admin web pages: sign-in and account, the merchant's stores, and a home for later features.
+
+Later features add a tab to every store's navigation and a card to the store overview from their
+own ``init_app``, without touching the layout (see ``registry``)::
+
+    from server import admin
+    admin.register_store_page(app, "catalog.products", "Catalog", order=30)
+    admin.register_store_panel(app, "catalog", "catalog/panel.html", order=30, context=catalog_summary)
+
+and build their blueprints with ``admin.page_blueprint`` and guard views with
+``server.auth.guards.store_required("read" | "write")``.
+"""
+from flask import has_request_context
+from jinja2 import StrictUndefined
+
+from server.admin.pages import page_blueprint, render_page
+from server.auth.clock import as_utc
+from server.admin.registry import register_store_page, register_store_panel, store_pages, store_panels
+
+__all__ = ["init_app", "page_blueprint", "register_store_page", "register_store_panel", "render_page",
+           "store_pages", "store_panels"]
+
+
+def init_app(app):
+    """Register the account and admin blueprints, the admin's own tabs and cards, and template helpers."""
+    from server import audit
+    from server.admin import account, keys, pixel, stores  # noqa: F401  (keys, pixel add routes to stores.bp)
+    from server.auth.guards import current_caller
+
+    # A missing value is an error, never "" (Flask-WTF has already built the environment by now).
+    app.jinja_env.undefined = StrictUndefined
+    app.register_blueprint(account.bp)
+    app.register_blueprint(stores.bp)
+
+    register_store_page(app, "admin.store_overview", "Overview", order=0)
+    register_store_page(app, "admin.pixel", "Pixel", order=20, also=("admin.pixel_save",))
+    register_store_page(app, "admin.api_key_list", "API keys", order=80,
+                        also=("admin.api_key_create", "admin.api_key_revoke"))
+    register_store_page(app, "admin.activity", "Activity", order=85)
+    register_store_page(app, "admin.store_settings", "Settings", order=90,
+                        also=("admin.store_settings_save", "admin.member_add"))
+
+    register_store_panel(app, "pixel", "admin/panels/pixel.html", order=10, context=stores.pixel_panel)
+    register_store_panel(app, "tiktok", "admin/panels/tiktok.html", order=20, context=stores.tiktok_panel)
+    register_store_panel(app, "catalog", "admin/panels/catalog.html", order=30)
+    register_store_panel(app, "activity", "admin/panels/activity.html", order=90, context=stores.activity_panel)
+
+    app.add_template_filter(audit.summary, "audit_summary")
+    app.add_template_filter(_sentence, "sentence")
+    app.add_template_filter(_isotime, "isotime")
+    app.add_template_filter(_shorttime, "shorttime")
+
+    @app.context_processor
+    def _admin_context():
+        caller = current_caller() if has_request_context() else None
+        return {"current_user": caller.user if caller is not None else None, "store_pages": store_pages(app)}
+
+
+def _sentence(text):
+    """First letter upper-cased, the rest kept (names such as TikTok keep their capitals)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def _isotime(moment):
+    return as_utc(moment).isoformat()
+
+
+def _shorttime(moment):
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,55 @@
+"""What the Pixel page and the API show about a store's pixel: its state and its snippets."""
+from dataclasses import dataclass
+
+from flask import current_app
+
+import snippets
+
+
+@dataclass(frozen=True)
+class PixelStatus:
+    """Whether shoppers' pages fire the pixel, and if not, every reason why."""
+
+    live: bool
+    reasons: tuple
+
+
+def pixel_status(store):
+    """The pixel's state at a glance, with what to do about each thing that keeps it off."""
+    reasons = []
+    if not store.pixel_enabled:
+        reasons.append("The pixel is switched off in the settings.")
+    if not store.pixel_code:
+        reasons.append("There is no TikTok pixel code yet: connect TikTok, or enter the code of a pixel "
+                       "made in TikTok Events Manager.")
+    if store.tiktok_state == "disconnected":
+        why = store.tiktok_state_reason or "no reason was given"
+        reasons.append(f"TikTok is disconnected ({why}): connect it again to turn the pixel back on.")
+    return PixelStatus(store.pixel_live, tuple(reasons))
+
+
+def event_snippets(store, platform=None):
+    """Each event's snippet for the store's platform, with whether it is on and the name it fires as."""
+    platform = platform or store.platform
+    items = []
+    for event in snippets.EVENTS:
+        order = event == "PlaceAnOrder"
+        items.append({
+            "event": event,
+            "fires_as": store.order_event if order else event,
+            "enabled": event in (store.events or []),
+            "snippet": snippets.render_event(event, platform),
+        })
+    return items
+
+
+def head_snippet(store):
+    """The head snippet for the store, pointing at this connector's public address."""
+    return snippets.render_head(store.public_key, current_app.config["TTC_PUBLIC_URL"])
+
+
+def injector_commands(store, server_url):
+    """The injector command lines for a Legacy CMS store: look first, then apply."""
+    base = (f"python -m injector apply TEMPLATE_DIR --store {store.public_key} --server {server_url} "
+            f"--platform vtex-legacy")
+    return {"dry_run": base + " --dry-run", "diff": base + " --diff", "apply": base}

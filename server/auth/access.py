@@ -1,0 +1,167 @@
+"""Tenancy: who may see and change which store. Every page, API call and command asks here.
+
+A merchant sees only stores they belong to; any other store answers "not found", exactly as a store
+that does not exist, so its existence never leaks. Members may look; only owners may change.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from server import audit
+from server.auth.accounts import find_user
+from server.auth.errors import Forbidden, Unauthorized
+from server.errors import NotFound, ValidationError
+from server.models.api_key import ApiKey
+from server.models.store import Store
+from server.models.user import ROLES, Membership, User
+from server.stores import service as stores
+
+NEEDS = ("read", "write")
+WRITE_ROLES = ("owner", "operator", "api_key")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: a signed-in merchant, a store's API key, or the operator at the command line."""
+
+    kind: str  # "user" | "api_key" | "operator"
+    user: User | None = None
+    api_key: ApiKey | None = None
+
+    @classmethod
+    def operator(cls):
+        """The operator running the command line: sees and changes every store."""
+        return cls("operator")
+
+    @classmethod
+    def for_user(cls, user):
+        """A signed-in merchant."""
+        return cls("user", user=user)
+
+    @classmethod
+    def for_api_key(cls, api_key):
+        """A program holding one store's API key."""
+        return cls("api_key", api_key=api_key)
+
+    @property
+    def label(self):
+        """How the audit log names this caller."""
+        if self.kind == "user":
+            return self.user.email
+        if self.kind == "api_key":
+            return f"API key {self.api_key.prefix}… ({self.api_key.name})"
+        return audit.OPERATOR
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A store the caller may see, and the caller's role in it."""
+
+    store: Store
+    role: str  # "owner" | "member" | "operator" | "api_key"
+
+    @property
+    def can_write(self):
+        """Whether the caller may change the store."""
+        return self.role in WRITE_ROLES
+
+
+def load_store_for(session, caller, key, need="read"):
+    """The store with this key as the caller may use it; NotFound if they may not see it at all,
+    Forbidden if they may see it but ``need`` is "write" and they are only a member."""
+    if need not in NEEDS:
+        raise ValueError(f"need is one of {NEEDS}, not {need!r}")
+    if caller is None:
+        raise Unauthorized("sign in, or send an API key as 'Authorization: Bearer <key>'")
+    store = stores.find_store(session, key)
+    role = _role(session, caller, store) if store is not None else None
+    if role is None:
+        raise NotFound(f"no store with key {key!r}")
+    grant = Grant(store, role)
+    if need == "write" and not grant.can_write:
+        raise Forbidden("you are a member of this store: members can look at it, only owners can change it")
+    return grant
+
+
+def _role(session, caller, store):
+    if caller.kind == "operator":
+        return "operator"
+    if caller.kind == "api_key":
+        return "api_key" if caller.api_key.store_id == store.id and caller.api_key.active else None
+    return session.execute(
+        select(Membership.role).where(Membership.store_id == store.id, Membership.user_id == caller.user.id)
+    ).scalar_one_or_none()
+
+
+def visible_stores(session, caller):
+    """Every store the caller may see, with their role, oldest first."""
+    if caller.kind == "operator":
+        return [Grant(store, "operator") for store in stores.list_stores(session)]
+    if caller.kind == "api_key":
+        return [Grant(caller.api_key.store, "api_key")]
+    rows = session.execute(
+        select(Store, Membership.role).join(Membership, Membership.store_id == Store.id)
+        .where(Membership.user_id == caller.user.id).order_by(Store.id)
+    ).all()
+    return [Grant(store, role) for store, role in rows]
+
+
+def create_store_as(session, caller, **values):
+    """Create a store; a merchant who creates one becomes its owner. Audited."""
+    store = stores.create_store(session, **values)
+    if caller.kind == "user":
+        session.add(Membership(store_id=store.id, user_id=caller.user.id, role="owner"))
+    audit.record(session, store, caller, "store.created", {"fields": _field_values(store)})
+    session.commit()
+    return store
+
+
+def _field_values(store):
+    return {name: (audit.HIDDEN if name in audit.PRIVATE_FIELDS and getattr(store, name) else
+                   _plain(getattr(store, name))) for name in stores.SETTABLE}
+
+
+def _plain(value):
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
+def update_store_as(session, caller, store, **values):
+    """Change a store's settings as ``caller`` (who must be allowed to); returns the changed names."""
+    before = {name: _plain(getattr(store, name)) for name in stores.SETTABLE}
+    changed = stores.update_store(session, store, **values)
+    if changed:
+        after = {name: _plain(getattr(store, name)) for name in changed}
+        audit.record(session, store, caller, "store.updated", audit.store_changes(before, after))
+        session.commit()
+    return changed
+
+
+def add_member(session, caller, store, email, role):
+    """Give an existing account a role in the store (or change its role); audited, committed."""
+    if role not in ROLES:
+        raise ValidationError(f"role is one of {', '.join(ROLES)}", fields={"role": "owner or member"})
+    user = find_user(session, email)
+    if user is None:
+        raise ValidationError("no account with this email: they need to sign up first",
+                              fields={"email": "no account with this email: they need to sign up first"})
+    membership = session.execute(
+        select(Membership).where(Membership.store_id == store.id, Membership.user_id == user.id)
+    ).scalar_one_or_none()
+    if membership is None:
+        session.add(Membership(store_id=store.id, user_id=user.id, role=role))
+        audit.record(session, store, caller, "member.added", {"email": user.email, "role": role})
+    elif membership.role != role:
+        audit.record(session, store, caller, "member.role_changed",
+                     {"email": user.email, "from": membership.role, "to": role})
+        membership.role = role
+    session.commit()
+    return user
+
+
+def members_of(session, store):
+    """The store's people as (email, role, since), owners first."""
+    rows = session.execute(
+        select(User.email, Membership.role, Membership.created_at).join(Membership, Membership.user_id == User.id)
+        .where(Membership.store_id == store.id).order_by(Membership.role.desc(), User.email)
+    ).all()
+    return [tuple(row) for row in rows]

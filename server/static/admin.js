@@ -1,0 +1,102 @@
+/* tiktok-connector admin: copy buttons, currencies per country, confirmations. Pages work without it. */
+(function () {
+  "use strict";
+
+  function copyWithSelection(element) {
+    // Fallback for browsers (or plain-http pages) without the asynchronous clipboard API.
+    var area = document.createElement("textarea");
+    area.value = element.textContent;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    document.body.removeChild(area);
+    return copied;
+  }
+
+  function announce(button, text) {
+    var original = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", original);
+    button.textContent = text;
+    button.classList.toggle("copied", text === "Copied");
+    window.setTimeout(function () {
+      button.textContent = original;
+      button.classList.remove("copied");
+    }, 2000);
+  }
+
+  function setUpCopyButtons() {
+    var buttons = document.querySelectorAll("button[data-copy]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      var target = document.getElementById(button.getAttribute("data-copy"));
+      if (!target) return;
+      button.hidden = false;
+      button.setAttribute("aria-live", "polite");
+      button.addEventListener("click", function () {
+        var text = target.textContent;
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(function () {
+            announce(button, "Copied");
+          }, function () {
+            announce(button, copyWithSelection(target) ? "Copied" : "Press Ctrl+C");
+          });
+        } else {
+          announce(button, copyWithSelection(target) ? "Copied" : "Press Ctrl+C");
+        }
+      });
+    });
+  }
+
+  function setUpCurrencies() {
+    var data = document.getElementById("ttc-markets");
+    var country = document.querySelector("select[data-country-select]");
+    var currency = document.querySelector("select[data-currency-select]");
+    var note = document.getElementById("currency-allowed");
+    if (!data || !country || !currency) return;
+    var markets = {};
+    JSON.parse(data.textContent).forEach(function (market) { markets[market.code] = market; });
+
+    function refresh() {
+      var market = markets[country.value];
+      if (!market) {
+        if (note) note.textContent = "";
+        return;
+      }
+      var chosen = currency.value;
+      while (currency.options.length) currency.remove(0);
+      market.currencies.forEach(function (code) {
+        currency.add(new Option(code, code, false, code === chosen));
+      });
+      if (market.currencies.indexOf(chosen) < 0) currency.selectedIndex = 0;
+      if (note) {
+        note.textContent = "TikTok accepts " + market.currencies.join(" or ") + " for stores in " + market.name + ".";
+      }
+    }
+    country.addEventListener("change", refresh);
+    refresh();
+  }
+
+  function setUpConfirmations() {
+    var forms = document.querySelectorAll("form[data-confirm]");
+    Array.prototype.forEach.call(forms, function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+      });
+    });
+  }
+
+  function focusNewKey() {
+    var panel = document.getElementById("new-key");
+    if (panel) panel.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpCopyButtons();
+    setUpCurrencies();
+    setUpConfirmations();
+    focusNewKey();
+  });
+})();

@@ -1,0 +1,249 @@
+"""Tenancy: a merchant sees and changes only their own stores, on every route the app serves.
+
+The matrix below is built from the app's URL map: a new route that is not classified here fails
+``test_every_route_is_classified``, so no page or endpoint can skip the access checks unnoticed.
+"""
+import pytest
+
+from server.auth.access import Caller, load_store_for, visible_stores
+from server.auth.errors import Forbidden, Unauthorized
+from server.errors import NotFound
+from tests.factories import make_store
+from tests.server.accounts import add_to_store, bearer, cheap_hashing, make_api_key, make_user, sign_in  # noqa: F401
+
+PUBLIC, LOGIN, READ, WRITE = "public", "login", "read", "write"
+
+# (endpoint, method) -> who may call it. "read"/"write" are store-scoped (the URL names a store).
+# A feature that adds a route adds it here, with the access it must have.
+ACCESS = {
+    ("static", "GET"): PUBLIC,
+    ("pixel.script", "GET"): PUBLIC,
+    ("pixel.config", "GET"): PUBLIC,
+    ("pixel.config_preflight", "OPTIONS"): PUBLIC,
+    ("admin.home", "GET"): PUBLIC,
+    ("account.signin", "GET"): PUBLIC,
+    ("account.signin_submit", "POST"): PUBLIC,
+    ("account.signup", "GET"): PUBLIC,
+    ("account.signup_submit", "POST"): PUBLIC,
+    ("account.signout", "POST"): PUBLIC,
+    ("api.openapi_document", "GET"): PUBLIC,
+    ("account.account", "GET"): LOGIN,
+    ("account.change_password", "POST"): LOGIN,
+    ("admin.stores", "GET"): LOGIN,
+    ("admin.store_new", "GET"): LOGIN,
+    ("admin.store_create", "POST"): LOGIN,
+    ("api.stores", "GET"): LOGIN,
+    ("admin.store_overview", "GET"): READ,
+    ("admin.activity", "GET"): READ,
+    ("admin.store_settings", "GET"): READ,
+    ("admin.pixel", "GET"): READ,
+    ("admin.api_key_list", "GET"): READ,
+    ("api.store", "GET"): READ,
+    ("api.store_snippets", "GET"): READ,
+    ("api.store_snippet", "GET"): READ,
+    ("admin.store_settings_save", "POST"): WRITE,
+    ("admin.member_add", "POST"): WRITE,
+    ("admin.pixel_save", "POST"): WRITE,
+    ("admin.api_key_create", "POST"): WRITE,
+    ("admin.api_key_revoke", "POST"): WRITE,
+    ("api.store_update", "PATCH"): WRITE,
+}
+DECLARED = {LOGIN: "login", READ: "store:read", WRITE: "store:write"}
+
+
+def _routes(app):
+    """Every (rule, method) the app answers, leaving out the HEAD/OPTIONS Flask adds on its own."""
+    for rule in app.url_map.iter_rules():
+        methods = set(rule.methods) - {"HEAD"}
+        if rule.provide_automatic_options:
+            methods.discard("OPTIONS")
+        for method in sorted(methods):
+            yield rule, method
+
+
+def test_every_route_is_classified(app):
+    served = {(rule.endpoint, method) for rule, method in _routes(app)}
+    assert served - set(ACCESS) == set(), "classify these routes in ACCESS (and guard them)"
+    assert set(ACCESS) - served == set(), "these classified routes no longer exist"
+
+
+def test_each_view_declares_the_access_its_route_is_classified_with(app):
+    for rule, method in _routes(app):
+        expected = ACCESS[rule.endpoint, method]
+        declared = getattr(app.view_functions[rule.endpoint], "access", PUBLIC)
+        assert declared == DECLARED.get(expected, PUBLIC), f"{method} {rule.rule}"
+
+
+@pytest.fixture
+def world(app, session):
+    """Ana owns store A, Bea is a member of A, Carl owns store B; each store has an API key."""
+    app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests; here only access is under test
+    ana, bea, carl = make_user("ana@example.com"), make_user("bea@example.com"), make_user("carl@example.com")
+    store_a, store_b = make_store(name="A"), make_store(name="B")
+    add_to_store(store_a, ana, "owner")
+    add_to_store(store_a, bea, "member")
+    add_to_store(store_b, carl, "owner")
+    key_row, key_a = make_api_key(store_a)
+    _, key_b = make_api_key(store_b)
+    return {"store": store_a, "key_id": key_row.id, "key_a": key_a, "key_b": key_b}
+
+
+def _url(app, rule, method, world):
+    values = {"key": world["store"].public_key, "key_id": world["key_id"], "event": "ViewContent",
+              "filename": "admin.css", "sku": "SKU-1"}
+    missing = set(rule.arguments) - set(values)
+    assert not missing, f"teach the matrix how to fill {missing} in {rule.rule}"
+    with app.test_request_context():
+        return app.url_map.bind("localhost").build(rule.endpoint, {n: values[n] for n in rule.arguments},
+                                                   method=method)
+
+
+def _call(client, method, url, headers=None):
+    if method in ("PATCH", "PUT"):
+        response = client.open(url, method=method, json={}, headers=headers)
+    else:
+        response = client.open(url, method=method, headers=headers, data={} if method == "POST" else None)
+    response.close()  # static files answer with an open file
+    return response
+
+
+def _is_sign_in_redirect(response):
+    return response.status_code == 302 and response.location.startswith("/signin")
+
+
+# role -> (who signs in, which API key is sent)
+ROLES = {
+    "anonymous": (None, None),
+    "other merchant": ("carl@example.com", None),
+    "other store's API key": (None, "key_b"),
+    "member": ("bea@example.com", None),
+    "owner": ("ana@example.com", None),
+    "store's API key": (None, "key_a"),
+}
+
+
+def _expected(kind, role, is_api):
+    """What the role must get from a route of this kind: a status, or "ok" (allowed, any non-refusal)."""
+    anonymous = "401" if is_api else "sign-in"
+    uses_key = role.endswith("API key")
+    if uses_key and not is_api:
+        return anonymous  # API keys open the API only, never the admin pages
+    if kind == LOGIN:
+        return anonymous if role == "anonymous" else "ok"
+    if role == "anonymous":
+        return anonymous
+    if role in ("other merchant", "other store's API key"):
+        return "404"
+    if kind == WRITE and role == "member":
+        return "403"
+    return "ok"
+
+
+def _outcome(response):
+    if _is_sign_in_redirect(response):
+        return "sign-in"
+    if response.status_code == 404 and "no store with key" not in response.get_data(as_text=True).lower():
+        return "ok"  # let into the store; something inside it (e.g. a product) does not exist
+    if response.status_code in (401, 403, 404):
+        return str(response.status_code)
+    return "ok" if response.status_code < 500 else f"error {response.status_code}"
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_guarded_route_answers_each_role_as_it_should(app, client, world, role):
+    email, key_name = ROLES[role]
+    if email:
+        sign_in(client, email)
+    headers = bearer(world[key_name]) if key_name else None
+    wrong = []
+    for rule, method in _routes(app):
+        kind = ACCESS[rule.endpoint, method]
+        if kind == PUBLIC:
+            continue
+        url = _url(app, rule, method, world)
+        expected = _expected(kind, role, rule.rule.startswith("/api/"))
+        got = _outcome(_call(client, method, url, headers))
+        if got != expected:
+            wrong.append(f"{method} {url}: expected {expected}, got {got}")
+    assert wrong == []
+
+
+def test_public_routes_answer_everyone_without_errors(app, client, world):
+    for rule, method in _routes(app):
+        if ACCESS[rule.endpoint, method] == PUBLIC:
+            response = _call(client, method, _url(app, rule, method, world))
+            assert response.status_code < 500, f"{method} {rule.rule}"
+
+
+def test_a_store_of_someone_else_looks_exactly_like_a_missing_one(client, world):
+    sign_in(client, "carl@example.com")
+    mine_elsewhere = client.get(f"/api/v1/stores/{world['store'].public_key}")
+    missing = client.get("/api/v1/stores/nosuchstorekey000000")
+    assert mine_elsewhere.status_code == missing.status_code == 404
+    assert mine_elsewhere.get_json()["error"]["code"] == missing.get_json()["error"]["code"] == "not_found"
+    page = client.get(f"/stores/{world['store'].public_key}")
+    assert page.status_code == 404 and "A" not in page.get_data(as_text=True).split("<main", 1)[1].split("<h1>")[0]
+
+
+def test_store_lists_show_only_my_stores(client, world):
+    sign_in(client, "carl@example.com")
+    assert [s["name"] for s in client.get("/api/v1/stores").get_json()["stores"]] == ["B"]
+    page = client.get("/stores").get_data(as_text=True)
+    assert ">B</a>" in page and ">A</a>" not in page
+
+
+def test_an_api_key_sees_only_its_own_store(client, world):
+    stores = client.get("/api/v1/stores", headers=bearer(world["key_b"])).get_json()["stores"]
+    assert [s["name"] for s in stores] == ["B"]
+
+
+def test_load_store_for_each_kind_of_caller(session, world):
+    from server.auth.accounts import find_user
+
+    key = world["store"].public_key
+    ana, bea, carl = (Caller.for_user(find_user(session, e)) for e in
+                      ("ana@example.com", "bea@example.com", "carl@example.com"))
+    assert load_store_for(session, ana, key, "write").role == "owner"
+    assert load_store_for(session, bea, key, "read").role == "member"
+    with pytest.raises(Forbidden):
+        load_store_for(session, bea, key, "write")
+    with pytest.raises(NotFound):
+        load_store_for(session, carl, key, "read")
+    with pytest.raises(Unauthorized):
+        load_store_for(session, None, key, "read")
+    assert load_store_for(session, Caller.operator(), key, "write").role == "operator"
+    assert [g.store.name for g in visible_stores(session, Caller.operator())] == ["A", "B"]
+
+
+def test_creating_a_store_in_the_admin_makes_me_its_owner(client, world):
+    sign_in(client, "carl@example.com")
+    response = client.post("/stores/new", data={"name": "C", "domains": "c.example.com", "platform": "generic",
+                                                "country": "US", "currency": "USD"})
+    key = response.location.split("/")[2]
+    assert client.get(f"/api/v1/stores/{key}").get_json()["role"] == "owner"
+
+
+def test_cli_add_member(runner, client, world):
+    key = world["store"].public_key
+    result = runner.invoke(args=["store", "add-member", key, "carl@example.com", "--role", "member"])
+    assert result.exit_code == 0, result.output
+    sign_in(client, "carl@example.com")
+    assert client.get(f"/api/v1/stores/{key}").get_json()["role"] == "member"
+    assert client.patch(f"/api/v1/stores/{key}", json={"name": "x"}).status_code == 403
+    result = runner.invoke(args=["store", "add-member", key, "carl@example.com", "--role", "owner"])
+    assert result.exit_code == 0
+    assert client.patch(f"/api/v1/stores/{key}", json={"name": "x"}).status_code == 200
+    missing = runner.invoke(args=["store", "add-member", key, "nobody@example.com"])
+    assert missing.exit_code != 0 and "sign up first" in missing.output
+    assert runner.invoke(args=["store", "add-member", "nosuchstore00", "carl@example.com"]).exit_code != 0
+
+
+def test_owners_add_members_in_the_admin(client, world):
+    sign_in(client, "ana@example.com")
+    key = world["store"].public_key
+    response = client.post(f"/stores/{key}/members", data={"email": "carl@example.com", "role": "member"})
+    assert response.status_code == 302
+    page = client.get(f"/stores/{key}/settings").get_data(as_text=True)
+    assert "carl@example.com" in page
+    refused = client.post(f"/stores/{key}/members", data={"email": "nobody@example.com", "role": "member"})
+    assert refused.status_code == 422 and "sign up first" in refused.get_data(as_text=True)
