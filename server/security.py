@@ -39,8 +39,11 @@ def rotate_secret(ciphertext, key_setting=None):
 
 
 def new_public_key():
-    """A random, URL-safe, unguessable store key (128 bits)."""
-    return secrets.token_urlsafe(16)
+    """A random, URL-safe, unguessable store key (128 bits) that never starts with "-"."""
+    while True:  # a leading "-" would read as an option on the command line
+        key = secrets.token_urlsafe(16)
+        if key[0] != "-":
+            return key
 
 
 def constant_time_equal(a, b):

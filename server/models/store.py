@@ -1,6 +1,5 @@
 """A store: one storefront, its TikTok connection state and its pixel settings."""
-from datetime import datetime, timezone
-
+from server.clock import utcnow
 from server.extensions import db
 from server.security import new_public_key
 
@@ -9,11 +8,6 @@ PIXEL_EVENTS = ("ViewContent", "AddToCart", "PlaceAnOrder")  # "PlaceAnOrder" st
 ORDER_EVENT_NAMES = ("PlaceAnOrder", "Purchase")
 CONSENT_MODES = ("none", "hold")
 TIKTOK_STATES = ("not_connected", "connected", "disconnected")
-
-
-def utcnow():
-    """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
 
 
 class Store(db.Model):

@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from server.auth.access import Caller, create_store_as, update_store_as
 from server.errors import AppError
 from server.extensions import db
 from server.models.store import PIXEL_EVENTS, PLATFORMS
@@ -46,7 +47,7 @@ def store_group():
 def create(**values):
     """Create a store; prints its key as the last line."""
     try:
-        store = service.create_store(db.session, **_given(**values))
+        store = create_store_as(db.session, Caller.operator(), **_given(**values))
     except AppError as error:
         _fail(error)
     click.echo(f"Created store {store.name!r} ({store.platform}, {store.country}/{store.currency}).")
@@ -98,7 +99,7 @@ def update(key, **values):
     """Change a store's settings."""
     try:
         store = service.get_store(db.session, key)
-        changed = service.update_store(db.session, store, **_given(**values))
+        changed = update_store_as(db.session, Caller.operator(), store, **_given(**values))
     except AppError as error:
         _fail(error)
     click.echo(f"Changed: {', '.join(changed)}." if changed else "Nothing changed.")

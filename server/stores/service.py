@@ -1,6 +1,7 @@
 """Store services: plain values in, models out; no request objects, so they test without HTTP."""
 from sqlalchemy import select
 
+from server.clock import isoformat
 from server.errors import NotFound, ValidationError
 from server.models.store import Store
 from server.stores import validation as rules
@@ -124,8 +125,8 @@ def store_settings(store):
         "tiktok": {
             "state": store.tiktok_state,
             "reason": store.tiktok_state_reason,
-            "changed_at": store.tiktok_state_changed_at.isoformat() if store.tiktok_state_changed_at else None,
+            "changed_at": isoformat(store.tiktok_state_changed_at),
         },
-        "created_at": store.created_at.isoformat() if store.created_at else None,
-        "updated_at": store.updated_at.isoformat() if store.updated_at else None,
+        "created_at": isoformat(store.created_at),
+        "updated_at": isoformat(store.updated_at),
     }

@@ -124,3 +124,21 @@ def test_cli_refuses_bad_input_and_names_every_problem(runner):
 def test_cli_show_unknown_store(runner):
     result = runner.invoke(args=["store", "show", "doesnotexist123"])
     assert result.exit_code != 0 and "no store with key" in result.output
+
+
+def test_cli_changes_are_in_the_audit_log(runner, session):
+    from server.models.audit import AuditEntry
+
+    created = runner.invoke(args=["store", "create", "--name", "Loja", "--domain", "loja.example.com",
+                                  "--country", "BR", "--currency", "BRL", "--platform", "generic"])
+    key = created.output.strip().splitlines()[-1]
+    runner.invoke(args=["store", "update", key, "--order-event", "Purchase"])
+    entries = session.query(AuditEntry).order_by(AuditEntry.id).all()
+    assert [entry.action for entry in entries] == ["store.created", "store.updated"]
+    assert all("operator" in entry.actor for entry in entries)
+
+
+def test_store_keys_never_start_with_a_dash():
+    from server.security import new_public_key
+
+    assert all(not new_public_key().startswith("-") for _ in range(2000))
