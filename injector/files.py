@@ -1,0 +1,203 @@
+"""Disk I/O at the edge: walking the template folder, reading, and atomic, durable writes.
+
+A write goes to a temporary file in the same folder, is flushed and fsynced, then renamed over
+the template, so a crash at any moment leaves each template whole: old bytes or new bytes.
+Temporary files are hidden and end in ``.tiktok-injector.tmp``: nothing mistakes them for
+templates, and the next run that writes removes any left by a killed one.
+"""
+import fnmatch
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass
+
+from .errors import FileError
+
+TEMP_SUFFIX = ".tiktok-injector.tmp"
+_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")
+_VCS_DIRS = frozenset((".git", ".hg", ".svn"))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file found under the template folder."""
+
+    rel: str  # relative path with "/"
+    path: str
+    skip_kind: str = ""  # set when the file is not read at all
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which files the user wants looked at."""
+
+    include: tuple = ()
+    exclude: tuple = ()
+    suffixes: frozenset = frozenset()  # template file extensions, lowercased with the dot
+    max_bytes: int = 2 * 1024 * 1024
+    skip_dirs: tuple = ()  # real paths never walked into (the backup folder)
+
+
+def walk(root: str, selection: Selection, stale_temps: list | None = None):
+    """Yield an Entry for every selected file under ``root``, in a stable order.
+
+    Symlinks are never followed: one leading outside the folder is reported as such, one inside
+    it is skipped because its target is listed under its own name.
+    """
+    real_root = os.path.realpath(root)
+    yield from _walk_dir(real_root, real_root, "", selection, stale_temps)
+
+
+def _walk_dir(real_root, directory, prefix, selection, stale_temps):
+    try:
+        with os.scandir(directory) as listing:
+            items = sorted(listing, key=lambda item: item.name)
+    except OSError as exc:
+        raise FileError(f"cannot list {directory}: {exc.strerror}") from exc
+    for item in items:
+        rel = prefix + item.name
+        if item.is_symlink():
+            if _selected(rel, selection):
+                yield _symlink_entry(real_root, item.path, rel)
+        elif item.is_dir():
+            if item.name in _VCS_DIRS or os.path.realpath(item.path) in selection.skip_dirs:
+                continue
+            yield from _walk_dir(real_root, item.path, rel + "/", selection, stale_temps)
+        elif _TEMP_NAME.match(item.name):
+            if stale_temps is not None:
+                stale_temps.append(item.path)
+        elif _selected(rel, selection):
+            yield _file_entry(item, rel, selection)
+
+
+def _selected(rel, selection):
+    name = rel.rpartition("/")[2]
+    if any(fnmatch.fnmatchcase(rel, g) or fnmatch.fnmatchcase(name, g) for g in selection.exclude):
+        return False
+    if not selection.include:
+        return True
+    return any(fnmatch.fnmatchcase(rel, g) or fnmatch.fnmatchcase(name, g) for g in selection.include)
+
+
+def _symlink_entry(real_root, path, rel):
+    target = os.path.realpath(path)
+    if os.path.commonpath([real_root, target]) != real_root:
+        return Entry(rel, path, "skipped", "symlink leading outside the template folder: not followed")
+    return Entry(rel, path, "skipped", "symlink: its target is processed under its own name")
+
+
+def _file_entry(item, rel, selection):
+    try:
+        info = item.stat(follow_symlinks=False)
+    except OSError as exc:
+        return Entry(rel, item.path, "skipped", f"cannot stat: {exc.strerror}")
+    if not stat.S_ISREG(info.st_mode):
+        return Entry(rel, item.path, "skipped", "not a regular file")
+    suffix = os.path.splitext(item.name)[1].lower()
+    if suffix not in selection.suffixes and not selection.include:
+        return Entry(rel, item.path, "not a template", f"not a template ({suffix or 'no extension'})")
+    if info.st_size > selection.max_bytes:
+        return Entry(rel, item.path, "skipped", f"larger than the {selection.max_bytes:,}-byte limit")
+    return Entry(rel, item.path)
+
+
+def read(path: str, max_bytes: int) -> tuple:
+    """(bytes, signature) of a template; the signature detects a change before the write."""
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            info = os.fstat(handle.fileno())
+            if info.st_size > max_bytes:
+                raise FileError(f"larger than the {max_bytes:,}-byte limit")
+            data = handle.read()
+    except OSError as exc:
+        raise FileError(f"cannot read: {exc.strerror}") from exc
+    return data, _signature(info)
+
+
+def _signature(info):
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode)
+
+
+def write_atomic(path: str, data: bytes, signature: tuple, backup: str | None = None) -> None:
+    """Replace the file at ``path`` with ``data`` unless it changed since it was read."""
+    directory, name = os.path.split(path)
+    try:
+        info = os.lstat(path)
+        if _signature(info) != signature:
+            raise FileError("changed while the injector was running: not written")
+        if backup:
+            _write_backup(path, backup, info)
+        handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=directory)
+    except OSError as exc:
+        raise FileError(f"cannot write: {exc.strerror}") from exc
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fchmod(out.fileno(), stat.S_IMODE(info.st_mode))
+            _keep_owner(out.fileno(), info)
+            _sync(out.fileno())
+        os.replace(temp, path)
+    except BaseException as exc:
+        _unlink_quietly(temp)
+        if isinstance(exc, OSError):
+            raise FileError(f"cannot write: {exc.strerror}") from exc
+        raise
+
+
+def _sync(handle):
+    # fdatasync flushes the data and the size a new file needs; the rename is made durable by
+    # sync_directories once per folder.
+    (getattr(os, "fdatasync", None) or os.fsync)(handle)
+
+
+def _keep_owner(handle, info):
+    if (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    try:
+        os.fchown(handle, info.st_uid, info.st_gid)
+    except PermissionError:
+        pass  # only root may give a file away; the new file then belongs to whoever ran us
+
+
+def _write_backup(path, backup, info):
+    os.makedirs(os.path.dirname(backup), exist_ok=True)
+    with open(path, "rb") as source, open(backup, "wb") as out:
+        out.write(source.read())
+        os.fchmod(out.fileno(), stat.S_IMODE(info.st_mode))
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def sync_directories(paths) -> None:
+    """fsync each folder once, so the renames in it survive a power cut."""
+    for directory in sorted({os.path.dirname(path) for path in paths}):
+        try:
+            handle = os.open(directory, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(handle)
+        except OSError:
+            pass  # some filesystems cannot fsync a directory; the renames are still atomic
+        finally:
+            os.close(handle)
+
+
+def remove_stale_temps(paths) -> int:
+    """Delete temporary files a killed run left behind; returns how many went."""
+    removed = 0
+    for path in paths:
+        if _unlink_quietly(path):
+            removed += 1
+    return removed
+
+
+def _unlink_quietly(path):
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False

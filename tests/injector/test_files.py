@@ -1,0 +1,96 @@
+"""Disk I/O at the edge: atomic writes that refuse to clobber, leftovers cleaned, progress shown."""
+import io
+import os
+
+import pytest
+
+from injector import classify, scan
+from injector.errors import FileError
+from injector.files import TEMP_SUFFIX, read, write_atomic
+from injector.report import Progress
+
+from .conftest import SERVER, STORE, cli
+
+
+def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path):
+    target = tmp_path / "page.html"
+    target.write_bytes(b"<html></html>")
+    data, signature = read(str(target), 1000)
+    target.write_bytes(b"<html>edited meanwhile</html>")
+    with pytest.raises(FileError, match="changed while"):
+        write_atomic(str(target), data + b"<!-- new -->", signature)
+    assert target.read_bytes() == b"<html>edited meanwhile</html>"
+    assert os.listdir(tmp_path) == ["page.html"]
+
+
+def test_an_atomic_write_replaces_the_file_and_keeps_its_mode(tmp_path):
+    target = tmp_path / "page.html"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o604)
+    _, signature = read(str(target), 1000)
+    write_atomic(str(target), b"new", signature, backup=str(tmp_path / "backup" / "page.html"))
+    assert target.read_bytes() == b"new"
+    assert (tmp_path / "backup" / "page.html").read_bytes() == b"old"
+    assert os.stat(target).st_mode & 0o777 == 0o604
+
+
+def test_leftovers_of_a_killed_run_are_removed_by_the_next_write(tmp_path):
+    (tmp_path / "page.html").write_bytes(b"<html><head></head><body></body></html>")
+    leftover = tmp_path / (".page.html.abcd1234" + TEMP_SUFFIX)
+    leftover.write_bytes(b"<html><he")
+    done = cli("apply", "--store", STORE, "--server", SERVER, "--dry-run", tmp_path, check_code=1)
+    assert leftover.exists() and b"page.html.abcd1234" not in done.stdout  # never listed, kept on a dry run
+    done = cli("apply", "--store", STORE, "--server", SERVER, tmp_path, check_code=1)
+    assert not leftover.exists()
+    assert b"1 leftover temporary files removed" in done.stdout
+
+
+def test_file_names_that_are_not_utf8_are_processed_and_printed(tmp_path):
+    name = os.fsencode(tmp_path) + b"/promo\xe7\xe3o.html"  # an ISO-8859-1 name from an old export
+    with open(name, "wb") as handle:
+        handle.write(b"<html><head></head><body></body></html>")
+    env = {"PYTHONIOENCODING": "utf-8:strict"}
+    done = cli("apply", "--store", STORE, "--server", SERVER, tmp_path, check_code=1, env=env)
+    assert b"promo\\xe7\\xe3o.html" in done.stdout
+    with open(name, "rb") as handle:
+        assert b"tiktok-connector:head" in handle.read()
+
+
+def test_quiet_lists_only_what_changes(tmp_path):
+    (tmp_path / "page.html").write_bytes(b"<html><head></head><body></body></html>")
+    (tmp_path / "part.html").write_bytes(b"<div>x</div>")
+    done = cli("apply", "--store", STORE, "--server", SERVER, "-q", tmp_path, check_code=1)
+    assert b"page.html" in done.stdout and b"part.html" not in done.stdout
+
+
+def test_pages_that_do_not_include_the_head_template_are_pointed_out(tmp_path):
+    (tmp_path / "head.html").write_bytes(b"<vtex:metaTags />\n<link rel=stylesheet href=/a.css>\n")
+    (tmp_path / "with.html").write_bytes(b'<html><head><vtex:template id="head"/></head><body></body></html>\n')
+    (tmp_path / "without.html").write_bytes(b"<html><head></head><body></body></html>\n")
+    done = cli("apply", "--store", STORE, "--server", SERVER, "--head-template", "head.html", tmp_path, check_code=1)
+    lines = done.stdout.decode().splitlines()
+    assert "does not include head.html" in next(line for line in lines if line.startswith("without.html"))
+    assert "does not include" not in next(line for line in lines if line.startswith("with.html"))
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_the_progress_bar_shows_on_a_terminal_for_large_folders_only():
+    shown, piped = Terminal(), io.StringIO()
+    for stream, total in ((shown, 500), (piped, 500)):
+        progress = Progress(stream)
+        for done in range(1, total + 1):
+            progress(done, total)
+        progress.close()
+    assert "500/500 files" in shown.getvalue() and piped.getvalue() == ""
+    small = Terminal()
+    Progress(small)(5, 5)
+    assert small.getvalue() == ""
+
+
+def test_every_control_that_decides_a_kind_is_one_the_scanner_reports():
+    deciding = classify.PRODUCT_CONTROLS | classify.ORDER_CONTROLS | classify.CATEGORY_CONTROLS
+    assert deciding <= set(scan.CONTROLS)
