@@ -1,0 +1,321 @@
+"""``flask catalog ...``: everything the Catalog admin page does, from the command line."""
+import json
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from server.catalog import reviews, runs, service, status, webhooks
+from server.catalog.feeds import FeedError
+from server.catalog.fetch import ANY_HOST, FetchError, guarded_session, open_url
+from server.catalog.sync import guarded_target
+from server.errors import AppError
+from server.extensions import db
+from server.jobs import JobCancelled
+from server.jobs.runner import run_until_finished
+from server.models.catalog import PRODUCT_STATES, CatalogCategory, SyncRun
+from server.models.store import Store
+from server.stores.service import get_store
+from server.tiktok.errors import TikTokError
+
+store_option = click.option("--store", "store_key", required=True, help="The store's key.")
+
+
+def _store(key):
+    try:
+        return get_store(db.session, key)
+    except AppError as error:
+        raise click.ClickException(error.message) from None
+
+
+def _echo_json(value):
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+@click.group("catalog")
+def catalog_group():
+    """Products to TikTok: import feeds, sync, see why a product is not on TikTok."""
+
+
+@catalog_group.command("import")
+@click.argument("feed")
+@store_option
+@click.option("--merge", is_flag=True, help="Add and update only; keep products missing from the feed.")
+@click.option("--allow-empty", is_flag=True, help="Accept a feed without products (removes them all).")
+@click.option("--recheck", is_flag=True, help="Check unchanged items again (after the store's domains or "
+                                               "currency changed).")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any item was refused.")
+@with_appcontext
+def import_(feed, store_key, merge, allow_empty, recheck, strict):
+    """Import a Google Merchant Center feed (RSS/Atom XML, CSV or TSV) from a FILE or a URL."""
+    store = _store(store_key)
+    try:
+        stream, length = _open_feed(feed)
+        with stream, _Progress(length) as progress:
+            result = service.import_feed(db.session, store, stream, replace=not merge, allow_empty=allow_empty,
+                                         recheck=recheck, on_progress=progress.update)
+    except (FeedError, FetchError, OSError) as error:
+        raise click.ClickException(f"{feed}: {error}") from None
+    except AppError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{result['received']} items read: {result['accepted']} accepted ({result['changed']} new or "
+               f"changed), {result['error_count']} refused, {result['removed']} removed.")
+    for error in result["errors"][:20]:
+        click.echo(f"  {error.get('position')}: {error.get('id') or '(no id)'}: {error['message']}")
+    if result["error_count"] > 20:
+        click.echo(f"  ... and {result['error_count'] - 20} more")
+    _report_sync(result["sync"], store)
+    if strict and result["error_count"]:
+        sys.exit(1)
+
+
+def _open_feed(feed):
+    if feed.startswith(("http://", "https://")):
+        # The operator typed this URL, so an internal host is fine.
+        http = guarded_session(private_hosts={ANY_HOST})
+        response = open_url(http, feed, timeout=(10, 60), private_hosts={ANY_HOST})
+        if response.status_code != 200:
+            raise FetchError(f"the feed URL answered HTTP {response.status_code}")
+        response.raw.decode_content = True
+        length = response.headers.get("Content-Length")
+        return response.raw, int(length) if length and not response.headers.get("Content-Encoding") else None
+    return open(feed, "rb"), os.path.getsize(feed)
+
+
+class _Progress:
+    """A progress bar on stderr by bytes read, or a running count when the size is unknown."""
+
+    def __init__(self, length):
+        self.length = length
+        self.bar = None
+        self.shown = 0
+
+    def __enter__(self):
+        if self.length:
+            self.bar = click.progressbar(length=self.length, label="Importing", file=sys.stderr,
+                                         show_pos=False, show_percent=True)
+            self.bar.__enter__()
+        return self
+
+    def update(self, items, consumed):
+        """Show progress: ``items`` read so far, ``consumed`` bytes of the feed."""
+        if self.bar is not None:
+            self.bar.update(consumed - self.shown)
+            self.shown = consumed
+        else:
+            click.echo(f"\rImporting: {items} items", err=True, nl=False)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        else:
+            click.echo("", err=True)
+
+
+def _report_sync(run, store):
+    if run:
+        click.echo(f"Sync #{run['id']} queued; the server runs it (or run `flask catalog sync --store "
+                   f"{store.public_key}` now).")
+    elif store.tiktok_state != "connected":
+        click.echo("The store is not connected to TikTok: nothing is sent until it is.")
+    else:
+        click.echo("Nothing changed: nothing to send.")
+
+
+@catalog_group.command("sync")
+@store_option
+@click.option("--force", is_flag=True, help="Upload every product again, even unchanged ones.")
+@click.option("--delta", is_flag=True, help="Only look at products that changed (faster on big catalogs).")
+@click.option("--no-review", is_flag=True, help="Do not read TikTok's review afterwards.")
+@with_appcontext
+def sync(store_key, force, delta, no_review):
+    """Sync a store now, in the foreground; returns once TikTok accepted every upload and delete."""
+    store = _store(store_key)
+    run = runs.request_sync(db.session, store, kind="delta" if delta and not force else "full", force=force,
+                            trigger="cli")
+    if run is None:
+        raise click.ClickException(f"the store is {store.tiktok_state.replace('_', ' ')}, not connected to "
+                                   f"TikTok: connect it first")
+    db.session.commit()
+    run_id, job_id = run.id, run.job_id
+    click.echo(f"Sync #{run_id} ({run.kind}{', forced' if force else ''}) running...", err=True)
+    run_until_finished(current_app._get_current_object(), job_id, on_wait=_waiting)
+    run = db.session.get(SyncRun, run_id)
+    db.session.refresh(run)
+    _print_run(run)
+    if run.status == "succeeded" and not no_review:
+        _review_now(store)
+    if run.status != "succeeded":
+        sys.exit(1)
+
+
+def _waiting(job):
+    if job.status == "queued" and job.last_error:
+        click.echo(f"  waiting to retry: {job.last_error}", err=True)
+
+
+def _print_run(run):
+    planned = (run.counts or {}).get("planned", {})
+    done = (run.counts or {}).get("done", {})
+    click.echo(f"Sync #{run.id}: {run.status}. Planned {planned.get('upload', 0)} upload(s), "
+               f"{planned.get('delete', 0)} delete(s); {planned.get('unchanged', 0)} unchanged, "
+               f"{planned.get('excluded', 0)} excluded, {planned.get('invalid', 0)} invalid.")
+    if done:
+        click.echo("TikTok: " + ", ".join(f"{key} {value}" for key, value in sorted(done.items())) + ".")
+    if run.error:
+        click.echo(f"Error: {run.error}")
+
+
+def _review_now(store):
+    try:
+        store, target = guarded_target(db.session, store.id)
+    except JobCancelled:
+        return
+    try:
+        counts = reviews.check_reviews(db.session, store, target)
+    except TikTokError as error:  # the sync itself is done; the review is read again later anyway
+        db.session.rollback()
+        click.echo(f"Review: could not be read from TikTok now ({error}); it is checked again later.")
+        return
+    click.echo(f"Review: {counts['listed']} listed, {counts['rejected']} rejected, "
+               f"{counts['pending_review']} waiting for TikTok.")
+
+
+@catalog_group.command("status")
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def status_(store_key, as_json):
+    """Counts per state, what is on TikTok, the running sync and recent runs."""
+    summary = status.catalog_status(db.session, _store(store_key))
+    if as_json:
+        return _echo_json(summary)
+    click.echo(f"TikTok: {summary['tiktok']['state'].replace('_', ' ')}"
+               + (f" ({summary['tiktok']['reason']})" if summary['tiktok']['reason'] else ""))
+    click.echo("  ".join(f"{state.replace('_', ' ')}: {summary['counts'][state]}" for state in PRODUCT_STATES))
+    click.echo(f"{summary['on_tiktok']} product(s) on TikTok; {summary['outbox']['unfinished']} batch(es) waiting, "
+               f"{summary['outbox']['dead']} dead-lettered.")
+    for run in summary["runs"][:5]:
+        progress = run["progress"]
+        click.echo(f"  #{run['id']} {run['kind']} ({run['trigger']}) {run['status']}"
+                   f" {progress['done']}/{progress['total']}" + (f": {run['error']}" if run["error"] else ""))
+
+
+@catalog_group.command("why")
+@store_option
+@click.argument("sku")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def why(store_key, sku, as_json):
+    """Why a product is (or is not) on TikTok."""
+    try:
+        answer = status.explain(db.session, _store(store_key), sku)
+    except AppError as error:
+        raise click.ClickException(error.message) from None
+    if as_json:
+        return _echo_json(answer)
+    click.echo(f"{answer['id']}: {answer['state'].replace('_', ' ')}")
+    click.echo(answer["answer"])
+    for item in answer["reasons"]:
+        line = f"  - {item['message']}"
+        if item.get("suggestion"):
+            line += f"\n    TikTok suggests: {item['suggestion']}"
+        click.echo(line)
+
+
+@catalog_group.command("products")
+@store_option
+@click.option("--state", type=click.Choice(PRODUCT_STATES))
+@click.option("--search", help="Text in the product id or group id.")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def products(store_key, state, search, limit, as_json):
+    """List products with their state and the reason."""
+    page = status.list_products(db.session, _store(store_key), state=state, search=search, limit=limit)
+    if as_json:
+        return _echo_json(page)
+    for product in page["products"]:
+        click.echo(f"{product['id']}  [{product['state']}]  {product['summary']}")
+    click.echo(f"({len(page['products'])} of {page['total']})")
+
+
+@catalog_group.command("resync")
+@store_option
+@click.argument("sku", required=False)
+@with_appcontext
+def resync(store_key, sku):
+    """Queue a forced upload of one product (or of the whole store), even if unchanged."""
+    store = _store(store_key)
+    try:
+        run = service.resync(db.session, store, sku, trigger="cli")
+    except AppError as error:
+        raise click.ClickException(error.message) from None
+    _report_sync(runs.run_summary(run) if run else None, store)
+
+
+@catalog_group.command("reconcile")
+@click.option("--store", "store_key", help="Only this store (default: every connected store).")
+@click.option("--queue", "only_queue", is_flag=True, help="Queue the reconciles instead of running them here.")
+@with_appcontext
+def reconcile(store_key, only_queue):
+    """Compare TikTok's catalog with the store's: re-upload what is missing, delete orphans."""
+    stores = [_store(store_key)] if store_key else db.session.execute(
+        select(Store).where(Store.tiktok_state == "connected").order_by(Store.id)).scalars().all()
+    failed = 0
+    for store in stores:
+        run = runs.request_sync(db.session, store, kind="reconcile", trigger="cli")
+        db.session.commit()
+        if run is None:
+            click.echo(f"{store.public_key}: not connected to TikTok; skipped.")
+            continue
+        if only_queue:
+            click.echo(f"{store.public_key}: reconcile #{run.id} queued.")
+            continue
+        run_id = run.id
+        run_until_finished(current_app._get_current_object(), run.job_id, on_wait=_waiting)
+        run = db.session.get(SyncRun, run_id)
+        db.session.refresh(run)
+        found = (run.counts or {}).get("reconcile", {})
+        click.echo(f"{store.public_key}: reconcile #{run.id} {run.status}; {found.get('on_tiktok', 0)} on TikTok, "
+                   f"{found.get('orphans', 0)} orphan(s), {found.get('lost', 0)} lost."
+                   + (f" Error: {run.error}" if run.error else ""))
+        failed += run.status != "succeeded"
+    if failed:
+        sys.exit(1)
+
+
+@catalog_group.command("categories")
+@store_option
+@click.option("--hide", multiple=True, help="Hide this category id (its products leave TikTok).")
+@click.option("--show", multiple=True, help="Show this category id again.")
+@with_appcontext
+def categories(store_key, hide, show):
+    """List the store's categories, or hide/show some."""
+    store = _store(store_key)
+    if hide or show:
+        items = [{"id": c.category_id, "name": c.name, "parent_id": c.parent_id, "hidden": c.category_id in hide}
+                 for c in db.session.execute(select(CatalogCategory).where(
+                     CatalogCategory.store_id == store.id,
+                     CatalogCategory.category_id.in_(list(hide) + list(show)))).scalars()]
+        known = {item["id"] for item in items}
+        items += [{"id": c, "hidden": True} for c in hide if c not in known]
+        result = service.put_categories(db.session, store, items)
+        _report_sync(result["sync"], store)
+    for category in db.session.execute(select(CatalogCategory).where(CatalogCategory.store_id == store.id)
+                                       .order_by(CatalogCategory.category_id)).scalars():
+        click.echo(f"{category.category_id}  {category.name}" + ("  [hidden]" if category.hidden else ""))
+
+
+@catalog_group.command("webhook-secret")
+@store_option
+@with_appcontext
+def webhook_secret(store_key):
+    """Create (or replace) the store's change-webhook secret and print it once."""
+    secret = webhooks.rotate_secret(db.session, _store(store_key))
+    click.echo("Sign each webhook with this secret (HMAC-SHA256 over '<timestamp>.<body>'); it is shown once:",
+               err=True)
+    click.echo(secret)

@@ -1,0 +1,184 @@
+"""Products and categories coming in (push API, feeds, webhooks), stored in bulk.
+
+Each product is normalized, checked against TikTok's rules and mapped once, on the way in; the
+hash of its outgoing payload is stored, so a sync only has to compare hashes. Unchanged products
+cost one indexed lookup. Malformed items are refused one by one; the rest are kept.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, insert, select, update
+
+from server.catalog import rules, states
+from server.catalog.fields import MalformedItem, item_sku, normalize, source_hash
+from server.catalog.mapping import payload_hash, tiktok_product
+from server.models.catalog import CatalogProduct, StoreCatalog, utcnow
+
+CHUNK = 1000
+MAX_REPORTED_ERRORS = 1000
+TABLE = CatalogProduct.__table__
+EXISTING_COLUMNS = (TABLE.c.id, TABLE.c.sku, TABLE.c.source_hash, TABLE.c.import_mark, TABLE.c.removed_at,
+                    TABLE.c.synced_hash, TABLE.c.refused_hash, TABLE.c.state, TABLE.c.reasons,
+                    TABLE.c.review_status, TABLE.c.review_reasons, TABLE.c.state_changed_at)
+
+
+@dataclass
+class IntakeResult:
+    """What happened to a batch of incoming items."""
+
+    received: int = 0
+    accepted: int = 0
+    changed: int = 0
+    removed: int = 0
+    errors: list = field(default_factory=list)
+    error_count: int = 0
+
+    def refuse(self, where, item_id, message):
+        """Count a refused item; keep its details for the first MAX_REPORTED_ERRORS."""
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append({**where, "id": item_id, "message": message})
+
+    def as_dict(self):
+        """Plain data for the API and the CLI."""
+        return {"received": self.received, "accepted": self.accepted, "changed": self.changed,
+                "removed": self.removed, "error_count": self.error_count, "errors": self.errors}
+
+
+def store_catalog(session, store):
+    """The store's catalog bookkeeping row, created on first use."""
+    row = session.execute(select(StoreCatalog).where(StoreCatalog.store_id == store.id)).scalar_one_or_none()
+    if row is None:
+        from server.catalog.schedule import current_slot
+
+        row = StoreCatalog(store_id=store.id, reconcile_slot=current_slot(store.public_key), mark_counter=0)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def next_mark(session, store):
+    """A fresh intake mark for this store (every product an intake touches carries it)."""
+    store_catalog(session, store)
+    session.execute(update(StoreCatalog).where(StoreCatalog.store_id == store.id)
+                    .values(mark_counter=StoreCatalog.mark_counter + 1))
+    return session.execute(select(StoreCatalog.mark_counter).where(StoreCatalog.store_id == store.id)).scalar_one()
+
+
+class Intake:
+    """Writes normalized products of one store in chunks; create one per import or request."""
+
+    def __init__(self, session, store, *, result=None):
+        self.session = session
+        self.store = store
+        self.store_id = store.id
+        self.currency = store.currency
+        self.domains = list(store.domains or [])
+        self.brand = store.name
+        self.hidden = states.hidden_categories(session, store.id)
+        self.mark = next_mark(session, store)
+        self.result = result or IntakeResult()
+
+    def add_raw(self, items, *, recheck=False):
+        """Store raw items: ``items`` is [(position dict, raw dict)] (not committed). Items equal to
+        what was stored are only marked as seen, unless ``recheck``."""
+        for start in range(0, len(items), CHUNK):
+            self._write(items[start:start + CHUNK], recheck)
+
+    def _write(self, chunk, recheck):
+        keyed = []
+        for position, raw in chunk:
+            self.result.received += 1
+            try:
+                keyed.append((position, raw, item_sku(raw), source_hash(raw)))
+            except MalformedItem as error:
+                self.result.refuse(position, None, str(error))
+        states.lock_catalog(self.session, self.store_id)
+        existing = {row.sku: row for row in self.session.execute(
+            select(*EXISTING_COLUMNS).where(TABLE.c.store_id == self.store_id,
+                                            TABLE.c.sku.in_([sku for _, _, sku, _ in keyed])))}
+        inserts, updates, touched, seen = [], [], [], {}
+        now = utcnow()
+        for position, raw, sku, digest in keyed:
+            row = existing.get(sku)
+            if sku in seen or (row is not None and row.import_mark == self.mark):
+                self.result.refuse(position, sku, "duplicate id: the same SKU appears earlier "
+                                   f"({seen.get(sku) or 'in an earlier item'})")
+                continue
+            seen[sku] = _describe(position)
+            if not recheck and row is not None and row.source_hash == digest and row.removed_at is None:
+                self.result.accepted += 1
+                touched.append(row.id)
+                continue
+            try:
+                product = normalize(raw)
+            except MalformedItem as error:
+                self.result.refuse(position, sku, str(error))
+                continue
+            self.result.accepted += 1
+            self.result.changed += 1
+            values = self._prepare(product, digest, row, now)
+            if row is None:
+                inserts.append(values)
+            else:
+                updates.append({"_id": row.id, **values})
+        if inserts:
+            self.session.execute(insert(TABLE), inserts)
+        if updates:
+            self.session.execute(update(TABLE).where(TABLE.c.id == bindparam("_id"))
+                                 .values({k: bindparam(k) for k in updates[0] if k != "_id"}), updates)
+        if touched:
+            self.session.execute(update(TABLE).where(TABLE.c.id.in_(touched)).values(import_mark=self.mark))
+
+    def _prepare(self, product, source_hash, row, now):
+        data = dict(product.data)
+        data.setdefault("brand", self.brand)  # TikTok requires a brand; the store's name stands in
+        problems = rules.check(data, currency=self.currency, domains=self.domains)
+        digest = None if problems else payload_hash(tiktok_product(data, currency=self.currency))
+        verdict = states.store_verdict(removed=False, visibility=product.visibility, hidden=self.hidden,
+                                       category_ids=product.category_ids, problems=problems)
+        if verdict is None:
+            state, reasons, _ = states.candidate_state(
+                payload_hash=digest, synced_hash=row.synced_hash if row else None,
+                refused_hash=row.refused_hash if row else None, current_state=row.state if row else None,
+                current_reasons=row.reasons if row else [], review_status=row.review_status if row else None,
+                review_reasons=row.review_reasons if row else None)
+        else:
+            state, reasons = verdict
+        values = {"store_id": self.store_id, "sku": product.sku, "item_group_id": data.get("item_group_id"),
+                  "data": data, "category_ids": product.category_ids, "visibility": product.visibility,
+                  "image_url": data.get("image_link"), "problems": problems, "source_hash": source_hash,
+                  "payload_hash": digest, "state": state, "reasons": reasons, "removed_at": None,
+                  "import_mark": self.mark, "updated_at": now,
+                  "state_changed_at": now if row is None or row.state != state else row.state_changed_at}
+        if row is None:
+            values.update(created_at=now, force_sync=False, seen_mark=0)
+        return values
+
+    def remove_unseen(self):
+        """Mark every product this intake did not see as removed (a full feed replaced the catalog)."""
+        removed = self.session.execute(
+            update(TABLE).where(TABLE.c.store_id == self.store_id, TABLE.c.import_mark != self.mark,
+                                TABLE.c.removed_at.is_(None))
+            .values(removed_at=utcnow(), state="deleted", state_changed_at=utcnow(), updated_at=utcnow(),
+                    reasons=[states.reason("removed", "the product was removed from the store")])).rowcount
+        self.result.removed += removed
+        return removed
+
+
+def remove_products(session, store, skus):
+    """Mark products removed from the store (they leave TikTok at the next sync); returns how many."""
+    count = 0
+    skus = [str(s) for s in skus]
+    for start in range(0, len(skus), CHUNK):
+        count += session.execute(
+            update(TABLE).where(TABLE.c.store_id == store.id, TABLE.c.sku.in_(skus[start:start + CHUNK]),
+                                TABLE.c.removed_at.is_(None))
+            .values(removed_at=utcnow(), state="deleted", state_changed_at=utcnow(), updated_at=utcnow(),
+                    reasons=[states.reason("removed", "the product was removed from the store")])).rowcount
+    return count
+
+
+def _describe(position):
+    if "index" in position:
+        return f"index {position['index']}"
+    return position.get("position", "earlier")

@@ -1,0 +1,49 @@
+"""A normalized product as TikTok's v1.3 catalog product, and the hash that decides what changed."""
+import hashlib
+import json
+
+DETAIL_FIELDS = ("color", "gender", "age_group", "material", "pattern", "size", "shipping_weight")
+
+
+def tiktok_product(data, *, currency):
+    """The ``catalog/product/upload/`` object for ``data`` (a normalized, valid product)."""
+    price_info = {"price": float(data["price"]), "currency": data.get("currency") or currency}
+    if data.get("sale_price"):
+        price_info["sale_price"] = float(data["sale_price"])
+    if data.get("sale_price_effective_date"):
+        price_info["sale_price_effective_date"] = data["sale_price_effective_date"]
+    detail = {"condition": data["condition"]}
+    detail.update({name: data[name] for name in DETAIL_FIELDS if data.get(name)})
+    if data.get("product_type"):
+        detail["product_category"] = data["product_type"]
+    product = {
+        "sku_id": data["id"],
+        "title": data["title"],
+        "description": data["description"],
+        "availability": data["availability"],
+        "brand": data["brand"],
+        "image_url": data["image_link"],
+        "product_detail": detail,
+        "price_info": price_info,
+        "landing_page": {"landing_page_url": data["link"]},
+    }
+    if data.get("additional_image_links"):
+        # TikTok reads commas as separators: a comma inside one URL must be encoded.
+        product["additional_image_urls"] = [url.replace(",", "%2C") for url in data["additional_image_links"]]
+    optional = {"item_group_id": "item_group_id", "video_link": "video_url",
+                "google_product_category": "google_product_category",
+                "gtin": "global_trade_item_number", "mpn": "manufacturer_part_number"}
+    product.update({tiktok: data[name] for name, tiktok in optional.items() if data.get(name)})
+    labels = {f"custom_label_{n}": data[f"custom_label_{n}"] for n in range(5) if data.get(f"custom_label_{n}")}
+    if labels:
+        product["extra_info"] = labels
+    return product
+
+
+def payload_hash(product):
+    """The hash of an outgoing product: equal hashes mean TikTok already has exactly this.
+
+    ``tiktok_product`` builds its dictionaries in a fixed order, so no key sorting is needed.
+    """
+    text = json.dumps(product, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

@@ -1,0 +1,161 @@
+"""Catalog services for the API, the webhook and the command line: plain values in, plain data out."""
+from sqlalchemy import select
+
+from server.catalog import planner, runs
+from server.catalog.feeds import CountingReader, read_feed
+from server.catalog.intake import CHUNK, Intake, IntakeResult, remove_products
+from server.errors import NotFound, ValidationError
+from server.models.catalog import CatalogCategory, CatalogProduct, utcnow
+
+MAX_PUSH = 10_000
+
+
+class EmptyFeed(ValidationError):
+    """Raised when a feed with no products would remove the whole catalog."""
+
+
+def push_products(session, store, items, *, trigger="api"):
+    """Upsert products (a list of items); malformed ones are refused one by one (commits)."""
+    if not isinstance(items, list):
+        raise ValidationError("products must be a list of product objects")
+    if len(items) > MAX_PUSH:
+        raise ValidationError(f"at most {MAX_PUSH} products per request; send the rest in another request")
+    intake = Intake(session, store)
+    intake.add_raw([({"index": index}, raw) for index, raw in enumerate(items)])
+    return _finish(session, store, intake.result, trigger)
+
+
+def delete_product(session, store, sku, *, trigger="api"):
+    """Remove one product from the store (and from TikTok at the next sync); raises NotFound."""
+    removed = remove_products(session, store, [sku])
+    if not removed and session.execute(select(CatalogProduct.id).where(
+            CatalogProduct.store_id == store.id, CatalogProduct.sku == sku)).first() is None:
+        raise NotFound(f"the store has no product with id {sku!r}")
+    return _finish(session, store, IntakeResult(removed=removed), trigger)
+
+
+def apply_webhook(session, store, payload):
+    """A verified change webhook: ``{"products": [...], "deleted": [ids]}`` (commits)."""
+    if not isinstance(payload, dict):
+        raise ValidationError("the webhook body must be a JSON object with products and/or deleted")
+    products, deleted = payload.get("products") or [], payload.get("deleted") or []
+    if not isinstance(deleted, list) or not all(isinstance(d, (str, int)) for d in deleted):
+        raise ValidationError("deleted must be a list of product ids")
+    intake = Intake(session, store)
+    if products:
+        if not isinstance(products, list):
+            raise ValidationError("products must be a list of product objects")
+        intake.add_raw([({"index": index}, raw) for index, raw in enumerate(products)])
+    intake.result.removed += remove_products(session, store, deleted)
+    return _finish(session, store, intake.result, "webhook")
+
+
+def import_feed(session, store, stream, *, replace=True, allow_empty=False, recheck=False, on_progress=None):
+    """Import a Google Merchant Center feed (XML or CSV/TSV) from a binary stream (commits per chunk).
+
+    With ``replace`` the feed is the whole catalog: products missing from it are removed, but only
+    once the feed was read to its end (a broken feed removes nothing). ``recheck`` looks at
+    unchanged items again (after the store's domains or currency changed).
+    """
+    counted = CountingReader(stream)
+    intake = Intake(session, store)
+    pending = []
+    for item in read_feed(counted):
+        where = {"position": item.position}
+        if item.error:
+            intake.result.received += 1
+            intake.result.refuse(where, (item.fields or {}).get("id"), item.error)
+            continue
+        pending.append((where, item.fields))
+        if len(pending) >= CHUNK:
+            intake.add_raw(pending, recheck=recheck)
+            session.commit()
+            pending = []
+            if on_progress:
+                on_progress(intake.result.received, counted.consumed)
+    intake.add_raw(pending, recheck=recheck)
+    if replace:
+        if intake.result.received == 0 and not allow_empty:
+            session.commit()
+            raise EmptyFeed("the feed has no products; importing it would remove every product "
+                            "(allow an empty feed explicitly to do that)")
+        intake.remove_unseen()
+    if on_progress:
+        on_progress(intake.result.received, counted.consumed)
+    return _finish(session, store, intake.result, "import")
+
+
+def put_categories(session, store, items):
+    """Upsert categories ``{id, name, parent_id?, hidden?}``; refused ones are listed (commits)."""
+    if not isinstance(items, list):
+        raise ValidationError("categories must be a list of category objects")
+    existing = {c.category_id: c for c in session.execute(
+        select(CatalogCategory).where(CatalogCategory.store_id == store.id)).scalars()}
+    result, visibility_changed = {"received": len(items), "accepted": 0, "errors": []}, False
+    for index, raw in enumerate(items):
+        try:
+            category_id, name, parent_id, hidden = _category(raw)
+        except ValueError as error:
+            result["errors"].append({"index": index, "id": raw.get("id") if isinstance(raw, dict) else None,
+                                     "message": str(error)})
+            continue
+        row = existing.get(category_id)
+        if row is None:
+            row = existing[category_id] = CatalogCategory(store_id=store.id, category_id=category_id, name=name)
+            session.add(row)
+            visibility_changed |= hidden or parent_id is not None
+        else:
+            visibility_changed |= row.hidden != hidden or row.parent_id != parent_id
+        row.name, row.parent_id, row.hidden, row.updated_at = name, parent_id, hidden, utcnow()
+        result["accepted"] += 1
+    session.commit()
+    run = None
+    if visibility_changed:
+        planner.restate(session, store)
+        run = runs.request_sync(session, store, kind="full", trigger="categories")
+        session.commit()
+    result["sync"] = runs.run_summary(run) if run else None
+    return result
+
+
+def _category(raw):
+    if not isinstance(raw, dict):
+        raise ValueError("a category must be an object with id, name and hidden")
+    category_id = raw.get("id")
+    if isinstance(category_id, bool) or not isinstance(category_id, (str, int)) or not str(category_id).strip():
+        raise ValueError("id: required (a string)")
+    name = raw.get("name", str(category_id))
+    if not isinstance(name, str) or len(name) > 500:
+        raise ValueError("name: must be text of at most 500 characters")
+    parent_id = raw.get("parent_id")
+    if parent_id is not None and (isinstance(parent_id, bool) or not isinstance(parent_id, (str, int))):
+        raise ValueError("parent_id: must be a category id")
+    hidden = raw.get("hidden", False)
+    if not isinstance(hidden, bool):
+        raise ValueError("hidden: must be true or false")
+    return (str(category_id).strip()[:255], name.strip() or str(category_id),
+            str(parent_id).strip()[:255] if parent_id is not None else None, hidden)
+
+
+def resync(session, store, sku=None, *, trigger="manual"):
+    """Force a product (or the whole store) to be uploaded again even if unchanged (commits)."""
+    if sku is not None:
+        product = session.execute(select(CatalogProduct).where(CatalogProduct.store_id == store.id,
+                                                               CatalogProduct.sku == sku)).scalar_one_or_none()
+        if product is None:
+            raise NotFound(f"the store has no product with id {sku!r}")
+        product.force_sync = True
+        run = runs.request_sync(session, store, kind="delta", trigger=trigger)
+    else:
+        run = runs.request_sync(session, store, kind="full", force=True, trigger=trigger)
+    session.commit()
+    return run
+
+
+def _finish(session, store, result, trigger):
+    session.commit()
+    run = None
+    if result.changed or result.removed:
+        run = runs.request_sync(session, store, kind="delta", trigger=trigger)
+        session.commit()
+    return {**result.as_dict(), "sync": runs.run_summary(run) if run else None}

@@ -1,0 +1,42 @@
+"""The seam between the catalog sync and the connect flow: which TikTok catalog a store syncs to,
+and a TikTok client acting with the store's token.
+
+The connect flow stores a ``TikTokConnection`` row (encrypted token, bc_id, catalog_id); this module
+only reads it. The client comes from ``server.connect.store_client``: the process shares one HTTP
+session and one pacer (so every worker honours TikTok's per-catalog limits together), and a token
+TikTok refuses disconnects the store within that very call.
+"""
+from typing import NamedTuple
+
+from server.connect.clients import store_client, tiktok_client  # noqa: F401  (tiktok_client: moved there)
+from server.connect.errors import NotConnected
+from server.connect.state import find_connection
+from server.errors import AppError
+from server.tiktok import TikTokClient
+
+
+class CatalogNotReady(AppError):
+    """Raised when a store has no usable TikTok catalog connection (no row, no catalog, bad token)."""
+
+    status = 409
+    code = "catalog_not_connected"
+
+
+class CatalogTarget(NamedTuple):
+    """Where a store's products go: a client with the store's token, its Business Center and catalog."""
+
+    client: TikTokClient
+    bc_id: str
+    catalog_id: str
+
+
+def catalog_target(session, store):
+    """The TikTok catalog ``store`` syncs to; raises CatalogNotReady if it has none."""
+    connection = find_connection(session, store)
+    if connection is None or not connection.catalog_id or not connection.bc_id:
+        raise CatalogNotReady("the store has no TikTok catalog yet: connect it to TikTok first")
+    try:
+        client = store_client(session, store, purpose="the catalog sync")
+    except NotConnected as error:
+        raise CatalogNotReady(error.message) from None
+    return CatalogTarget(client, connection.bc_id, connection.catalog_id)

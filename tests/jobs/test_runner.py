@@ -1,0 +1,44 @@
+"""The embedded runner: jobs run inside the server process, started by the first request."""
+import threading
+
+import pytest
+
+from server import jobs
+from server.extensions import db
+from server.jobs.models import Job
+
+
+@pytest.fixture
+def app_config(app_config):
+    """Threads in the server process, polling fast."""
+    app_config.update(TTC_JOB_RUNNER="embedded", TTC_JOB_POLL_SECONDS=0.05, TTC_JOB_TICK_SECONDS=1)
+    return app_config
+
+
+@pytest.fixture
+def embedded(app):
+    """The app's job layer; its threads are stopped before the database is cleaned."""
+    state = app.extensions["ttc_jobs"]
+    yield state
+    state.stop()
+
+
+def wait_for(event, what):
+    assert event.wait(30), f"timed out waiting for {what}"
+
+
+def test_the_first_request_starts_the_runner_and_jobs_run_in_the_background(app, client, session, embedded):
+    done, ticked = threading.Event(), threading.Event()
+    jobs.register(app, "test.background", lambda context, n: done.set() or {"n": n})
+    jobs.periodic(app, "test.tick", 0, lambda app, session: ticked.set())
+    assert embedded.mode == "embedded" and embedded.runner is None
+
+    client.get("/pixel/not-a-store.js")
+    job = jobs.enqueue(db.session, "test.background", {"n": 3})
+    db.session.commit()
+
+    wait_for(done, "the job")
+    wait_for(ticked, "the scheduler tick")
+    embedded.stop()
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).status == "done"
