@@ -9,8 +9,8 @@ import time
 
 import requests
 
-from .errors import (SUCCESS_CODES, ErrorTable, TikTokAuthError, TikTokError, TikTokNetworkError,
-                     TikTokTransientError)
+from .errors import (SUCCESS_CODES, ErrorTable, TikTokAppAuthError, TikTokAuthError, TikTokError,
+                     TikTokNetworkError, TikTokTransientError)
 from .pacing import NullPacer, Pacer
 from .redact import Redactor, install_log_redaction
 from .retry import RetryPolicy, backoff_delay, should_retry
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "https://business-api.tiktok.com"
 API_PREFIX = "/open_api/v1.3/"
+_KEEP = object()  # with_token(): keep the client's on_auth_error
 
 
 def api_base(host: str) -> str:
@@ -91,14 +92,17 @@ class TikTokClient:
     Plain values only: ``session`` (a ``requests.Session``), ``base_url`` (the host root, the
     ``TTC_TIKTOK_API_BASE`` setting), ``access_token``, ``app_id``/``app_secret`` (for OAuth),
     ``timeout`` ((connect, read) seconds), ``pacer``, ``retry`` (a ``RetryPolicy``), ``errors``
-    (an ``ErrorTable``).
+    (an ``ErrorTable``), ``on_auth_error`` (called with the TikTokAuthError when TikTok refuses
+    this client's access token, before it is raised; never for TikTokAppAuthError, which is about
+    the app's own credentials).
     """
 
     def __init__(self, session: requests.Session, *, base_url: str = DEFAULT_HOST,
                  access_token: str | None = None, app_id: str | None = None,
                  app_secret: str | None = None, timeout: float | tuple[float, float] = (5.0, 30.0),
                  pacer: Pacer | None = None, retry: RetryPolicy | None = None,
-                 errors: ErrorTable | None = None, sleep=time.sleep, rand=random.random):
+                 errors: ErrorTable | None = None, sleep=time.sleep, rand=random.random,
+                 on_auth_error=None):
         self.session = session
         self.base_url = base_url
         self.api_base = api_base(base_url)
@@ -111,15 +115,18 @@ class TikTokClient:
         self.errors = errors or ErrorTable()
         self._sleep = sleep
         self._rand = rand
+        self.on_auth_error = on_auth_error
         self.redactor = Redactor([access_token, app_secret])
         install_log_redaction()
 
-    def with_token(self, access_token: str | None) -> "TikTokClient":
-        """The same client (session, pacer, settings) acting with another access token."""
+    def with_token(self, access_token: str | None, *, on_auth_error=_KEEP) -> "TikTokClient":
+        """The same client (session, pacer, settings) acting with another access token; the
+        ``on_auth_error`` callback is carried over unless another (or None) is given."""
+        callback = self.on_auth_error if on_auth_error is _KEEP else on_auth_error
         return TikTokClient(self.session, base_url=self.base_url, access_token=access_token,
                             app_id=self.app_id, app_secret=self.app_secret, timeout=self.timeout,
                             pacer=self.pacer, retry=self.retry, errors=self.errors,
-                            sleep=self._sleep, rand=self._rand)
+                            sleep=self._sleep, rand=self._rand, on_auth_error=callback)
 
     def get(self, path: str, params: dict | None = None, **options):
         """GET ``path`` (relative, with its trailing slash) and return the envelope's data."""
@@ -148,6 +155,8 @@ class TikTokClient:
                     log.info("tiktok %s %s failed: %s", method, path, error,
                              extra={"tiktok_path": path, "tiktok_code": error.code,
                                     "tiktok_request_id": error.request_id, "attempt": attempt})
+                    if authenticated and self._refuses_token(error):
+                        self.on_auth_error(error)
                     raise
                 delay = backoff_delay(attempt, self.retry, error=error, rand=self._rand)
                 log.warning("tiktok %s %s attempt %d failed (%s); retrying in %.2fs",
@@ -156,6 +165,11 @@ class TikTokClient:
                                    "tiktok_request_id": error.request_id, "attempt": attempt})
                 self._sleep(delay)
                 attempt += 1
+
+    def _refuses_token(self, error: TikTokError) -> bool:
+        """Whether ``error`` says this client's token is dead and someone wants to know."""
+        return (self.on_auth_error is not None and isinstance(error, TikTokAuthError)
+                and not isinstance(error, TikTokAppAuthError))
 
     def _send(self, method, path, params, body, authenticated, catalog_id, redactor):
         headers = {"Accept": "application/json"}

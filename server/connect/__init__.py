@@ -1,0 +1,29 @@
+"""Connecting a store to TikTok: OAuth, the stored token, setup, disconnecting (by hand or
+automatically), and the TikTok client every feature uses for a store (``store_client``)."""
+from server.connect.clients import store_client, tiktok_client
+
+__all__ = ["init_app", "store_client", "tiktok_client"]
+
+# Settings this package reads, with their defaults (the environment may override them as TTC_*).
+SETTINGS = {
+    "TTC_CONNECT_STATE_SECONDS": 600,  # how long the link to TikTok's consent page stays usable
+}
+
+
+def init_app(app):
+    """Settings, the TikTok page and its overview card, the OAuth callback, the ``tiktok`` commands."""
+    from server import admin
+    from server.connect import views
+    from server.connect.cli import tiktok_group
+    from server.connect.status import connection_status
+    from server.extensions import db
+
+    for name, default in SETTINGS.items():
+        app.config[name] = type(default)(app.config.get(name, default))
+    app.register_blueprint(views.bp)
+    admin.register_store_page(app, "connect.tiktok", "TikTok", order=10,
+                              also=("connect.start", "connect.setup", "connect.setup_save", "connect.check",
+                                    "connect.disconnect"))
+    admin.register_store_panel(app, "tiktok", "connect/panel.html", order=20,
+                               context=lambda grant: {"info": connection_status(db.session, grant.store)})
+    app.cli.add_command(tiktok_group)
