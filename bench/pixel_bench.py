@@ -13,9 +13,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,74 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read()
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout}s")
-
-
-def wrk(url, duration, connections, headers=()):
-    """Run wrk; returns (requests/s, p50 ms, p99 ms, non-2xx/3xx count)."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
-    for header in headers:
-        command += ["-H", header]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, _ms(latency["50"]), _ms(latency["99"]), int(errors.group(1)) if errors else 0
-
-
-def _ms(text):
-    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def measure(cases, args):
-    """Run each case args.runs times, interleaved, and return medians per case."""
-    samples = {name: [] for name in cases}
-    for _ in range(args.runs):
-        for name, (url, headers) in cases.items():
-            samples[name].append(wrk(url, args.duration, args.connections, headers))
-    result = {}
-    for name, runs in samples.items():
-        result[name] = {
-            "rps": statistics.median(r[0] for r in runs),
-            "p50": statistics.median(r[1] for r in runs),
-            "p99": statistics.median(r[2] for r in runs),
-            "bad": sum(r[3] for r in runs),
-        }
-    return result
-
-
-def print_table(title, result):
-    print(f"\n{title}")
-    print(f"  {'case':<40}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx/3xx':>13}")
-    for name, row in result.items():
-        print(f"  {name:<40}{row['rps']:>10.0f}{row['p50']:>10.2f}{row['p99']:>10.2f}{row['bad']:>13}")
-
-
-def setup_store(instance):
-    env = dict(os.environ, TTC_INSTANCE_PATH=str(instance))
-    out = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "store", "create", "--name", "Bench",
-                          "--domain", "shop.example.com", "--country", "US", "--currency", "USD",
-                          "--platform", "vtex-legacy", "--pixel-code", "C9Q2MJ3C77U4P674RPG0"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-    return out.strip().splitlines()[-1], env
+from _harness import ROOT, free_port, measure, print_table, setup_store, start_gunicorn, stop, wait_http
 
 
 def script_size(key, env):
@@ -99,14 +29,6 @@ def script_size(key, env):
             f"sys.stdout.write(str(len(create_app().test_client().get('/pixel/{key}.js').data)))")
     return int(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                               check=True).stdout)
-
-
-def start_gunicorn(env, port):
-    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy/gunicorn.conf.py"),
-               "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{ROOT},{ROOT / 'bench'}",
-               "pixel_bench_app:app"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
 
 
 def start_nginx(workdir, app_port, nginx_port, static_body):
@@ -145,14 +67,6 @@ http {{
     if user:
         command += ["-g", "user root;"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def stop(process):
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def change_delay(nginx_url, key, env, max_age):

@@ -137,7 +137,18 @@ def loader_config(config):
         "currency": currency or None,
         "consent_mode": consent_mode,
         "advanced_matching": bool(config.get("advanced_matching")),
+        "collector": _collector_url(config.get("collector")),
     }
+
+
+def _collector_url(url):
+    # Where the loader beacons events for server-side relay; None when server events are off.
+    if url is None:
+        return None
+    try:
+        return _clean_server_url(url)
+    except SnippetError:
+        raise SnippetError(f"collector must be an http(s) URL without query: {url!r}") from None
 
 
 def _enabled_events(events, order_event):

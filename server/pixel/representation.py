@@ -8,6 +8,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from server.events.public import server_event_fields
+
 JS_TYPE = "application/javascript; charset=utf-8"
 JSON_TYPE = "application/json"
 
@@ -24,6 +26,7 @@ def public_config(store, extra=None):
         "consent_mode": store.consent_mode,
         "advanced_matching": bool(store.advanced_matching),
     }
+    config.update(server_event_fields(store))
     config.update(extra or {})
     return config
 

@@ -1,0 +1,105 @@
+"""What the benchmarks share: free ports, waiting for a server, gunicorn started as deploy/gunicorn.conf.py
+says, wrk runs (optionally with a Lua script) read into figures, medians over interleaved runs, tables."""
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port():
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url, timeout=30):
+    """GET ``url`` until it answers (2xx); returns the body."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def wrk(url, duration, connections, headers=(), script=None, threads=2):
+    """Run wrk; returns (requests/s, p50 ms, p99 ms, non-2xx/3xx count)."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", str(script)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, _ms(latency["50"]), _ms(latency["99"]), int(errors.group(1)) if errors else 0
+
+
+def _ms(text):
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def measure(cases, args):
+    """Run each case (name -> (url, headers) or (url, headers, lua script)) args.runs times,
+    interleaved, and return medians per case."""
+    samples = {name: [] for name in cases}
+    for _ in range(args.runs):
+        for name, (url, headers, *script) in cases.items():
+            samples[name].append(wrk(url, args.duration, args.connections, headers, *script))
+    result = {}
+    for name, runs in samples.items():
+        result[name] = {
+            "rps": statistics.median(r[0] for r in runs),
+            "p50": statistics.median(r[1] for r in runs),
+            "p99": statistics.median(r[2] for r in runs),
+            "bad": sum(r[3] for r in runs),
+        }
+    return result
+
+
+def print_table(title, result):
+    """Print medians per case."""
+    print(f"\n{title}")
+    print(f"  {'case':<40}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx/3xx':>13}")
+    for name, row in result.items():
+        print(f"  {name:<40}{row['rps']:>10.0f}{row['p50']:>10.2f}{row['p99']:>10.2f}{row['bad']:>13}")
+
+
+def setup_store(instance, env=None):
+    """Create a store in a fresh instance folder; returns (store key, environment for the app)."""
+    env = dict(env or os.environ, TTC_INSTANCE_PATH=str(instance))
+    out = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "store", "create", "--name", "Bench",
+                          "--domain", "shop.example.com", "--country", "US", "--currency", "USD",
+                          "--platform", "vtex-legacy", "--pixel-code", "C9Q2MJ3C77U4P674RPG0"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    return out.strip().splitlines()[-1], env
+
+
+def start_gunicorn(env, port, app="pixel_bench_app:app"):
+    """gunicorn with deploy/gunicorn.conf.py on 127.0.0.1:``port``, in its own process group."""
+    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy/gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{ROOT},{ROOT / 'bench'}", app]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def stop(process):
+    """Stop a process group started here: SIGTERM, then SIGKILL after 15 s."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)

@@ -1,0 +1,166 @@
+"""The collector: the browser's beacon in, a 204 out, the event in the spool for the relay.
+
+On the request, only what the headers tell is checked, cheapest first and the same way for every
+store, so an answer never tells whether a store is switched off: size (before reading the body),
+store key, origin, bot, rate. The 204 goes out then; the body is read as JSON by the spool's writer,
+off the request (``prepare``), where an unknown event, a malformed beacon, an event the store does
+not fire, or one without the consent a hold-mode store needs is dropped. A beacon's answer is never
+read by the page, so nothing is lost by not waiting for the body's verdict; the shopper's browser
+gets its answer as fast as the pixel script.
+"""
+import logging
+import socket
+import time
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from server.events import beacon as beacons
+from server.events.bots import is_bot
+from server.events.errors import BeaconRefused
+
+log = logging.getLogger(__name__)
+REFUSAL_LOG_SECONDS = 60  # at most one log line per store this often about refused beacons
+
+
+class Arrival(NamedTuple):
+    """What the collector reads from one HTTP request (from a WSGI environ or a Flask request)."""
+
+    length: int | None
+    origin: str | None
+    referer: str | None
+    remote_addr: str | None
+    forwarded_for: str | None
+    user_agent: str | None
+    read: object  # read(n) -> bytes
+
+    @classmethod
+    def from_environ(cls, environ):
+        """The arrival described by a WSGI environ."""
+        raw = environ.get("CONTENT_LENGTH")
+        try:
+            length = int(raw) if raw else None
+        except ValueError:
+            length = -1
+        stream = environ["wsgi.input"]
+        return cls(length, environ.get("HTTP_ORIGIN"), environ.get("HTTP_REFERER"), environ.get("REMOTE_ADDR"),
+                   environ.get("HTTP_X_FORWARDED_FOR"), environ.get("HTTP_USER_AGENT"), stream.read)
+
+
+class Outcome(NamedTuple):
+    """The answer: an HTTP status, and the origin to allow in CORS (None: no header)."""
+
+    status: int
+    origin: str | None = None
+    kept: bool = False  # the event went to the spool
+    error: BeaconRefused | None = None
+
+
+class Collector:
+    """The request checks, a rate limiter and a spool; one per application."""
+
+    def __init__(self, *, max_body, limiter, spool, trusted_proxies=0, allow_headless=False, clock=time.time):
+        self.max_body = max_body
+        self.limiter = limiter
+        self.spool = spool
+        self.trusted_proxies = trusted_proxies
+        self.allow_headless = allow_headless
+        self.clock = clock
+        self._refusals_logged = {}  # store id -> when a refusal was last logged
+
+    def accept(self, entry, arrival):
+        """Check one beacon's request against the store's entry and spool it; returns an Outcome."""
+        try:
+            origin = self._check_request(entry, arrival)
+        except BeaconRefused as error:
+            return Outcome(error.status, error=error)
+        body = arrival.read(arrival.length) if arrival.length else b""  # drained: the connection stays usable
+        if is_bot(arrival.user_agent, allow_headless=self.allow_headless):
+            return Outcome(204, origin)
+        ip = client_ip(arrival.remote_addr, arrival.forwarded_for, self.trusted_proxies)
+        if not self.limiter.allow(entry.store_id, ip):  # for every store alike: a 429 tells nothing about it
+            error = BeaconRefused("too many events from this address; try again in a minute", status=429,
+                                  code="rate_limited")
+            return Outcome(429, origin, error=error)
+        if not entry.accepting:
+            return Outcome(204, origin)
+        kept = self.spool.add((entry, body, ip, arrival.user_agent, int(self.clock())))
+        return Outcome(204 if kept else 503, origin, kept=kept)
+
+    def prepare(self, received):
+        """The rows to buffer from spooled beacons ``(entry, body, ip, user agent, unix time)``: each body
+        read and checked; what is malformed, unknown, not fired by the store or not consented is dropped."""
+        rows = []
+        for number, (entry, body, ip, user_agent, when) in enumerate(received):
+            if number % 16 == 15:
+                time.sleep(0)  # this runs beside the request threads: let them have the interpreter
+            try:
+                event = beacons.parse(body, country=entry.country)
+            except BeaconRefused as error:
+                self._note_refusal(entry.store_id, error)
+                continue
+            name = entry.order_event if event.event in beacons.ORDER_EVENTS else event.event
+            if name not in entry.events or (entry.hold and not event.consented):
+                continue
+            context = {"url": event.url, "referrer": event.referrer, "ttclid": event.ttclid, "ttp": event.ttp,
+                       "ip": ip, "user_agent": (user_agent or "")[:500], **event.match_keys}
+            rows.append({"store_id": entry.store_id, "event": name, "event_id": event.event_id,
+                         "consented": event.consented, "limited_data_use": event.limited, "event_time": when,
+                         "context": {key: value for key, value in context.items() if value},
+                         "properties": event.properties})
+        return rows
+
+    def _note_refusal(self, store_id, error):
+        # The answer (204) went out before the body was read: the log is where a developer sees why.
+        now = time.monotonic()
+        if now - self._refusals_logged.get(store_id, -REFUSAL_LOG_SECONDS) >= REFUSAL_LOG_SECONDS:
+            self._refusals_logged[store_id] = now
+            log.info("store %s: a beacon was dropped: %s (more are not logged for a minute)", store_id,
+                     error.message)
+
+    def _check_request(self, entry, arrival):
+        """Size, store and origin, before anything is read; returns the page's origin."""
+        if arrival.length is None:
+            raise BeaconRefused("send the body with a Content-Length", status=411, code="length_required")
+        if arrival.length < 0 or arrival.length > self.max_body:
+            raise BeaconRefused(f"the body is larger than {self.max_body} bytes", status=413, code="too_large")
+        if entry.store_id is None:
+            raise BeaconRefused("unknown store key", status=404, code="not_found")
+        origin = request_origin(arrival.origin, arrival.referer)
+        if origin is None or origin not in entry.origins:
+            raise BeaconRefused("events are taken only from the store's own pages", status=403,
+                                code="foreign_origin")
+        return origin
+
+
+def request_origin(origin, referer):
+    """The page's origin: the Origin header, else the Referer's scheme and host (None if neither)."""
+    if origin and origin != "null":
+        return origin
+    if referer:
+        parts = urlsplit(referer)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def client_ip(remote_addr, forwarded_for, trusted_proxies):
+    """The shopper's address: the peer, or, behind ``trusted_proxies`` proxies, the address the
+    outermost of them saw (X-Forwarded-For entries further left can be forged by anyone)."""
+    if trusted_proxies and forwarded_for:
+        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+        if hops:
+            candidate = hops[-trusted_proxies] if len(hops) >= trusted_proxies else hops[0]
+            if is_ip(candidate):
+                return candidate
+    return remote_addr or "0.0.0.0"
+
+
+def is_ip(text):
+    """Whether ``text`` is an IPv4 or IPv6 address (inet_pton: a C call, not a parser in Python)."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, text)
+        except (OSError, ValueError):
+            continue
+        return True
+    return False

@@ -1,0 +1,34 @@
+"""Fixtures for the server-events tests: the app pointed at the TikTok emulator, events written as
+they arrive (no spool interval) and relayed without waiting, and a store connected to the emulator."""
+import pytest
+
+from tests.database import make_test_config
+from tests.events.helpers import connect_for_events
+# The root conftest registers the emulator plugin; importing the fixtures keeps this directory
+# runnable on its own too.
+from tests.tiktok_emulator.pytest_plugin import tiktok_emulator, tiktok_emulator_server  # noqa: F401
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path, tiktok_emulator):
+    """The app under test talks to the emulator and retries fast; events go straight to the table."""
+    return make_test_config(database_url, tmp_path / "instance", **{
+        "TTC_TIKTOK_API_BASE": tiktok_emulator.url,
+        "TTC_TIKTOK_APP_ID": tiktok_emulator.app_id,
+        "TTC_TIKTOK_APP_SECRET": tiktok_emulator.app_secret,
+        "TTC_TIKTOK_TIMEOUT": 5.0,
+        "TTC_TIKTOK_MAX_ATTEMPTS": 2,
+        "TTC_TIKTOK_RETRY_BASE_DELAY": 0.01,
+        "TTC_JOB_POLL_SECONDS": 0.05,
+        "TTC_EVENTS_SPOOL_MS": 0,
+        "TTC_EVENTS_RELAY_DELAY": 0.0,
+        "TTC_IMAGE_CHECKS": False,
+    })
+
+
+@pytest.fixture
+def store(session, tiktok_emulator):
+    """A store connected to the emulator's pixel, with server events on."""
+    from tests.factories import make_store
+
+    return connect_for_events(make_store(domains=["loja.example.com", "www.loja.example.com"]), tiktok_emulator)

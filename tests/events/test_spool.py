@@ -1,0 +1,84 @@
+"""The spool: accepted events written together, kept in memory while the database is away."""
+import time
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from server.events.spool import Spool
+from server.jobs.models import Job
+from server.extensions import db
+from tests.events.helpers import beacon, post_beacon, rows
+
+
+def wait_for(condition, timeout=30.0):
+    """Poll until ``condition()`` is true; fails the test after ``timeout`` seconds (a hang guard)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never became true"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["TTC_EVENTS_SPOOL_MS"] = 20
+    return app_config
+
+
+def test_beacons_are_answered_at_once_and_written_together(app, client, store):
+    spool = app.extensions["ttc_events"].spool
+    try:
+        answers = [post_beacon(client, store, beacon(event_id=f"e{n}")).status_code for n in range(5)]
+        wait_for(lambda: len(rows(store)) == 5)
+    finally:
+        spool.stop()
+
+    assert answers == [204] * 5
+    assert [row.event_id for row in rows(store)] == [f"e{n}" for n in range(5)]
+    jobs = db.session.execute(db.select(Job).where(Job.kind == "events.relay")).scalars().all()
+    assert [(job.status, job.args) for job in jobs] == [("queued", {"store_id": store.id})]
+
+
+class FlakyDatabase:
+    """A write function that fails while ``down`` is set, and remembers what it wrote."""
+
+    def __init__(self):
+        self.down = False
+        self.written = []
+
+    def __call__(self, rows):
+        if self.down:
+            raise OperationalError("INSERT", {}, Exception("the database is restarting"))
+        self.written.extend(rows)
+
+
+def test_rows_wait_in_memory_while_the_database_is_down_and_are_written_after():
+    database = FlakyDatabase()
+    spool = Spool(database, interval=3600, limit=3)
+    database.down = True
+
+    kept = [spool.add({"n": n}) for n in range(4)]
+    assert spool.flush() == 0
+    database.down = False
+    written = spool.flush()
+    spool.stop()
+
+    assert kept == [True, True, True, False]  # past the limit, an event is refused rather than hoarded
+    assert written == 3 and database.written == [{"n": 0}, {"n": 1}, {"n": 2}]
+
+
+def test_without_an_interval_each_row_is_written_before_the_answer():
+    database = FlakyDatabase()
+    spool = Spool(database, interval=0)
+
+    assert spool.add({"n": 1}) is True
+    database.down = True
+    assert spool.add({"n": 2}) is False
+    assert database.written == [{"n": 1}] and spool.pending() == 0
+
+
+def test_a_full_spool_answers_503_so_the_browser_knows(app, client, store):
+    spool = app.extensions["ttc_events"].spool
+    spool.stop()
+    spool.limit = 0
+
+    assert post_beacon(client, store).status_code == 503
