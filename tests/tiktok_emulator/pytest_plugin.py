@@ -128,6 +128,11 @@ class EmulatorHandle:
         """Move the emulator's clock forward (expires auth codes, finishes logs and reviews)."""
         self._call("POST", "clock", json={"advance": seconds})
 
+    def campaigns(self, advertiser_id: str | None = None) -> dict:
+        """Campaigns as stored now (status, budget...), by campaign id, optionally for one advertiser."""
+        found = self._call("GET", "world")["campaigns"]
+        return {c["campaign_id"]: c for c in found if advertiser_id is None or c["advertiser_id"] == advertiser_id}
+
     def catalogs(self) -> list[dict]:
         """Catalogs as stored."""
         return self._call("GET", "catalogs")

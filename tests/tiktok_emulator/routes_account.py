@@ -147,6 +147,27 @@ def check_advertiser(advertiser_id) -> str:
     return advertiser_id
 
 
+@bp.get("/open_api/v1.3/advertiser/info/")
+def advertiser_info():
+    """Details of advertiser accounts the token may act for (name, currency, timezone...)."""
+    values = params()
+    ids = values.get("advertiser_ids")
+    if not isinstance(ids, list) or not ids:
+        raise ApiError(40002, "advertiser_ids: Missing data for required field.")
+    if len(ids) > 100:
+        raise ApiError(40002, "advertiser_ids: Length must be between 1 and 100.")
+    st = state()
+    with st.lock:
+        items = []
+        for advertiser_id in map(check_advertiser, ids):
+            account = st.advertisers[advertiser_id]
+            item = {"advertiser_id": advertiser_id, "name": account["advertiser_name"],
+                    "currency": account["currency"], "timezone": account["timezone"], "status": "STATUS_ENABLE"}
+            wanted = values.get("fields")
+            items.append({k: v for k, v in item.items() if not wanted or k == "advertiser_id" or k in wanted})
+    return ok({"list": items})
+
+
 @bp.get("/open_api/v1.3/pixel/list/")
 def pixel_list():
     """The advertiser's pixels (page_size 1-20)."""

@@ -1,0 +1,21 @@
+"""TikTok ads from the store admin: campaigns and their figures, pause / resume / daily budget with a
+confirmation and the audit log, catalog-aware hints, and TikTok Shopping eligibility."""
+
+
+def init_app(app):
+    """The Ads page and its tab, the money/number filters, audit wording, the ``ads`` commands."""
+    from server import admin, audit
+    from server.ads import actions, shopping, views
+    from server.ads.cli import ads_group
+    from server.ads.formatting import format_money, format_number, format_ratio
+
+    app.register_blueprint(views.bp)
+    admin.register_store_page(app, "ads.ads_page", "Ads", order=40,
+                              also=("ads.campaign_pause", "ads.campaign_resume", "ads.campaign_budget",
+                                    "ads.shopping_save"))
+    app.add_template_filter(format_money, "money")
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_ratio, "ratio")
+    for action, words in {**actions.SUMMARIES, **shopping.SUMMARIES}.items():
+        audit.SUMMARIES.setdefault(action, words)
+    app.cli.add_command(ads_group)

@@ -1,0 +1,41 @@
+"""Fixtures for the ads tests: the app pointed at the TikTok emulator, a store connected to its
+first advertiser account (three seeded campaigns), an owner and a member."""
+import pytest
+
+from tests.ads.helpers import connect_store
+from tests.database import make_test_config
+from tests.factories import make_store
+from tests.server.accounts import CHEAP_ARGON2, add_to_store, make_user
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(request):
+    """The smallest argon2 cost for apps under test; tests without an app run once, without a database."""
+    if "app_config" in request.fixturenames:
+        request.getfixturevalue("app_config").update(CHEAP_ARGON2)
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path, tiktok_emulator):
+    """The app under test talks to the emulator and retries fast."""
+    return make_test_config(database_url, tmp_path / "instance", **{
+        "TTC_TIKTOK_API_BASE": tiktok_emulator.url,
+        "TTC_TIKTOK_AUTH_URL": tiktok_emulator.auth_url,
+        "TTC_TIKTOK_APP_ID": tiktok_emulator.app_id,
+        "TTC_TIKTOK_APP_SECRET": tiktok_emulator.app_secret,
+        "TTC_TIKTOK_TIMEOUT": 5.0,
+        "TTC_TIKTOK_MAX_ATTEMPTS": 2,
+        "TTC_TIKTOK_RETRY_BASE_DELAY": 0.01,
+        "TTC_JOB_RUNNER": "off",
+        "TTC_IMAGE_CHECKS": False,
+    })
+
+
+@pytest.fixture
+def store(session, tiktok_emulator):
+    """A store (Brazil, BRL) connected to the emulator's first advertiser account; Ana owns it and
+    Bea is a member."""
+    store = connect_store(make_store(), tiktok_emulator)
+    add_to_store(store, make_user("ana@example.com"), "owner")
+    add_to_store(store, make_user("bea@example.com"), "member")
+    return store
