@@ -103,10 +103,12 @@ def lua(workdir, name, delay_ms=None):
 
 
 def python(code, env, *args):
+    """Run Python code with the app's environment (its instance folder), quietly."""
     subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def emulator_call(url, path, method="GET"):
+    """Call the emulator's control API; returns its JSON."""
     request = urllib.request.Request(f"{url}/_emulator/{path}", method=method)
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
@@ -122,6 +124,7 @@ def postgres_database():
     admin.execute(f'CREATE DATABASE "{name}"')
 
     def drop():
+        """Drop the database."""
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
 
@@ -195,6 +198,7 @@ def relay(args, env, key, workdir, emulator):
 
 
 def main():
+    """Parse arguments, start the emulator, set a store up, run both measurements."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--runs", type=int, default=3)

@@ -11,6 +11,7 @@ def create_app(test_config=None):
     config.load(app, test_config)
 
     from server import admin, api, auth, cli, errors, logs, migrations, pixel
+    from server import ads, catalog, connect, events, jobs
     from server.extensions import db
 
     logs.init_app(app)
@@ -18,9 +19,14 @@ def create_app(test_config=None):
     migrations.init_app(app)
     errors.init_app(app)
     pixel.init_app(app)
+    jobs.init_app(app)
     auth.init_app(app)
     admin.init_app(app)
+    connect.init_app(app)
     api.init_app(app)
+    catalog.init_app(app)  # after admin: it takes over the admin's catalog placeholder
+    events.init_app(app)  # after pixel, jobs, admin and api: it builds on each
+    ads.init_app(app)
     cli.init_app(app)
     migrations.upgrade_on_start(app)
     return app

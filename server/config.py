@@ -29,6 +29,51 @@ DEFAULTS = {
     # signalled on this host (the safety net for several hosts sharing one database).
     "TTC_PIXEL_REVALIDATE_SECONDS": 30,
     "TTC_LOG_LEVEL": "INFO",
+    # Background jobs. auto: Celery workers when TTC_BROKER_URL is set, else threads in the server
+    # process; "embedded", "celery" or "off" (jobs wait for `flask jobs work` or a foreground command).
+    "TTC_JOB_RUNNER": "auto",
+    "TTC_JOB_QUEUE": "ttc",
+    "TTC_JOB_THREADS": 2,
+    "TTC_JOB_LEASE_SECONDS": 120,  # a runner that stops renewing its lease this long is presumed dead
+    "TTC_JOB_POLL_SECONDS": 2.0,
+    "TTC_JOB_TICK_SECONDS": 30,
+    "TTC_JOB_REAP_DEAD_PROCESSES": True,  # resume at once a job whose process on this host is gone
+    # The TikTok client the catalog sync (and later features) use.
+    "TTC_TIKTOK_TIMEOUT": 30.0,
+    "TTC_TIKTOK_CONNECT_TIMEOUT": 5.0,
+    "TTC_TIKTOK_MAX_ATTEMPTS": 4,
+    "TTC_TIKTOK_RETRY_BASE_DELAY": 0.5,
+    # Catalog sync.
+    "TTC_CATALOG_UPLOAD_BATCH": 5000,  # products per upload (TikTok's maximum)
+    "TTC_CATALOG_LOG_POLL_SECONDS": 2.0,  # first pause before reading an upload's log; grows to 15 s
+    "TTC_CATALOG_LOG_WAIT_SECONDS": 900,  # then the job lets go and resumes polling later
+    "TTC_CATALOG_REVIEW_POLL_SECONDS": 300,  # first review check after an upload; backs off to hours
+    "TTC_CATALOG_RECONCILES_PER_DAY": 2,
+    # A sync TikTok throttled or failed comes back after this (doubling, at most 15 minutes);
+    # throttled (40100...) waits at least twice this, as TikTok's per-minute windows need.
+    "TTC_CATALOG_RETRY_SECONDS": 30.0,
+    "TTC_WEBHOOK_TOLERANCE_SECONDS": 300,
+    # Image checks before upload: header-only fetches, cached per URL.
+    "TTC_IMAGE_CHECKS": True,
+    "TTC_IMAGE_TIMEOUT": 10.0,
+    "TTC_IMAGE_RECHECK_HOURS": 24,
+    "TTC_IMAGE_THREADS": 8,
+    "TTC_IMAGE_ALLOW_PRIVATE_HOSTS": "",  # tests only: host names allowed to be loopback/private
+    "TTC_IMAGE_CA_BUNDLE": "",  # tests only: CA file for a local HTTPS image server
+    # Server events: the collector (POST /pixel/<key>/events) and the relay to TikTok's Events API.
+    "TTC_EVENTS_MAX_BODY": 8192,  # bytes a beacon may carry, checked before it is read
+    "TTC_EVENTS_RATE_PER_MINUTE": 120,  # events one shopper IP may send one store (per worker without Redis)
+    "TTC_EVENTS_TRUSTED_PROXIES": 0,  # proxies in front (1 behind deploy/nginx) whose X-Forwarded-For to read
+    "TTC_EVENTS_SPOOL_MS": 250,  # accepted events are written together this often; 0: one write per event
+    "TTC_EVENTS_RELAY_DELAY": 1.0,  # seconds the relay gathers events before a request to TikTok
+    "TTC_EVENTS_BATCH": 1000,  # events per TikTok request (TikTok's maximum)
+    "TTC_EVENTS_LOG_DAYS": 7,  # how long the event log keeps events
+    "TTC_EVENTS_ALLOW_HEADLESS": False,  # tests only: relay events from HeadlessChrome
+    # Ads page. TikTok's minimum campaign daily budget is about 50 USD; it is checked in the
+    # advertiser's currency, so accounts in other currencies list theirs: "JPY=5000,BRL=250".
+    "TTC_ADS_MIN_DAILY_BUDGET": 50.0,
+    "TTC_ADS_MIN_DAILY_BUDGETS": "",
+    "TTC_ADS_CACHE_SECONDS": 300,  # report results are reused this long per store and period
 }
 
 SECRETS_FILE = "secrets.json"

@@ -8,11 +8,18 @@ __all__ = ["init_app", "store_client", "tiktok_client"]
 SETTINGS = {
     "TTC_CONNECT_STATE_SECONDS": 600,  # how long the link to TikTok's consent page stays usable
 }
+AUDIT_SUMMARIES = {
+    "tiktok.authorized": "authorized TikTok",
+    "tiktok.connected": "connected TikTok",
+    "tiktok.attached": "attached a TikTok advertiser token",
+    "tiktok.disconnected": "disconnected TikTok",
+    "tiktok.auto_disconnected": "lost the TikTok connection: TikTok refused the token",
+}
 
 
 def init_app(app):
     """Settings, the TikTok page and its overview card, the OAuth callback, the ``tiktok`` commands."""
-    from server import admin
+    from server import admin, audit
     from server.connect import views
     from server.connect.cli import tiktok_group
     from server.connect.status import connection_status
@@ -20,6 +27,8 @@ def init_app(app):
 
     for name, default in SETTINGS.items():
         app.config[name] = type(default)(app.config.get(name, default))
+    for action, words in AUDIT_SUMMARIES.items():
+        audit.SUMMARIES.setdefault(action, words)
     app.register_blueprint(views.bp)
     admin.register_store_page(app, "connect.tiktok", "TikTok", order=10,
                               also=("connect.start", "connect.setup", "connect.setup_save", "connect.check",

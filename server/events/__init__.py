@@ -62,6 +62,7 @@ def init_app(app):
 
 def _writer(app):
     def write(received):
+        """Read the spooled beacons and append what passes to the stores' buffers (the spool's writer)."""
         from server.events.intake import store_browser_events
         from server.extensions import db
 

@@ -1,7 +1,13 @@
 """Database models. Importing this package registers every table on ``db.metadata``."""
+from server.models.ads import TikTokShoppingApplication  # noqa: F401
 from server.models.api_key import ApiKey
 from server.models.audit import AuditEntry
+from server.models.events import EventBatch, EventSettings, ServerEvent  # noqa: F401
+from server.models.catalog import (CatalogCategory, CatalogProduct, ImageCheck, StoreCatalog, SyncBatch,  # noqa: F401
+                                    SyncRun, WebhookReceipt)
 from server.models.store import Store
+from server.models.tiktok import TikTokConnection, TikTokOAuthState  # noqa: F401
 from server.models.user import Membership, SignInAttempt, SignInSession, User
+from server.jobs.models import Job  # noqa: F401,E402  (the job outbox table)
 
 __all__ = ["ApiKey", "AuditEntry", "Membership", "SignInAttempt", "SignInSession", "Store", "User"]

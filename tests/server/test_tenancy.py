@@ -47,6 +47,42 @@ ACCESS = {
     ("admin.api_key_create", "POST"): WRITE,
     ("admin.api_key_revoke", "POST"): WRITE,
     ("api.store_update", "PATCH"): WRITE,
+    # catalog
+    ("catalog_hooks.products_changed", "POST"): PUBLIC,  # signed by the store's webhook secret
+    ("catalog_admin.catalog", "GET"): READ,
+    ("catalog_admin.catalog_sync", "POST"): WRITE,
+    ("catalog_admin.product_resync", "POST"): WRITE,
+    ("catalog_api.products_list", "GET"): READ,
+    ("catalog_api.product_why", "GET"): READ,
+    ("catalog_api.catalog_status", "GET"): READ,
+    ("catalog_api.products_put", "PUT"): WRITE,
+    ("catalog_api.product_delete", "DELETE"): WRITE,
+    ("catalog_api.categories_put", "PUT"): WRITE,
+    ("catalog_api.catalog_sync", "POST"): WRITE,
+    ("catalog_api.webhook_secret", "POST"): WRITE,
+    # connect
+    ("connect.callback", "GET"): PUBLIC,  # the signed, single-use state decides (tests/connect)
+    ("connect.tiktok", "GET"): READ,
+    ("connect.start", "POST"): WRITE,
+    ("connect.setup", "GET"): WRITE,
+    ("connect.setup_save", "POST"): WRITE,
+    ("connect.check", "POST"): WRITE,
+    ("connect.disconnect", "POST"): WRITE,
+    # ads
+    ("ads.ads_page", "GET"): READ,
+    ("ads.campaign_pause", "POST"): WRITE,
+    ("ads.campaign_resume", "POST"): WRITE,
+    ("ads.campaign_budget", "POST"): WRITE,
+    ("ads.shopping_save", "POST"): WRITE,
+    # events
+    ("events.collect", "POST"): PUBLIC,  # shoppers' beacons: the store's origins only (tests/events)
+    ("events.collect_preflight", "OPTIONS"): PUBLIC,
+    ("events_admin.static", "GET"): PUBLIC,
+    ("events_admin.events", "GET"): READ,
+    ("events_admin.log_json", "GET"): READ,
+    ("events_admin.settings_save", "POST"): WRITE,
+    ("events_admin.test_event", "POST"): WRITE,
+    ("events_api.order_report", "POST"): WRITE,
 }
 DECLARED = {LOGIN: "login", READ: "store:read", WRITE: "store:write"}
 
