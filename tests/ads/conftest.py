@@ -18,17 +18,9 @@ def cheap_hashing(request):
 @pytest.fixture
 def app_config(database_url, tmp_path, tiktok_emulator):
     """The app under test talks to the emulator and retries fast."""
-    return make_test_config(database_url, tmp_path / "instance", **{
-        "TTC_TIKTOK_API_BASE": tiktok_emulator.url,
-        "TTC_TIKTOK_AUTH_URL": tiktok_emulator.auth_url,
-        "TTC_TIKTOK_APP_ID": tiktok_emulator.app_id,
-        "TTC_TIKTOK_APP_SECRET": tiktok_emulator.app_secret,
-        "TTC_TIKTOK_TIMEOUT": 5.0,
-        "TTC_TIKTOK_MAX_ATTEMPTS": 2,
-        "TTC_TIKTOK_RETRY_BASE_DELAY": 0.01,
-        "TTC_JOB_RUNNER": "off",
-        "TTC_IMAGE_CHECKS": False,
-    })
+    return make_test_config(database_url, tmp_path / "instance", **tiktok_emulator.app_settings(
+        TTC_JOB_RUNNER="off",
+    ))
 
 
 @pytest.fixture

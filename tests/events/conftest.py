@@ -12,18 +12,10 @@ from tests.tiktok_emulator.pytest_plugin import tiktok_emulator, tiktok_emulator
 @pytest.fixture
 def app_config(database_url, tmp_path, tiktok_emulator):
     """The app under test talks to the emulator and retries fast; events go straight to the table."""
-    return make_test_config(database_url, tmp_path / "instance", **{
-        "TTC_TIKTOK_API_BASE": tiktok_emulator.url,
-        "TTC_TIKTOK_APP_ID": tiktok_emulator.app_id,
-        "TTC_TIKTOK_APP_SECRET": tiktok_emulator.app_secret,
-        "TTC_TIKTOK_TIMEOUT": 5.0,
-        "TTC_TIKTOK_MAX_ATTEMPTS": 2,
-        "TTC_TIKTOK_RETRY_BASE_DELAY": 0.01,
-        "TTC_JOB_POLL_SECONDS": 0.05,
-        "TTC_EVENTS_SPOOL_MS": 0,
-        "TTC_EVENTS_RELAY_DELAY": 0.0,
-        "TTC_IMAGE_CHECKS": False,
-    })
+    return make_test_config(database_url, tmp_path / "instance", **tiktok_emulator.app_settings(
+        TTC_EVENTS_SPOOL_MS=0,
+        TTC_EVENTS_RELAY_DELAY=0.0,
+    ))
 
 
 @pytest.fixture

@@ -70,6 +70,22 @@ class EmulatorHandle:
         """The seeded pixel's code."""
         return self.world()["pixels"][0]["pixel_code"]
 
+    def app_settings(self, **overrides) -> dict:
+        """Settings that point the connector at this emulator, with fast retries and no image checks."""
+        settings = {
+            "TTC_TIKTOK_API_BASE": self.url,
+            "TTC_TIKTOK_AUTH_URL": self.auth_url,
+            "TTC_TIKTOK_APP_ID": self.app_id,
+            "TTC_TIKTOK_APP_SECRET": self.app_secret,
+            "TTC_TIKTOK_TIMEOUT": 5.0,
+            "TTC_TIKTOK_MAX_ATTEMPTS": 2,
+            "TTC_TIKTOK_RETRY_BASE_DELAY": 0.01,
+            "TTC_JOB_POLL_SECONDS": 0.05,
+            "TTC_IMAGE_CHECKS": False,
+        }
+        settings.update(overrides)
+        return settings
+
     # credentials
     def seed_token(self, *, advertiser_ids=None, scope=None, app_id=None) -> dict:
         """A fresh access token without OAuth: ``{access_token, advertiser_ids, scope, bc_id}``."""
