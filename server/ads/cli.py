@@ -11,25 +11,11 @@ from server.ads.report import report_as_dict
 from server.errors import AppError
 from server.extensions import db
 from server.models.ads import SHOPPING_STATES
-from server.stores.service import get_store
+from server.cli_support import fail as _fail, operator_store as _store
 
 PURPOSE = "the ads command"
 store_option = click.option("--store", "key", required=True, metavar="KEY", help="The store's key.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-
-
-def _store(key):
-    try:
-        return get_store(db.session, key)
-    except AppError as error:
-        raise click.ClickException(error.message) from None
-
-
-def _fail(error):
-    db.session.rollback()
-    lines = [error.message[:1].upper() + error.message[1:]]
-    lines += [f"  {name}: {problem}" for name, problem in error.fields.items()]
-    raise click.ClickException("\n".join(lines))
 
 
 def _echo_json(value):

@@ -14,15 +14,11 @@ from server.auth.access import Caller, add_member, load_store_for
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
+from server.cli_support import fail as _fail
 
 # Store keys are random URL-safe text and may start with "-": take such a word as the KEY argument,
 # not as an unknown option.
 KEY_FIRST = {"ignore_unknown_options": True}
-
-
-def _fail(error):
-    lines = [error.message] + [f"  {name}: {problem}" for name, problem in error.fields.items()]
-    raise click.ClickException("\n".join(lines))
 
 
 def _password(from_stdin):

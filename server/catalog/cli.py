@@ -18,17 +18,10 @@ from server.jobs import JobCancelled
 from server.jobs.runner import run_until_finished
 from server.models.catalog import PRODUCT_STATES, CatalogCategory, SyncRun
 from server.models.store import Store
-from server.stores.service import get_store
 from server.tiktok.errors import TikTokError
+from server.cli_support import operator_store as _store
 
 store_option = click.option("--store", "store_key", required=True, help="The store's key.")
-
-
-def _store(key):
-    try:
-        return get_store(db.session, key)
-    except AppError as error:
-        raise click.ClickException(error.message) from None
 
 
 def _echo_json(value):

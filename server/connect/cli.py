@@ -12,20 +12,7 @@ from server.connect.tokens import rotate_tokens
 from server.errors import AppError
 from server.extensions import db
 from server.security import TokenKeyError
-from server.stores.service import get_store
-
-
-def _store(key):
-    try:
-        return get_store(db.session, key)
-    except AppError as error:
-        raise click.ClickException(error.message) from None
-
-
-def _fail(error):
-    db.session.rollback()
-    lines = [error.message] + [f"  {name}: {problem}" for name, problem in error.fields.items()]
-    raise click.ClickException("\n".join(lines))
+from server.cli_support import fail as _fail, operator_store as _store
 
 
 @click.group("tiktok")

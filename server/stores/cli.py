@@ -10,11 +10,7 @@ from server.errors import AppError
 from server.extensions import db
 from server.models.store import PIXEL_EVENTS, PLATFORMS
 from server.stores import service
-
-
-def _fail(error):
-    lines = [error.message] + [f"  {name}: {problem}" for name, problem in error.fields.items()]
-    raise click.ClickException("\n".join(lines))
+from server.cli_support import fail as _fail
 
 
 def _store_options(function):

@@ -1,0 +1,21 @@
+"""What every command group needs: a store loaded for the operator, and errors said plainly."""
+import click
+
+from server.errors import AppError
+from server.extensions import db
+from server.stores.service import get_store
+
+
+def fail(error):
+    """Abort the command with an AppError's message and its per-field problems (nothing committed)."""
+    db.session.rollback()
+    lines = [error.message] + [f"  {name}: {problem}" for name, problem in error.fields.items()]
+    raise click.ClickException("\n".join(lines))
+
+
+def operator_store(key):
+    """The store with this key (operators see every store); aborts the command if there is none."""
+    try:
+        return get_store(db.session, key)
+    except AppError as error:
+        raise click.ClickException(error.message) from None
