@@ -2,8 +2,8 @@
 TikTok deduplicates them and counts the ones ad blockers stopped; orders from the store's backend;
 consent honoured on both paths; and an event log for checking it all.
 
-    browser loader --beacon--> collector (edge.py, collector.py) --spool--> event_batches
-    event_batches --relay job: filed (intake.file_batches)--> server_events <-- orders API (api.py)
+    browser loader --beacon--> collector (edge.py, collector.py) --spool--> event_batches (as sent)
+    event_batches --relay job: read, filed (intake.file_batches)--> server_events <-- orders API (api.py)
     server_events --relay job (relay.py), <= 1,000 per request--> TikTok event/track/
 
 Decisions:

@@ -1,12 +1,15 @@
-"""The collector: the browser's beacon in, a 204 out, the event in the spool for the relay.
+"""The collector: the browser's beacon in, a 204 out, the beacon in the spool for the relay.
 
 On the request, only what the headers tell is checked, cheapest first and the same way for every
 store, so an answer never tells whether a store is switched off: size (before reading the body),
-store key, origin, bot, rate. The 204 goes out then; the body is read as JSON by the spool's writer,
-off the request (``prepare``), where an unknown event, a malformed beacon, an event the store does
-not fire, or one without the consent a hold-mode store needs is dropped. A beacon's answer is never
-read by the page, so nothing is lost by not waiting for the body's verdict; the shopper's browser
-gets its answer as fast as the pixel script.
+store key, origin, bot, rate. The 204 goes out then. The spool's writer buffers the body as it came
+(``prepare``); the relay job reads it when it files the store's events (``read_buffered``), where an
+unknown event, a malformed beacon, an event the store does not fire, or one without the consent a
+hold-mode store needs is dropped. A beacon carrying personal data for advanced matching (``user``)
+is read, and that data hashed, before it is buffered: clear values never reach the database. A
+beacon's answer is never read by the page, so nothing is lost by not waiting for the body's verdict;
+the web worker does the least a beacon needs, and its shopper's browser gets the answer as fast as
+the pixel script.
 """
 import logging
 import socket
@@ -87,26 +90,30 @@ class Collector:
         return Outcome(204 if kept else 503, origin, kept=kept)
 
     def prepare(self, received):
-        """The rows to buffer from spooled beacons ``(entry, body, ip, user agent, unix time)``: each body
-        read and checked; what is malformed, unknown, not fired by the store or not consented is dropped."""
+        """The rows to buffer from spooled beacons ``(entry, body, ip, user agent, unix time)``.
+
+        A beacon is buffered as its text, to be read by the relay job (``read_buffered``), unless it
+        may carry personal data (a ``user`` object, or JSON escapes that could spell one) or is not
+        UTF-8: that one is read here and its match keys hashed, and what fails is dropped now."""
         rows = []
         for number, (entry, body, ip, user_agent, when) in enumerate(received):
+            user_agent = (user_agent or "")[:500]
+            if b'"user"' not in body and b"\\u" not in body:
+                try:
+                    rows.append({"store_id": entry.store_id, "beacon": body.decode("utf-8"), "ip": ip,
+                                 "user_agent": user_agent, "event_time": when, "hold": entry.hold})
+                    continue
+                except UnicodeDecodeError:
+                    pass
             if number % 16 == 15:
                 time.sleep(0)  # this runs beside the request threads: let them have the interpreter
             try:
-                event = beacons.parse(body, country=entry.country)
+                row = read_beacon(entry, body, ip, user_agent, when)
             except BeaconRefused as error:
                 self._note_refusal(entry.store_id, error)
                 continue
-            name = entry.order_event if event.event in beacons.ORDER_EVENTS else event.event
-            if name not in entry.events or (entry.hold and not event.consented):
-                continue
-            context = {"url": event.url, "referrer": event.referrer, "ttclid": event.ttclid, "ttp": event.ttp,
-                       "ip": ip, "user_agent": (user_agent or "")[:500], **event.match_keys}
-            rows.append({"store_id": entry.store_id, "event": name, "event_id": event.event_id,
-                         "consented": event.consented, "limited_data_use": event.limited, "event_time": when,
-                         "context": {key: value for key, value in context.items() if value},
-                         "properties": event.properties})
+            if row is not None:
+                rows.append(row)
         return rows
 
     def _note_refusal(self, store_id, error):
@@ -130,6 +137,45 @@ class Collector:
             raise BeaconRefused("events are taken only from the store's own pages", status=403,
                                 code="foreign_origin")
         return origin
+
+
+def read_beacon(entry, body, ip, user_agent, when, *, hold=None):
+    """The event row for one beacon of the store ``entry`` describes, or None when the store does not
+    fire that event or holds it (``hold``: whether it did when the beacon came; by default, whether
+    it does) for a consent the page did not give; raises BeaconRefused."""
+    event = beacons.parse(body, country=entry.country)
+    name = entry.order_event if event.event in beacons.ORDER_EVENTS else event.event
+    if name not in entry.events or ((entry.hold if hold is None else hold) and not event.consented):
+        return None
+    context = {"url": event.url, "referrer": event.referrer, "ttclid": event.ttclid, "ttp": event.ttp,
+               "ip": ip, "user_agent": user_agent, **event.match_keys}
+    return {"store_id": entry.store_id, "event": name, "event_id": event.event_id, "consented": event.consented,
+            "limited_data_use": event.limited, "event_time": when,
+            "context": {key: value for key, value in context.items() if value}, "properties": event.properties}
+
+
+def read_buffered(entry, rows):
+    """Buffered rows made event rows for the store ``entry`` describes: beacons kept as text
+    (``Collector.prepare``) are read now, and what fails is dropped (logged once per call). Consent
+    is judged by the store's mode when the beacon came; a store that starts holding later has its
+    unconsented events dropped, and shown dropped, by the relay."""
+    events, refused, first = [], 0, None
+    for row in rows:
+        if "beacon" not in row:
+            events.append(row)  # read before it was buffered
+            continue
+        try:
+            event = read_beacon(entry, row["beacon"], row.get("ip"), row.get("user_agent"), row["event_time"],
+                                hold=row.get("hold"))
+        except BeaconRefused as error:
+            refused += 1
+            first = first or error.message
+            continue
+        if event is not None:
+            events.append(event)
+    if refused:
+        log.info("store %s: %d beacon(s) dropped: %s", entry.store_id, refused, first)
+    return events
 
 
 def request_origin(origin, referer):

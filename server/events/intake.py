@@ -15,9 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from server import audit
 from server.events import normalise
 from server.clock import utcnow
+from server.events.cache import CollectorEntry, snapshot
+from server.events.collector import read_buffered
 from server.events.errors import CannotSendTestEvent, ServerEventsOff
 from server.events.kicks import kick
 from server.models.events import EventBatch, ServerEvent
+from server.models.store import Store
 
 
 def relay_delay():
@@ -28,9 +31,10 @@ def relay_delay():
 def store_browser_events(session, rows):
     """Append the spool's rows to each store's buffer and kick the stores' relays; commits.
 
-    A row holds store_id, event, event_id, consented, limited_data_use, event_time, context and
-    properties. One buffer row per store per call: the hot path pays for one small insert, and the
-    relay job files the events (``file_batches``) off that path.
+    A row holds store_id and either a beacon's text (with ip, user_agent, event_time) or an event
+    already read (event, event_id, consented, limited_data_use, event_time, context, properties):
+    see ``Collector.prepare``. One buffer row per store per call: the hot path pays for one small
+    insert, and the relay job reads and files the events (``file_batches``) off that path.
     """
     by_store = {}
     for row in rows:
@@ -46,19 +50,23 @@ def store_browser_events(session, rows):
 def file_batches(session, store_id, *, limit=50):
     """File a store's buffered browser events as event rows (merging with rows for the same
     event_id); commits. Returns how many events were filed."""
-    filed = 0
+    filed, entry = 0, None
     while True:
         batches = session.execute(select(EventBatch).where(EventBatch.store_id == store_id)
                                   .order_by(EventBatch.id).limit(limit)).scalars().all()
         if not batches:
             return filed
+        # Beacons are read against the store as it is now (its events, its consent mode).
+        entry = entry or CollectorEntry(0, 0, 0.0, **snapshot(session.get(Store, store_id)))
         now, unique = utcnow(), {}
         for batch in batches:
-            for event in batch.events:  # one statement may not touch a row twice: the first one wins
+            for event in read_buffered(entry, batch.events):
+                # One statement may not touch a row twice: the first one wins.
                 unique.setdefault((event["event"], event["event_id"]), {
                     **event, "properties": normalise.properties(event["properties"]), "store_id": store_id,
                     "created_at": batch.created_at, "updated_at": now})
-        session.execute(_upsert(session), list(unique.values()))  # executemany: compiled once
+        if unique:
+            session.execute(_upsert(session), list(unique.values()))  # executemany: compiled once
         session.execute(delete(EventBatch).where(EventBatch.id.in_([batch.id for batch in batches])))
         session.commit()
         filed += len(unique)

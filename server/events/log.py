@@ -1,6 +1,7 @@
 """The event log a merchant reads (admin page, JSON, ``events tail``), and its upkeep: events are
 kept ``TTC_EVENTS_LOG_DAYS`` days, and a store whose pending events were left behind (a relay job
 that gave up) gets its relay kicked again."""
+import json
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -35,11 +36,26 @@ def recent(session, store, *, limit=50):
                               .order_by(EventBatch.id.desc()).limit(limit)).scalars().all()
     for batch in batches:
         for event in reversed(batch.events):
+            name, event_id = _names(event)
             received.append({"id": None, "time": isoformat(batch.created_at), "updated": isoformat(batch.created_at),
-                             "event": event["event"], "event_id": event["event_id"], "seen": "browser",
+                             "event": name, "event_id": event_id, "seen": "browser",
                              "test": False, "status": "received", "code": None, "request_id": None,
                              "message": None})
     return (received + [entry(row) for row in latest(session, store, limit=limit)])[:limit]
+
+
+def _names(buffered):
+    """(event name, event_id) of a buffered row; a beacon kept as text is read for them (it is
+    checked only when the relay files it, so what it says is shown as text, or "?")."""
+    if "beacon" not in buffered:
+        return buffered["event"], buffered["event_id"]
+    try:
+        data = json.loads(buffered["beacon"])
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return "?", "?"
+    return tuple(str(data.get(key))[:100] if data.get(key) is not None else "?" for key in ("event", "event_id"))
 
 
 def counts(session, store, *, hours=24):

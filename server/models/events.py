@@ -40,7 +40,9 @@ class EventBatch(db.Model):
 
     id = db.Column(BigId, primary_key=True)
     store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False)
-    events = db.Column(db.JSON, nullable=False)  # ServerEvent column values, one dict per event
+    # One dict per beacon: its text with ip, user_agent, event_time and hold (read by the relay),
+    # or, when it carried personal data, the ServerEvent column values read (and hashed) on arrival.
+    events = db.Column(db.JSON, nullable=False)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     __table_args__ = (db.Index("ix_event_batches_store_id", "store_id", "id"),)

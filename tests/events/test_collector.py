@@ -6,6 +6,7 @@ import pytest
 
 from server.events import settings as event_settings
 from server.extensions import db
+from server.models.events import EventBatch
 from server.stores import service
 from tests.events.helpers import CHROME, ORIGIN, beacon, connect_for_events, post_beacon, rows
 from tests.factories import make_store
@@ -197,13 +198,33 @@ def test_the_order_event_is_kept_under_the_stores_order_event_name(client, store
     assert (row.event, row.event_id, row.properties["order_id"]) == ("Purchase", "order:1001", "1001")
 
 
-def test_identify_data_in_a_beacon_is_hashed_on_arrival(client, store):
-    post_beacon(client, store, beacon(user={"email": " Ana@Example.com ", "phone_number": "(11) 91234-5678",
-                                            "external_id": "cust-7"}))
+def buffered_text(store):
+    """Everything the collector has buffered for the store (not filed by the relay yet), as text."""
+    return json.dumps(db.session.execute(db.select(EventBatch.events).where(EventBatch.store_id == store.id))
+                      .scalars().all())
 
+
+@pytest.mark.parametrize("spelling", ["plain", "escaped"])
+def test_identify_data_in_a_beacon_is_hashed_before_anything_is_stored(client, store, spelling):
+    body = json.dumps(beacon(user={"email": " Ana@Example.com ", "phone_number": "(11) 91234-5678",
+                                   "external_id": "cust-7"}))
+    if spelling == "escaped":  # the same object, its key spelled with JSON escapes
+        body = body.replace('"user"', '"\\u0075ser"')
+    post_beacon(client, store, raw=body)
+
+    waiting = buffered_text(store)
+    assert waiting != "[]" and "Ana@Example.com" not in waiting and "91234" not in waiting
     [row] = rows(store)
     assert "Ana@Example.com" not in json.dumps(row.context) and "91234" not in json.dumps(row.context)
     assert len(row.context["email"][0]) == len(row.context["phone"][0]) == 64
+
+
+def test_a_beacon_that_is_not_utf8_is_dropped_and_logged(client, store, caplog):
+    with caplog.at_level("INFO", logger="server.events.collector"):
+        response = post_beacon(client, store, raw=json.dumps(beacon()).encode().replace(b"caneca", b"caneca\xff"))
+
+    assert response.status_code == 204 and rows(store) == []
+    assert "not JSON" in caplog.text
 
 
 def test_properties_keep_only_tiktoks_fields(client, store):
