@@ -7,6 +7,7 @@ line (and the item) it is about.
 """
 import codecs
 import csv
+import functools
 import io
 import itertools
 import xml.parsers.expat as expat
@@ -93,7 +94,8 @@ class _XmlItems:
         self.item = None
         self.depth = 0
         self.field = None
-        self.text = []
+        self.text = None
+        self.locals = {}  # expat's "namespace local" name -> local name
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
         parser.CharacterDataHandler = self.data
@@ -108,6 +110,13 @@ class _XmlItems:
 
     def start(self, name, attrs):
         """Expat handler: an element opens."""
+        if self.item is not None and self.depth == 0:  # a field of the item (the common case)
+            self.depth = 1
+            local = self.locals.get(name) or self._local(name)
+            self.field, self.text = local, None
+            if local == "link" and attrs and attrs.get("href") and attrs.get("rel", "alternate") == "alternate":
+                self.item.setdefault("link", attrs["href"])
+            return
         namespace, _, local = name.rpartition(" ")
         if self.item is None:
             if (namespace, local) in ITEM_ELEMENTS:
@@ -118,33 +127,45 @@ class _XmlItems:
                 self.saw_channel = True
             return
         self.depth += 1
-        if self.depth == 1:
-            self.field, self.text = local, []
-            if local == "link" and attrs.get("href") and attrs.get("rel", "alternate") == "alternate":
-                self.item.setdefault("link", attrs["href"])
+
+    def _local(self, name):
+        local = name.rpartition(" ")[2]
+        if len(self.locals) < 1024:
+            self.locals[name] = local
+        return local
 
     def end(self, name):
         """Expat handler: an element closes (an item is complete when its element closes)."""
         if self.item is None:
             return
-        if self.depth == 0:
+        depth = self.depth
+        if depth == 1:
+            if self.field:
+                value = self.text
+                if value is not None:
+                    value = (value if value.__class__ is str else "".join(value)).strip()
+                if value:
+                    if self.field in LIST_FIELDS:
+                        self.item.setdefault(self.field, []).append(value)
+                    else:
+                        self.item.setdefault(self.field, value)
+                self.field = None
+            self.depth = 0
+        elif depth == 0:
             self.done.append(FeedItem(self.count, f"item {self.count} (line {self.line})", fields=self.item))
             self.item = None
-            return
-        if self.depth == 1 and self.field:
-            value = "".join(self.text).strip()
-            if value:
-                if self.field in LIST_FIELDS:
-                    self.item.setdefault(self.field, []).append(value)
-                else:
-                    self.item.setdefault(self.field, value)
-            self.field = None
-        self.depth -= 1
+        else:
+            self.depth = depth - 1
 
     def data(self, text):
-        """Expat handler: text inside the current field."""
+        """Expat handler: text inside the current field (one piece, or a list of pieces)."""
         if self.field is not None and self.depth == 1:
-            self.text.append(text)
+            if self.text is None:
+                self.text = text
+            elif self.text.__class__ is str:
+                self.text = [self.text, text]
+            else:
+                self.text.append(text)
 
 
 def _read_csv(stream):
@@ -156,6 +177,7 @@ def _read_csv(stream):
     delimiter = max(("\t", ",", ";", "|"), key=first.count)
     reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
     header = [_column(name) for name in next(reader, [])]
+    read_row = _row_reader(header)
     if "id" not in header and "sku_id" not in header and "sku" not in header:
         raise FeedError("line 1: the header has no id column (expected Google Merchant Center names: "
                         "id, title, description, link, image_link, price, ...)")
@@ -176,11 +198,28 @@ def _read_csv(stream):
         if len(row) != len(header):
             yield FeedItem(number, position, error=f"has {len(row)} columns; the header has {len(header)}")
             continue
-        yield FeedItem(number, position, fields=_row(header, row))
+        yield FeedItem(number, position, fields=read_row(row))
 
 
 def _column(name):
     return name.strip().lower().removeprefix("g:").replace(" ", "_").replace("-", "_")
+
+
+def _row_reader(header):
+    """``read(row)`` -> fields for rows under ``header``: a comprehension when every column is
+    named once (the usual feed), else the general ``_row``."""
+    if len(set(header)) < len(header):
+        return functools.partial(_row, header)
+    lists = [name for name in header if name in LIST_FIELDS]
+
+    def read(row):
+        fields = {name: value for name, value in zip(header, map(str.strip, row)) if value}
+        for name in lists:
+            if name in fields:  # a text feed separates several URLs in one cell with commas
+                fields[name] = [part.strip() for part in fields[name].split(",") if part.strip()]
+        return fields
+
+    return read
 
 
 def _row(header, row):

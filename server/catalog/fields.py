@@ -4,8 +4,8 @@
 be understood at all (no id, wrong types, a price that is not an amount). Breaking TikTok's rules
 is not malformed: those products are kept and shown as invalid (see ``rules``).
 """
+import functools
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -74,13 +74,17 @@ class Product:
 
 # Part of every source hash: bump it when normalizing or checking changes, so that unchanged
 # items are looked at again on their next import.
-NORMALIZER_VERSION = "1"
+NORMALIZER_VERSION = "2"
 
 
 def source_hash(raw):
-    """A hash of an item exactly as the merchant sent it: unchanged items skip everything else."""
-    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.blake2b((NORMALIZER_VERSION + text).encode("utf-8"), digest_size=16).hexdigest()
+    """A hash of an item exactly as the merchant sent it: unchanged items skip everything else.
+
+    Python's own rendering of the item (fields in the order they came) is exact for the values a
+    feed or JSON holds, and cheaper than JSON; an item sent with its fields in another order only
+    costs a fresh look (its outgoing payload, and so what TikTok gets, is the same)."""
+    return hashlib.blake2b(f"{NORMALIZER_VERSION}{raw!r}".encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 def item_sku(raw):
@@ -97,20 +101,59 @@ def normalize(raw):
     """One raw item (dict of field -> value) as a ``Product``; raises ``MalformedItem``."""
     if not isinstance(raw, dict):
         raise MalformedItem("an item must be an object with product fields")
-    values = {}
-    for key, value in raw.items():
-        name = _name(key)
-        if name is not None and value is not None and value != "" and value != []:
-            if name in values and name != "additional_image_links":
-                continue  # the first spelling wins
-            values[name] = value
-    sku = _identifier(values.pop("id", None))
+    keys = tuple(raw)
+    plan = _PLANS.get(keys)
+    if plan is None:
+        plan = _plan(keys, raw)
+    id_key, fields = plan
+    sku = raw[id_key] if id_key is not None else None
+    sku = _identifier(None if sku == "" or sku == [] else sku)
     data = {"id": sku}
-    for name, value in values.items():
-        data[name] = _field(name, value)
-    data.update(_price_fields(data))
-    return Product(sku=sku, data={k: v for k, v in data.items() if v not in (None, "", [])},
-                   visibility=_visibility(raw), category_ids=_categories(raw, data.get("product_type")))
+    for key, name, reader in fields:
+        value = raw[key]
+        if reader is None and value.__class__ is str:
+            value = value.strip()  # most fields: text kept as it is, trimmed
+            if value:
+                data[name] = value
+            continue
+        if value is None or value == "" or value == []:
+            continue
+        value = reader(name, value) if reader is not None else _text(name, value)
+        if value or name in AMOUNTS:  # empty text is no value; a zero price is a wrong one
+            data[name] = value
+    if "price" in data or "sale_price" in data or "currency" in data:
+        data.update(_price_fields(data))
+    product_type = data.get("product_type")
+    return Product(sku=sku, data=data, visibility=_visibility(raw), category_ids=_categories(raw, product_type))
+
+
+_PLANS = {}  # an item's field names, in order -> how to read it: feeds repeat a few shapes
+
+
+def _plan(keys, raw):
+    """(the id's key, [(key, our name, reader)]) for items with these keys, in this order.
+
+    Where a field comes under several spellings, the first one the merchant filled in counts (the
+    last, for additional images): that plan depends on the item and is not kept."""
+    names = [_name(key) for key in keys]
+    known = [name for name in names if name is not None]
+    if len(set(known)) < len(known):
+        chosen = {}  # our name -> the key it is read from, in the order the names first came
+        for key, name in zip(keys, names):
+            value = raw[key]
+            if name is not None and value is not None and value != "" and value != []:
+                if name not in chosen or name == "additional_image_links":
+                    chosen[name] = key
+        id_key = chosen.get("id")
+        fields = [(key, name, FIELD_READERS.get(name)) for name, key in chosen.items() if name != "id"]
+        return id_key, fields
+    id_key = keys[names.index("id")] if "id" in names else None
+    fields = [(key, name, FIELD_READERS.get(name)) for key, name in zip(keys, names)
+              if name is not None and name != "id"]
+    plan = id_key, fields
+    if len(_PLANS) < 1024:
+        _PLANS[keys] = plan
+    return plan
 
 
 _NAMES = {}  # raw field name -> our name: feeds repeat the same few dozen names millions of times
@@ -141,24 +184,63 @@ def _identifier(value):
     return text
 
 
-def _field(name, value):
-    if name == "additional_image_links":
-        return _url_list(value)
-    if name in ("price", "sale_price"):
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise MalformedItem(f"{name}: must be a number or text such as '19.90 USD'")
+# How each field is read: ``reader(name, value)`` gives the value to keep or raises MalformedItem.
+
+def _as_text(name, value):
+    if isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise MalformedItem(f"{name}: must be text, not {type(value).__name__}")
-    if name == "description":
-        return plain_text(value, limit=DESCRIPTION_LIMIT)
-    text = single_line(value) if name in ("title", "brand", "color", "size", "material", "pattern") else value.strip()
-    if name in ENUMS:
-        key = text.lower().replace("_", " ").replace("-", " ").strip()
-        return ENUMS[name].get(key) or ENUMS[name].get(key.replace(" ", "")) or text.upper()
-    return text
+        return str(value)
+    raise MalformedItem(f"{name}: must be text, not {type(value).__name__}")
+
+
+def _text(name, value):
+    return _as_text(name, value).strip()
+
+
+def _line(name, value):
+    # Titles, brands and the like: one line, markup removed.
+    value = _as_text(name, value)
+    if "<" in value or "&" in value:
+        return single_line(value)
+    return " ".join(value.split())
+
+
+def _description(name, value):
+    return plain_text(_as_text(name, value), limit=DESCRIPTION_LIMIT)
+
+
+_ENUM_READINGS = {}  # (field, text as sent) -> value: catalogs spell availability a handful of ways
+
+
+def _enum(name, value):
+    text = _text(name, value)
+    try:
+        return _ENUM_READINGS[name, text]
+    except KeyError:
+        pass
+    key = text.lower().replace("_", " ").replace("-", " ").strip()
+    reading = ENUMS[name].get(key) or ENUMS[name].get(key.replace(" ", "")) or text.upper()
+    if len(_ENUM_READINGS) < 4096:
+        _ENUM_READINGS[name, text] = reading
+    return reading
+
+
+def _amount(name, value):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise MalformedItem(f"{name}: must be a number or text such as '19.90 USD'")
+    return value
+
+
+def _image_links(name, value):
+    return _url_list(value)
+
+
+AMOUNTS = frozenset(("price", "sale_price"))
+FIELD_READERS = {"additional_image_links": _image_links, "price": _amount, "sale_price": _amount,
+                 "description": _description, **{name: _line for name in ("title", "brand", "size", "material",
+                                                                            "pattern")},
+                 "color": _line, **{name: _enum for name in ENUMS}}
 
 
 def _url_list(value):
@@ -212,7 +294,10 @@ def parse_amount(value, name="price"):
 def _decimal_text(amount, name):
     if not amount.is_finite():
         raise MalformedItem(f"{name}: not a finite amount")
-    return format(amount.quantize(Decimal("0.01")), "f")
+    try:
+        return format(amount.quantize(Decimal("0.01")), "f")
+    except InvalidOperation:  # more digits than a price can have
+        raise MalformedItem(f"{name}: {amount} is too large to be a price") from None
 
 
 def _visibility(raw):
@@ -245,7 +330,12 @@ def _categories(raw, product_type):
     return sorted({str(v).strip() for v in value if str(v).strip()})
 
 
+@functools.lru_cache(maxsize=1024)
+def _category_path(product_type):
+    parts = [part.strip() for part in product_type.split(">") if part.strip()]
+    return tuple(" > ".join(parts[: n + 1]) for n in range(len(parts)))
+
+
 def category_path(product_type):
     """Category ids for a feed's ``product_type`` path: every level, so hiding a parent hides all."""
-    parts = [part.strip() for part in str(product_type).split(">") if part.strip()]
-    return [" > ".join(parts[: n + 1]) for n in range(len(parts))]
+    return list(_category_path(str(product_type)))

@@ -2,6 +2,12 @@
 import hashlib
 import json
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one for every product
+# Our name -> TikTok's, for the fields sent only when the product has them.
+OPTIONAL_FIELDS = (("item_group_id", "item_group_id"), ("video_link", "video_url"),
+                   ("google_product_category", "google_product_category"), ("gtin", "global_trade_item_number"),
+                   ("mpn", "manufacturer_part_number"))
+LABELS = tuple(f"custom_label_{n}" for n in range(5))
 DETAIL_FIELDS = ("color", "gender", "age_group", "material", "pattern", "size", "shipping_weight")
 
 
@@ -30,11 +36,11 @@ def tiktok_product(data, *, currency):
     if data.get("additional_image_links"):
         # TikTok reads commas as separators: a comma inside one URL must be encoded.
         product["additional_image_urls"] = [url.replace(",", "%2C") for url in data["additional_image_links"]]
-    optional = {"item_group_id": "item_group_id", "video_link": "video_url",
-                "google_product_category": "google_product_category",
-                "gtin": "global_trade_item_number", "mpn": "manufacturer_part_number"}
-    product.update({tiktok: data[name] for name, tiktok in optional.items() if data.get(name)})
-    labels = {f"custom_label_{n}": data[f"custom_label_{n}"] for n in range(5) if data.get(f"custom_label_{n}")}
+    for name, tiktok in OPTIONAL_FIELDS:
+        value = data.get(name)
+        if value:
+            product[tiktok] = value
+    labels = {name: data[name] for name in LABELS if data.get(name)}
     if labels:
         product["extra_info"] = labels
     return product
@@ -45,5 +51,5 @@ def payload_hash(product):
 
     ``tiktok_product`` builds its dictionaries in a fixed order, so no key sorting is needed.
     """
-    text = json.dumps(product, separators=(",", ":"), ensure_ascii=False)
+    text = _ENCODER.encode(product)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

@@ -3,6 +3,7 @@
 Each finding is ``{"code", "field", "message"}`` in words a merchant can act on. Image size and
 type are measured separately (``images``), right before upload.
 """
+import functools
 import re
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ ENUM_VALUES = {
 FEED_WORDS = {"availability": "in stock, available for order, preorder, out of stock, discontinued",
               "condition": "new, refurbished, used", "gender": "male, female, unisex",
               "age_group": "newborn, infant, toddler, kids, adult"}
+# Per field: (length limit or None, allowed values or None); one lookup per field of a product.
+FIELD_RULES = {name: (LIMITS.get(name), ENUM_VALUES.get(name)) for name in {*LIMITS, *ENUM_VALUES}}
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F1E6-\U0001F1FF\uFE0F\u200D]")
 NO_EMOJI = ("id", "title")
 
@@ -35,14 +38,17 @@ def check(data, *, currency, domains):
         if not data.get(name):
             found.append(problem("missing", name, f"{name} is required by TikTok"))
     for name, value in data.items():
-        limit = LIMITS.get(name)
+        rule = FIELD_RULES.get(name)
+        if rule is None:
+            continue
+        limit, allowed = rule
         if limit is not None and isinstance(value, str) and len(value) > limit:
             found.append(problem("too_long", name, f"{name} has {len(value)} characters; TikTok allows {limit}"))
-        allowed = ENUM_VALUES.get(name)
         if allowed is not None and value not in allowed:
             found.append(problem("bad_value", name, f"{name} {value!r} is not one of: {FEED_WORDS[name]}"))
     for name in NO_EMOJI:
-        if EMOJI.search(data.get(name) or ""):
+        value = data.get(name)
+        if value and not value.isascii() and EMOJI.search(value):
             found.append(problem("emoji", name, f"{name} contains emoji, which TikTok does not accept"))
     found += _prices(data, currency)
     found += _urls(data, domains)
@@ -66,15 +72,20 @@ def _prices(data, currency):
     return found
 
 
+@functools.lru_cache(maxsize=256)
+def _hosts(domains):
+    return frozenset(d.split(":", 1)[0].lower() for d in domains)
+
+
 def _urls(data, domains):
     found = []
-    hosts = {d.split(":", 1)[0].lower() for d in domains or []}
+    hosts = _hosts(tuple(domains or ()))
     link = data.get("link")
     if link:
         host = _https_host(link)
         if host is None:
             found.append(problem("bad_url", "link", "link must be an https:// address"))
-        elif hosts and not any(host == h or host.endswith("." + h) for h in hosts):
+        elif hosts and host not in hosts and not any(host.endswith("." + h) for h in hosts):
             found.append(problem("foreign_link", "link",
                                  f"link points to {host}, which is not one of the store's domains "
                                  f"({', '.join(sorted(hosts))})"))
@@ -88,16 +99,18 @@ def _urls(data, domains):
     return found
 
 
+# An https:// URL without spaces or backslashes; group 1: its host (after any user info, before
+# any port), bracketed for IPv6 literals.
+HTTPS_URL = re.compile(r"(?i:https)://(?:[^ \t\r\n\\/?#]*@)?(\[[^ \t\r\n\\/?#\]]*\]?|[^ \t\r\n\\/?#:]*)"
+                       r"[^ \t\r\n\\/?#]*(?:[/?#][^ \t\r\n\\]*)?")
+
+
 def _https_host(url):
-    """The lower-cased host of an https:// URL, or None (a hand-rolled split: it runs per image)."""
-    if not isinstance(url, str) or url[:8].lower() != "https://" or any(c in url for c in " \t\r\n\\"):
+    """The lower-cased host of an https:// URL, or None."""
+    match = HTTPS_URL.fullmatch(url) if isinstance(url, str) else None
+    if match is None:
         return None
-    authority = url[8:]
-    for mark in "/?#":
-        authority = authority.split(mark, 1)[0]
-    host = authority.rpartition("@")[2]
+    host = match.group(1)
     if host.startswith("["):
-        host = host[1:host.find("]")] if "]" in host else ""
-    else:
-        host = host.partition(":")[0]
+        host = host[1:-1] if host.endswith("]") else ""
     return host.lower() or None

@@ -52,6 +52,7 @@ def test_prices_are_read_in_the_usual_spellings(raw, amount, currency):
     ({"id": {"nested": 1}}, "id: must be a string"),
     ({"id": "x" * 300}, "longer than 255"),
     ({"id": "A", "price": "cheap"}, "not an amount"),
+    ({"id": "A", "price": 1e26}, "too large to be a price"),
     ({"id": "A", "title": ["a", "list"]}, "title: must be text"),
     ({"id": "A", "status": "archived"}, "status: must be active, hidden or draft"),
     ({"id": "A", "price": "10 USD", "sale_price": "5 EUR"}, "differs"),
