@@ -25,30 +25,6 @@ log = logging.getLogger(__name__)
 REFUSAL_LOG_SECONDS = 60  # at most one log line per store this often about refused beacons
 
 
-class Arrival(NamedTuple):
-    """What the collector reads from one HTTP request (from a WSGI environ or a Flask request)."""
-
-    length: int | None
-    origin: str | None
-    referer: str | None
-    remote_addr: str | None
-    forwarded_for: str | None
-    user_agent: str | None
-    read: object  # read(n) -> bytes
-
-    @classmethod
-    def from_environ(cls, environ):
-        """The arrival described by a WSGI environ."""
-        raw = environ.get("CONTENT_LENGTH")
-        try:
-            length = int(raw) if raw else None
-        except ValueError:
-            length = -1
-        stream = environ["wsgi.input"]
-        return cls(length, environ.get("HTTP_ORIGIN"), environ.get("HTTP_REFERER"), environ.get("REMOTE_ADDR"),
-                   environ.get("HTTP_X_FORWARDED_FOR"), environ.get("HTTP_USER_AGENT"), stream.read)
-
-
 class Outcome(NamedTuple):
     """The answer: an HTTP status, and the origin to allow in CORS (None: no header)."""
 
@@ -70,23 +46,25 @@ class Collector:
         self.clock = clock
         self._refusals_logged = {}  # store id -> when a refusal was last logged
 
-    def accept(self, entry, arrival):
-        """Check one beacon's request against the store's entry and spool it; returns an Outcome."""
+    def accept(self, entry, environ):
+        """Check one beacon's request (a WSGI environ) against the store's entry and spool it;
+        returns an Outcome."""
         try:
-            origin = self._check_request(entry, arrival)
+            origin, length = self._check_request(entry, environ)
         except BeaconRefused as error:
             return Outcome(error.status, error=error)
-        body = arrival.read(arrival.length) if arrival.length else b""  # drained: the connection stays usable
-        if is_bot(arrival.user_agent, allow_headless=self.allow_headless):
+        body = environ["wsgi.input"].read(length) if length else b""  # drained: the connection stays usable
+        user_agent = environ.get("HTTP_USER_AGENT")
+        if is_bot(user_agent, allow_headless=self.allow_headless):
             return Outcome(204, origin)
-        ip = client_ip(arrival.remote_addr, arrival.forwarded_for, self.trusted_proxies)
+        ip = client_ip(environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"), self.trusted_proxies)
         if not self.limiter.allow(entry.store_id, ip):  # for every store alike: a 429 tells nothing about it
             error = BeaconRefused("too many events from this address; try again in a minute", status=429,
                                   code="rate_limited")
             return Outcome(429, origin, error=error)
         if not entry.accepting:
             return Outcome(204, origin)
-        kept = self.spool.add((entry, body, ip, arrival.user_agent, int(self.clock())))
+        kept = self.spool.add((entry, body, ip, user_agent, int(self.clock())))
         return Outcome(204 if kept else 503, origin, kept=kept)
 
     def prepare(self, received):
@@ -124,19 +102,24 @@ class Collector:
             log.info("store %s: a beacon was dropped: %s (more are not logged for a minute)", store_id,
                      error.message)
 
-    def _check_request(self, entry, arrival):
-        """Size, store and origin, before anything is read; returns the page's origin."""
-        if arrival.length is None:
+    def _check_request(self, entry, environ):
+        """Size, store and origin, before anything is read; returns the page's origin and the size."""
+        raw = environ.get("CONTENT_LENGTH")
+        if not raw:
             raise BeaconRefused("send the body with a Content-Length", status=411, code="length_required")
-        if arrival.length < 0 or arrival.length > self.max_body:
+        try:
+            length = int(raw)
+        except ValueError:
+            length = -1
+        if length < 0 or length > self.max_body:
             raise BeaconRefused(f"the body is larger than {self.max_body} bytes", status=413, code="too_large")
         if entry.store_id is None:
             raise BeaconRefused("unknown store key", status=404, code="not_found")
-        origin = request_origin(arrival.origin, arrival.referer)
+        origin = request_origin(environ.get("HTTP_ORIGIN"), environ.get("HTTP_REFERER"))
         if origin is None or origin not in entry.origins:
             raise BeaconRefused("events are taken only from the store's own pages", status=403,
                                 code="foreign_origin")
-        return origin
+        return origin, length
 
 
 def read_beacon(entry, body, ip, user_agent, when, *, hold=None):
@@ -193,11 +176,13 @@ def client_ip(remote_addr, forwarded_for, trusted_proxies):
     """The shopper's address: the peer, or, behind ``trusted_proxies`` proxies, the address the
     outermost of them saw (X-Forwarded-For entries further left can be forged by anyone)."""
     if trusted_proxies and forwarded_for:
-        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-        if hops:
-            candidate = hops[-trusted_proxies] if len(hops) >= trusted_proxies else hops[0]
-            if is_ip(candidate):
-                return candidate
+        if trusted_proxies == 1 and "," not in forwarded_for:
+            candidate = forwarded_for.strip()  # one proxy, one address: the usual case
+        else:
+            hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+            candidate = (hops[-trusted_proxies] if len(hops) >= trusted_proxies else hops[0]) if hops else ""
+        if candidate and is_ip(candidate):
+            return candidate
     return remote_addr or "0.0.0.0"
 
 

@@ -10,7 +10,7 @@ import json
 
 from flask import Blueprint, Response, current_app, request
 
-from server.events.collector import Arrival, request_origin
+from server.events.collector import request_origin
 
 PREFIX = "/pixel/"
 SUFFIX = "/events"
@@ -29,8 +29,19 @@ def collector_key(path):
     return key if key and "/" not in key else None
 
 
+_ANSWERED = {}  # allowed origin -> the headers of a plain 204 for it (a store has a few origins)
+
+
 def respond(outcome):
     """(status line, headers, body) for a collector Outcome."""
+    if outcome.error is None and outcome.status == 204 and outcome.origin:
+        headers = _ANSWERED.get(outcome.origin)
+        if headers is None:
+            headers = [("Cache-Control", "no-store"), ("Access-Control-Allow-Origin", outcome.origin),
+                       ("Vary", "Origin")]
+            if len(_ANSWERED) < 10_000:
+                _ANSWERED[outcome.origin] = headers
+        return "204 No Content", list(headers), b""
     headers = [("Cache-Control", "no-store")]
     body = b""
     if outcome.error is not None:
@@ -56,7 +67,7 @@ class CollectorEdge:
             if key is not None:
                 entry = self.state.cache.fresh(key)
                 if entry is not None:
-                    status, headers, body = respond(self.state.collector.accept(entry, Arrival.from_environ(environ)))
+                    status, headers, body = respond(self.state.collector.accept(entry, environ))
                     start_response(status, headers)
                     return [body]
         return self.app(environ, start_response)
@@ -74,7 +85,7 @@ def _entry(key):
 def collect(key):
     """The collector: one event beaconed by the store's loader, answered with 204."""
     state = current_app.extensions["ttc_events"]
-    status, headers, body = respond(state.collector.accept(_entry(key), Arrival.from_environ(request.environ)))
+    status, headers, body = respond(state.collector.accept(_entry(key), request.environ))
     return Response(body, status=int(status[:3]), headers=headers)
 
 
