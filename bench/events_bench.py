@@ -218,7 +218,7 @@ def main():
     emulator_url = f"http://127.0.0.1:{emulator_port}"
     drop = None
     try:
-        base = dict(os.environ, TTC_TIKTOK_API_BASE=emulator_url, TTC_EVENTS_TRUSTED_PROXIES="1")
+        base = dict(os.environ, TTC_TIKTOK_API_BASE=emulator_url, TTC_TRUSTED_PROXIES="1")
         if args.postgres:
             base["TTC_DATABASE_URL"], drop = postgres_database()
         key, env = setup_store(workdir / "instance", base)

@@ -18,6 +18,7 @@ def create_app(test_config=None):
     db.init_app(app)
     migrations.init_app(app)
     errors.init_app(app)
+    _trust_proxies(app)  # before the pixel and collector edges wrap the app: they read the header themselves
     pixel.init_app(app)
     jobs.init_app(app)
     auth.init_app(app)
@@ -30,3 +31,12 @@ def create_app(test_config=None):
     cli.init_app(app)
     migrations.upgrade_on_start(app)
     return app
+
+
+def _trust_proxies(app):
+    """Behind TTC_TRUSTED_PROXIES reverse proxies, Flask's ``request.remote_addr`` is the client's."""
+    hops = int(app.config["TTC_TRUSTED_PROXIES"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0, x_port=0, x_prefix=0)

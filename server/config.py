@@ -14,6 +14,10 @@ DEFAULTS = {
     "TTC_SECRET_KEY": None,  # None: generated once into the instance folder
     "TTC_TOKEN_KEY": None,  # Fernet key(s), comma-separated, newest first; None: generated
     "TTC_PUBLIC_URL": "http://127.0.0.1:8000",
+    # Reverse proxies in front of the server (1 behind deploy/nginx): the client's address is the
+    # one the outermost of them saw in X-Forwarded-For (sign-in limits, audit, server events).
+    # 0 reads no X-Forwarded-For: anyone could write one.
+    "TTC_TRUSTED_PROXIES": 0,
     "TTC_TIKTOK_API_BASE": "https://business-api.tiktok.com",
     "TTC_TIKTOK_AUTH_URL": "https://business-api.tiktok.com/portal/auth",
     "TTC_TIKTOK_APP_ID": "",
@@ -63,7 +67,7 @@ DEFAULTS = {
     # Server events: the collector (POST /pixel/<key>/events) and the relay to TikTok's Events API.
     "TTC_EVENTS_MAX_BODY": 8192,  # bytes a beacon may carry, checked before it is read
     "TTC_EVENTS_RATE_PER_MINUTE": 120,  # events one shopper IP may send one store (per worker without Redis)
-    "TTC_EVENTS_TRUSTED_PROXIES": 0,  # proxies in front (1 behind deploy/nginx) whose X-Forwarded-For to read
+    "TTC_EVENTS_TRUSTED_PROXIES": -1,  # the same for the events collector alone; -1: as TTC_TRUSTED_PROXIES
     "TTC_EVENTS_SPOOL_MS": 250,  # accepted events are written together this often; 0: one write per event
     "TTC_EVENTS_RELAY_DELAY": 1.0,  # seconds the relay gathers events before a request to TikTok
     "TTC_EVENTS_BATCH": 1000,  # events per TikTok request (TikTok's maximum)

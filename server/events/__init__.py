@@ -44,7 +44,7 @@ def init_app(app):
     config = app.config
     spool = Spool(_writer(app), interval=float(config["TTC_EVENTS_SPOOL_MS"]) / 1000.0)
     collector = Collector(max_body=int(config["TTC_EVENTS_MAX_BODY"]), limiter=limiter_for(config), spool=spool,
-                          trusted_proxies=int(config["TTC_EVENTS_TRUSTED_PROXIES"]),
+                          trusted_proxies=trusted_proxies(config),
                           allow_headless=bool(config["TTC_EVENTS_ALLOW_HEADLESS"]))
     cache = CollectorCache(app.extensions["ttc_pixel"].board,
                            revalidate_seconds=float(config["TTC_PIXEL_REVALIDATE_SECONDS"]))
@@ -58,6 +58,12 @@ def init_app(app):
     api.init_app(app)
     admin.init_app(app)
     app.cli.add_command(events_group)
+
+
+def trusted_proxies(config):
+    """How many proxies' X-Forwarded-For the collector reads (its own setting, else the server's)."""
+    own = int(config["TTC_EVENTS_TRUSTED_PROXIES"])
+    return own if own >= 0 else int(config["TTC_TRUSTED_PROXIES"])
 
 
 def _writer(app):
