@@ -221,7 +221,7 @@ def _enum(name, value):
         pass
     key = text.lower().replace("_", " ").replace("-", " ").strip()
     reading = ENUMS[name].get(key) or ENUMS[name].get(key.replace(" ", "")) or text.upper()
-    if len(_ENUM_READINGS) < 4096:
+    if len(_ENUM_READINGS) < 4096 and len(text) <= 64:
         _ENUM_READINGS[name, text] = reading
     return reading
 
@@ -237,10 +237,9 @@ def _image_links(name, value):
 
 
 AMOUNTS = frozenset(("price", "sale_price"))
+LINE_FIELDS = ("title", "brand", "color", "size", "material", "pattern")
 FIELD_READERS = {"additional_image_links": _image_links, "price": _amount, "sale_price": _amount,
-                 "description": _description, **{name: _line for name in ("title", "brand", "size", "material",
-                                                                            "pattern")},
-                 "color": _line, **{name: _enum for name in ENUMS}}
+                 "description": _description, **dict.fromkeys(LINE_FIELDS, _line), **dict.fromkeys(ENUMS, _enum)}
 
 
 def _url_list(value):

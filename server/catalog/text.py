@@ -2,7 +2,7 @@
 
 Descriptions are read by BeautifulSoup. Most are plain paragraphs, lists and emphasis, properly
 nested; those are read by a small reader (``_from_simple_html``) that gives exactly what the
-BeautifulSoup walk gives for them at a twentieth of its cost, and hands back anything else
+BeautifulSoup walk gives for them at a tenth of its cost, and hands back anything else
 (unknown tags, comments, scripts, stray ``<`` or ``&``, mis-nested tags) to BeautifulSoup.
 """
 import functools

@@ -7,10 +7,12 @@ from server.catalog import text
 TAG_NAMES = ["p", "div", "b", "strong", "i", "em", "span", "ul", "ol", "li", "br", "hr", "img", "h2", "a",
              "td", "table", "tr", "script", "style", "pre", "font", "sup", "BR", "P", "Li", "custom"]
 ATTRIBUTES = ["", ' class="x"', " style='color:red'", ' title="a>b"', " data-x=1", ' href="/p?a=1&amp;b=2"',
-              " checked", ' alt=""', " a = 'b' ", ' onclick="alert(1)"']
+              " checked", ' alt=""', " a = 'b' ", ' onclick="alert(1)"', ' title="a<b"', " data-x=1/", " /",
+              ' x="1"y="2"', " class=a'b"]
 WORDS = ["Camiseta", " ", "  ", "\n", "\t", "100%", "algodão", "&amp;", "&nbsp;", "&lt;", "&eacute;", "&#233;",
          "&#x2013;", "&#150;", "&#0;", "&copy", "&foo;", "&lang;", "AT&T", "a < b", ">", ";", "&", "•", "\u00a0",
-         "<!-- c -->", "<![CDATA[x]]>", "</p>", "<p/>", "<br/>", "<br />", "</br>"]
+         "<!-- c -->", "<![CDATA[x]]>", "</p>", "<p/>", "<br/>", "<br />", "</br>", "</p >", "<P>",
+         "<3", "<!DOCTYPE html>", "<?php x ?>"]
 
 
 @st.composite
