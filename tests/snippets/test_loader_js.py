@@ -29,6 +29,8 @@ def test_events_reach_ttq_with_their_names_params_and_fresh_event_ids():
     assert cart_params["value"] == 39.8
     assert UUID.fullmatch(view_opts["event_id"]) and UUID.fullmatch(cart_opts["event_id"])
     assert view_opts["event_id"] != cart_opts["event_id"]
+    # Each event names the store's pixel, so another pixel on the page does not count it too.
+    assert view_opts["pixel_code"] == cart_opts["pixel_code"] == PIXEL_CODE
 
 
 def test_the_loader_loads_the_stores_pixel_from_tiktok():
