@@ -70,6 +70,7 @@ def load_report(session, store, period, *, purpose="a visit to the Ads page", fr
     cached = None if fresh else cache.get(key)
     if cached is not None:
         return cached
+    seen = cache.version(store.id)  # before asking TikTok: a change made meanwhile is not missed
     client = client_for(session, store, purpose)
     try:
         campaigns = list(iter_campaigns(client, advertiser_id))
@@ -79,7 +80,7 @@ def load_report(session, store, period, *, purpose="a visit to the Ads page", fr
         raise tiktok_failure(error, doing="reading the campaigns") from None
     report = build_report(advertiser_id=advertiser_id, currency=currency, period=period, campaigns=campaigns,
                           stats=stats, fetched_at=utcnow())
-    cache.put(key, report)
+    cache.put(key, report, seen=seen)
     return report
 
 

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from server.extensions import db
 from server.models.audit import AuditEntry
 from tests.ads.helpers import campaigns_of, changes_received, post_change
-from tests.server.accounts import sign_in
+from tests.server.accounts import another_app, sign_in
 
 
 @pytest.fixture
@@ -66,6 +66,23 @@ def test_a_change_shows_fresh_figures_at_once(client, store, tiktok_emulator, ca
     tiktok_emulator.clear_requests()
     client.get(f"/stores/{store.public_key}/ads")
     assert len(tiktok_emulator.requests("campaign/get/")) == 1
+
+
+def test_a_change_made_from_the_command_line_shows_on_the_page_at_once(app_config, client, store, tiktok_emulator,
+                                                                       campaign_id):
+    sign_in(client, "ana@example.com")
+    client.get(f"/stores/{store.public_key}/ads")  # the figures are cached in this worker now
+    # The operator's `flask ads pause`: another application (its own report cache) on the same host.
+    with another_app(app_config) as operator, operator.app_context():
+        result = operator.test_cli_runner().invoke(args=["ads", "pause", campaign_id, "--store", store.public_key])
+        assert result.exit_code == 0, result.output
+    tiktok_emulator.clear_requests()
+
+    page = client.get(f"/stores/{store.public_key}/ads").get_data(as_text=True)
+
+    assert len(tiktok_emulator.requests("campaign/get/")) == 1  # asked TikTok again
+    row = BeautifulSoup(page, "html.parser").find("tr", attrs={"data-campaign": campaign_id})
+    assert "Paused" in row.get_text()
 
 
 def test_a_new_daily_budget_is_entered_reviewed_then_sent(client, store, tiktok_emulator, campaign_id):
