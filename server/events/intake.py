@@ -31,7 +31,7 @@ def relay_delay():
 def store_browser_events(session, rows):
     """Append the spool's rows to each store's buffer and kick the stores' relays; commits.
 
-    A row holds store_id and either a beacon's text (with ip, user_agent, event_time) or an event
+    A row holds store_id and either a beacon's text (with ip, user_agent, event_time, hold) or an event
     already read (event, event_id, consented, limited_data_use, event_time, context, properties):
     see ``Collector.prepare``. One buffer row per store per call: the hot path pays for one small
     insert, and the relay job reads and files the events (``file_batches``) off that path.
