@@ -20,6 +20,7 @@ SUMMARIES = {
     "api_key.revoked": "revoked an API key",
     "member.added": "added a member",
     "member.role_changed": "changed a member's role",
+    "member.removed": "removed a member",
     "user.created": "created the account",
     "user.signed_in": "signed in",
     "user.password_changed": "changed the password",

@@ -4,10 +4,11 @@ from flask.cli import FlaskGroup
 
 def init_app(app):
     """Register every feature's command group."""
-    from server.auth.cli import add_member_command, apikey_group, user_group
+    from server.auth.cli import add_member_command, apikey_group, remove_member_command, user_group
     from server.stores.cli import snippet_command, store_group
 
     store_group.add_command(add_member_command)
+    store_group.add_command(remove_member_command)
     app.cli.add_command(store_group)
     app.cli.add_command(snippet_command)
     app.cli.add_command(user_group)

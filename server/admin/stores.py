@@ -110,6 +110,23 @@ def member_add(grant):
     return redirect(url_for("admin.store_settings", key=grant.store.public_key))
 
 
+@bp.post("/stores/<key>/members/remove")
+@store_required("write")
+def member_remove(grant):
+    """Take a person's role in the store away."""
+    email = request.form.get("email", "")
+    caller = current_caller()
+    try:
+        user = access.remove_member(db.session, caller, grant.store, email)
+    except ValidationError as error:
+        db.session.rollback()
+        return _settings_page(grant, 422, member_errors=error.fields, member_email=email)
+    flash(f"{user.email} no longer has access to this store.", "success")
+    if caller.user is not None and caller.user.id == user.id:  # they removed themselves
+        return redirect(url_for("admin.stores"))
+    return redirect(url_for("admin.store_settings", key=grant.store.public_key))
+
+
 def _settings_page(grant, status=200, *, values=None, errors=None, member_errors=None, member_email=""):
     return render_page(
         "admin/store_settings.html", status, grant=grant, store=grant.store,

@@ -151,11 +151,40 @@ def add_member(session, caller, store, email, role):
         session.add(Membership(store_id=store.id, user_id=user.id, role=role))
         audit.record(session, store, caller, "member.added", {"email": user.email, "role": role})
     elif membership.role != role:
+        if membership.role == "owner":
+            _keep_an_owner(session, store)
         audit.record(session, store, caller, "member.role_changed",
                      {"email": user.email, "from": membership.role, "to": role})
         membership.role = role
     session.commit()
     return user
+
+
+def remove_member(session, caller, store, email):
+    """Take a person's role in the store away (they keep their account); audited, committed.
+    Returns the account. A store always keeps at least one owner."""
+    user = find_user(session, email)
+    membership = None if user is None else session.execute(
+        select(Membership).where(Membership.store_id == store.id, Membership.user_id == user.id)
+    ).scalar_one_or_none()
+    if membership is None:
+        problem = "no one with this email belongs to this store"
+        raise ValidationError(problem, fields={"email": problem})
+    if membership.role == "owner":
+        _keep_an_owner(session, store)
+    session.delete(membership)
+    audit.record(session, store, caller, "member.removed", {"email": user.email, "role": membership.role})
+    session.commit()
+    return user
+
+
+def _keep_an_owner(session, store):
+    """Refuse to take away the store's last owner (nobody could change the store any more)."""
+    owners = session.execute(select(Membership.id).where(Membership.store_id == store.id,
+                                                         Membership.role == "owner")).all()
+    if len(owners) <= 1:
+        problem = "a store keeps at least one owner: make someone else owner first"
+        raise ValidationError(problem, fields={"email": problem})
 
 
 def members_of(session, store):

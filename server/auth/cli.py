@@ -1,4 +1,4 @@
-"""``flask user ...``, ``flask apikey ...`` and ``flask store add-member``: accounts from the command line.
+"""``flask user ...``, ``flask apikey ...`` and ``flask store add-member`` / ``remove-member``: accounts from the command line.
 
 Everything here runs as the operator: it sees every store, and the audit log says "operator (CLI)".
 """
@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from server import audit
 from server.auth import accounts, api_keys
-from server.auth.access import Caller, add_member, load_store_for
+from server.auth.access import Caller, add_member, load_store_for, remove_member
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
@@ -87,6 +87,20 @@ def add_member_command(key, email, role):
     except AppError as error:
         _fail(error)
     click.echo(f"{user.email} is now {role} of {store.name!r}.")
+
+
+@click.command("remove-member", context_settings=KEY_FIRST)
+@click.argument("key")
+@click.argument("email")
+@with_appcontext
+def remove_member_command(key, email):
+    """Take a person's role in a store away (their account stays)."""
+    try:
+        store = load_store_for(db.session, Caller.operator(), key, "write").store
+        user = remove_member(db.session, Caller.operator(), store, email)
+    except AppError as error:
+        _fail(error)
+    click.echo(f"{user.email} no longer has access to {store.name!r}.")
 
 
 @click.group("apikey")

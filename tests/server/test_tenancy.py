@@ -5,9 +5,11 @@ The matrix below is built from the app's URL map: a new route that is not classi
 """
 import pytest
 
+from server.audit import entries_for_store
 from server.auth.access import Caller, load_store_for, visible_stores
 from server.auth.errors import Forbidden, Unauthorized
 from server.errors import NotFound
+from server.extensions import db
 from tests.factories import make_store
 from tests.server.accounts import add_to_store, bearer, cheap_hashing, make_api_key, make_user, sign_in  # noqa: F401
 
@@ -43,6 +45,7 @@ ACCESS = {
     ("api.store_snippet", "GET"): READ,
     ("admin.store_settings_save", "POST"): WRITE,
     ("admin.member_add", "POST"): WRITE,
+    ("admin.member_remove", "POST"): WRITE,
     ("admin.pixel_save", "POST"): WRITE,
     ("admin.api_key_create", "POST"): WRITE,
     ("admin.api_key_revoke", "POST"): WRITE,
@@ -283,3 +286,57 @@ def test_owners_add_members_in_the_admin(client, world):
     assert "carl@example.com" in page
     refused = client.post(f"/stores/{key}/members", data={"email": "nobody@example.com", "role": "member"})
     assert refused.status_code == 422 and "sign up first" in refused.get_data(as_text=True)
+
+
+def test_owners_remove_people_who_then_lose_access(client, world):
+    key = world["store"].public_key
+    sign_in(client, "ana@example.com")
+    response = client.post(f"/stores/{key}/members/remove", data={"email": "bea@example.com"})
+    assert response.status_code == 302
+    page = client.get(f"/stores/{key}/settings").get_data(as_text=True)
+    assert "bea@example.com no longer has access" in page and "bea@example.com</span>" not in page
+    [latest, *_] = entries_for_store(db.session, world["store"])
+    assert (latest.action, latest.details["email"]) == ("member.removed", "bea@example.com")
+
+    client.post("/signout")
+    sign_in(client, "bea@example.com")
+    assert client.get(f"/stores/{key}").status_code == 404
+    assert client.get(f"/api/v1/stores/{key}").status_code == 404
+
+
+def test_a_store_keeps_at_least_one_owner(client, world):
+    key = world["store"].public_key
+    sign_in(client, "ana@example.com")
+
+    removed = client.post(f"/stores/{key}/members/remove", data={"email": "ana@example.com"})
+    demoted = client.post(f"/stores/{key}/members", data={"email": "ana@example.com", "role": "member"})
+
+    for refused in (removed, demoted):
+        assert refused.status_code == 422
+        assert "at least one owner" in refused.get_data(as_text=True)
+    assert client.get(f"/api/v1/stores/{key}").get_json()["role"] == "owner"
+    # With a second owner, the first may leave; they are taken back to their stores.
+    client.post(f"/stores/{key}/members", data={"email": "bea@example.com", "role": "owner"})
+    left = client.post(f"/stores/{key}/members/remove", data={"email": "ana@example.com"})
+    assert left.status_code == 302 and left.location == "/stores"
+    assert client.get(f"/stores/{key}").status_code == 404
+
+
+def test_members_cannot_remove_anyone(client, world):
+    key = world["store"].public_key
+    sign_in(client, "bea@example.com")
+
+    assert client.post(f"/stores/{key}/members/remove", data={"email": "ana@example.com"}).status_code == 403
+    assert "Remove" not in client.get(f"/stores/{key}/settings").get_data(as_text=True)
+
+
+def test_cli_remove_member(runner, client, world):
+    key = world["store"].public_key
+    result = runner.invoke(args=["store", "remove-member", key, "bea@example.com"])
+    assert result.exit_code == 0 and "no longer has access" in result.output
+    last = runner.invoke(args=["store", "remove-member", key, "ana@example.com"])
+    assert last.exit_code != 0 and "at least one owner" in last.output
+    stranger = runner.invoke(args=["store", "remove-member", key, "carl@example.com"])
+    assert stranger.exit_code != 0 and "belongs to this store" in stranger.output
+    sign_in(client, "bea@example.com")
+    assert client.get(f"/api/v1/stores/{key}").status_code == 404
