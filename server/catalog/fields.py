@@ -91,23 +91,15 @@ def item_sku(raw):
     """The SKU of a raw item (its ``id`` under any accepted spelling); raises ``MalformedItem``."""
     if not isinstance(raw, dict):
         raise MalformedItem("an item must be an object with product fields")
-    for key, value in raw.items():
-        if _name(key) == "id" and value is not None and value != "":
-            return _identifier(value)
-    return _identifier(None)
+    return _sku(raw, _plan_of(raw)[0])
 
 
 def normalize(raw):
     """One raw item (dict of field -> value) as a ``Product``; raises ``MalformedItem``."""
     if not isinstance(raw, dict):
         raise MalformedItem("an item must be an object with product fields")
-    keys = tuple(raw)
-    plan = _PLANS.get(keys)
-    if plan is None:
-        plan = _plan(keys, raw)
-    id_key, fields = plan
-    sku = raw[id_key] if id_key is not None else None
-    sku = _identifier(None if sku == "" or sku == [] else sku)
+    id_key, fields = _plan_of(raw)
+    sku = _sku(raw, id_key)
     data = {"id": sku}
     for key, name, reader in fields:
         value = raw[key]
@@ -128,6 +120,17 @@ def normalize(raw):
 
 
 _PLANS = {}  # an item's field names, in order -> how to read it: feeds repeat a few shapes
+
+
+def _plan_of(raw):
+    keys = tuple(raw)
+    plan = _PLANS.get(keys)
+    return plan if plan is not None else _plan(keys, raw)
+
+
+def _sku(raw, id_key):
+    value = raw[id_key] if id_key is not None else None
+    return _identifier(None if value == "" or value == [] else value)
 
 
 def _plan(keys, raw):
