@@ -9,6 +9,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from server import jsontext
+
 DEFAULTS = {
     "TTC_DATABASE_URL": None,  # None: a SQLite file in the instance folder
     "TTC_SECRET_KEY": None,  # None: generated once into the instance folder
@@ -155,6 +157,9 @@ def _derive_flask_settings(app):
         url = "postgresql://" + url[len("postgres://"):]
     app.config["TTC_DATABASE_URL"] = url
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    engine_options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    engine_options.setdefault("json_serializer", jsontext.dumps)  # JSON columns: orjson, ~5x cheaper
+    engine_options.setdefault("json_deserializer", jsontext.loads)
     app.config["SECRET_KEY"] = app.config["TTC_SECRET_KEY"]
     app.config["TTC_PUBLIC_URL"] = app.config["TTC_PUBLIC_URL"].rstrip("/")
     app.config.setdefault("JSON_SORT_KEYS", False)

@@ -1,8 +1,8 @@
 """A normalized product as TikTok's v1.3 catalog product, and the hash that decides what changed."""
 import hashlib
-import json
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one for every product
+from server import jsontext
+
 # Our name -> TikTok's, for the fields sent only when the product has them.
 OPTIONAL_FIELDS = (("item_group_id", "item_group_id"), ("video_link", "video_url"),
                    ("google_product_category", "google_product_category"), ("gtin", "global_trade_item_number"),
@@ -49,7 +49,8 @@ def tiktok_product(data, *, currency):
 def payload_hash(product):
     """The hash of an outgoing product: equal hashes mean TikTok already has exactly this.
 
-    ``tiktok_product`` builds its dictionaries in a fixed order, so no key sorting is needed.
+    ``tiktok_product`` builds its dictionaries in a fixed order, so no key sorting is needed. The
+    text hashed is compact JSON, the same bytes ``json.dumps`` writes for a product (prices are
+    whole cents, so orjson and ``json`` write every float alike): hashes stored before still match.
     """
-    text = _ENCODER.encode(product)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b(jsontext.dumps_bytes(product), digest_size=16).hexdigest()
