@@ -74,15 +74,26 @@ class Product:
 
 # Part of every source hash: bump it when normalizing or checking changes, so that unchanged
 # items are looked at again on their next import.
-NORMALIZER_VERSION = "2"
+NORMALIZER_VERSION = "3"
 
 
 def source_hash(raw):
     """A hash of an item exactly as the merchant sent it: unchanged items skip everything else.
 
-    Python's own rendering of the item (fields in the order they came) is exact for the values a
-    feed or JSON holds, and cheaper than JSON; an item sent with its fields in another order only
-    costs a fresh look (its outgoing payload, and so what TikTok gets, is the same)."""
+    A feed item (text values) is hashed as its names and values joined by a separator none of
+    them holds; any other item as Python's rendering of it, exact for what JSON holds. Both keep
+    the fields in the order they came: an item sent in another order only costs a fresh look
+    (its outgoing payload, and so what TikTok gets, is the same)."""
+    try:
+        values = "\x1f".join(raw.values())
+    except TypeError:  # some value is not text
+        values = None
+    if values is not None:
+        names = "\x1f".join(raw)
+        gaps = len(raw) - 1
+        if values.count("\x1f") == gaps and names.count("\x1f") == gaps and "\x1e" not in names:
+            text = f"{NORMALIZER_VERSION}\x1e{names}\x1e{values}"
+            return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return hashlib.blake2b(f"{NORMALIZER_VERSION}{raw!r}".encode("utf-8", "surrogatepass"),
                            digest_size=16).hexdigest()
 
