@@ -55,6 +55,9 @@ DEFAULTS = {
     "TTC_CATALOG_LOG_WAIT_SECONDS": 900,  # then the job lets go and resumes polling later
     "TTC_CATALOG_REVIEW_POLL_SECONDS": 300,  # first review check after an upload; backs off to hours
     "TTC_CATALOG_RECONCILES_PER_DAY": 2,
+    # Feed imports: a worker process reads and prepares the items while this one stores them.
+    # auto: for feeds over 4 MB on a machine with two cores or more; always; never.
+    "TTC_CATALOG_IMPORT_WORKER": "auto",
     # A sync TikTok throttled or failed comes back after this (doubling, at most 15 minutes);
     # throttled (40100...) waits at least twice this, as TikTok's per-minute windows need.
     "TTC_CATALOG_RETRY_SECONDS": 30.0,

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from server.catalog import reviews, runs, service, status, webhooks
+from server.catalog.feed_worker import WorkerFailed
 from server.catalog.feeds import FeedError
 from server.catalog.fetch import ANY_HOST, FetchError, guarded_session, open_url
 from server.catalog.sync import guarded_target
@@ -50,7 +51,7 @@ def import_(feed, store_key, merge, allow_empty, recheck, strict):
         with stream, _Progress(length) as progress:
             result = service.import_feed(db.session, store, stream, replace=not merge, allow_empty=allow_empty,
                                          recheck=recheck, on_progress=progress.update)
-    except (FeedError, FetchError, OSError) as error:
+    except (FeedError, FetchError, OSError, WorkerFailed) as error:
         raise click.ClickException(f"{feed}: {error}") from None
     except AppError as error:
         raise click.ClickException(error.message) from None

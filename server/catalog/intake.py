@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 
 from server import jsontext
-from server.catalog import rules, states
-from server.catalog.fields import MalformedItem, item_sku, normalize, source_hash
-from server.catalog.mapping import payload_hash, tiktok_product
+from server.catalog import states
+from server.catalog.fields import MalformedItem, item_sku, source_hash
+from server.catalog.prepared import StoreTerms, prepare
 from server.models.catalog import CatalogProduct, StoreCatalog, utcnow
 
 CHUNK = 1000
@@ -72,9 +72,7 @@ class Intake:
         self.session = session
         self.store = store
         self.store_id = store.id
-        self.currency = store.currency
-        self.domains = list(store.domains or [])
-        self.brand = store.name
+        self.terms = StoreTerms(store.currency, tuple(store.domains or ()), store.name)
         self.hidden = states.hidden_categories(session, store.id)
         self.mark = next_mark(session, store)
         self.result = result or IntakeResult()
@@ -84,22 +82,38 @@ class Intake:
         """Store raw items: ``items`` is [(position dict, raw dict)] (not committed). Items equal to
         what was stored are only marked as seen, unless ``recheck``."""
         for start in range(0, len(items), CHUNK):
-            self._write(items[start:start + CHUNK], recheck)
+            keyed = []
+            for position, raw in items[start:start + CHUNK]:
+                self.result.received += 1
+                try:
+                    keyed.append((position, item_sku(raw), source_hash(raw), raw))
+                except MalformedItem as error:
+                    self.result.refuse(position, None, str(error))
+            self._store(keyed, recheck)
 
-    def _write(self, chunk, recheck):
+    def add_entries(self, entries, *, recheck=False):
+        """Store the items of a feed (not committed): ``entries`` is [(position text, sku, source
+        hash, the raw item, or already ``Prepared`` or known malformed by a feed worker)]; an entry
+        without a source hash was refused as it was read (its sku: the id it showed, if any)."""
         keyed = []
-        for position, raw in chunk:
+        for position, sku, digest, prepared in entries:
             self.result.received += 1
-            try:
-                keyed.append((position, raw, item_sku(raw), source_hash(raw)))
-            except MalformedItem as error:
-                self.result.refuse(position, None, str(error))
+            where = {"position": position}
+            if digest is None:
+                self.result.refuse(where, sku, prepared)
+            else:
+                keyed.append((where, sku, digest, prepared))
+        for start in range(0, len(keyed), CHUNK):
+            self._store(keyed[start:start + CHUNK], recheck)
+
+    def _store(self, keyed, recheck):
+        """Write ``keyed``: (position, sku, source hash, raw dict | ``Prepared`` | malformed message)."""
         states.lock_catalog(self.session, self.store_id)
         existing = {row.sku: row for row in self.session.execute(
             select(*EXISTING_COLUMNS).where(TABLE.c.store_id == self.store_id,
-                                            TABLE.c.sku.in_([sku for _, _, sku, _ in keyed])))}
+                                            TABLE.c.sku.in_([sku for _, sku, _, _ in keyed])))}
         inserts, updates, touched, seen = [], [], [], {}
-        for position, raw, sku, digest in keyed:
+        for position, sku, digest, source in keyed:
             row = existing.get(sku)
             if sku in seen or (row is not None and row.import_mark == self.mark):
                 self.result.refuse(position, sku, "duplicate id: the same SKU appears earlier "
@@ -110,14 +124,17 @@ class Intake:
                 self.result.accepted += 1
                 touched.append(row.id)
                 continue
-            try:
-                product = normalize(raw)
-            except MalformedItem as error:
-                self.result.refuse(position, sku, str(error))
+            if source.__class__ is dict:  # a raw item: prepared only now that it is known to have changed
+                try:
+                    source = prepare(source, self.terms)
+                except MalformedItem as error:
+                    source = str(error)
+            if source.__class__ is str:
+                self.result.refuse(position, sku, source)
                 continue
             self.result.accepted += 1
             self.result.changed += 1
-            values = self._prepare(product, digest, row)
+            values = self._row_values(source, digest, row)
             if row is None:
                 inserts.append(values)
             else:
@@ -126,15 +143,11 @@ class Intake:
         if touched:
             self.session.execute(update(TABLE).where(TABLE.c.id.in_(touched)).values(import_mark=self.mark))
 
-    def _prepare(self, product, source_hash, row):
+    def _row_values(self, prepared, source_hash, row):
         """The row's values in ``ProductRows.VALUES`` order (``state_changed_at`` None: now)."""
-        data = product.data
-        if "brand" not in data:
-            data["brand"] = self.brand  # TikTok requires a brand; the store's name stands in
-        problems = rules.check(data, currency=self.currency, domains=self.domains)
-        digest = None if problems else payload_hash(tiktok_product(data, currency=self.currency))
-        verdict = states.store_verdict(removed=False, visibility=product.visibility, hidden=self.hidden,
-                                       category_ids=product.category_ids, problems=problems)
+        digest = prepared.payload_hash
+        verdict = states.store_verdict(removed=False, visibility=prepared.visibility, hidden=self.hidden,
+                                       category_ids=prepared.category_ids, problems=prepared.problems)
         if verdict is None:
             state, reasons, _ = states.candidate_state(
                 payload_hash=digest, synced_hash=row.synced_hash if row else None,
@@ -144,8 +157,8 @@ class Intake:
         else:
             state, reasons = verdict
         changed_at = None if row is None or row.state != state else row.state_changed_at
-        return (product.sku, data.get("item_group_id"), data, product.category_ids, product.visibility,
-                data.get("image_link"), problems, source_hash, digest, state, reasons, changed_at)
+        return (prepared.sku, prepared.item_group_id, prepared.data, prepared.category_ids, prepared.visibility,
+                prepared.image_url, prepared.problems, source_hash, digest, state, reasons, changed_at)
 
     def remove_unseen(self):
         """Mark every product this intake did not see as removed (a full feed replaced the catalog)."""
@@ -161,10 +174,10 @@ class Intake:
 class ProductRows:
     """Inserts and updates of product rows, handed to the database driver as they are.
 
-    A Core ``insert`` converts every value of every row through its column's type, which costs
-    more than everything else an import does to a product. Here JSON is written once per value
+    A Core ``insert`` converts every value of every row through its column's type, which was the
+    largest single cost of importing a product. Here JSON is written once per value
     (``jsontext``) and the values a whole chunk shares (times, flags, the store) are converted once.
-    Rows come from ``Intake._prepare`` in ``VALUES`` order.
+    Rows come from ``Intake._row_values`` in ``VALUES`` order, ``data`` already JSON text.
     """
 
     VALUES = ("sku", "item_group_id", "data", "category_ids", "visibility", "image_url", "problems",
@@ -206,13 +219,13 @@ class ProductRows:
         if inserts:
             constant = (self.store_id, mark, now, None, now, self.false, 0)
             connection.exec_driver_sql(self.insert_sql, [
-                (sku, group, dumps(data), dumps(categories), visibility, image, dumps(problems), source, payload,
+                (sku, group, data, dumps(categories), visibility, image, dumps(problems), source, payload,
                  state, dumps(reasons), now if changed is None else time(changed)) + constant
                 for sku, group, data, categories, visibility, image, problems, source, payload, state, reasons,
                 changed in inserts])
         if updates:
             connection.exec_driver_sql(self.update_sql, [
-                (sku, group, dumps(data), dumps(categories), visibility, image, dumps(problems), source, payload,
+                (sku, group, data, dumps(categories), visibility, image, dumps(problems), source, payload,
                  state, dumps(reasons), now if changed is None else time(changed), mark, now, None, row_id)
                 for (sku, group, data, categories, visibility, image, problems, source, payload, state, reasons,
                      changed), row_id in updates])

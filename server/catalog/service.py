@@ -1,16 +1,20 @@
 """Catalog services for the API, the webhook and the command line: plain values in, plain data out."""
 import contextlib
 import gc
+import io
+import os
 
+from flask import current_app
 from sqlalchemy import select
 
-from server.catalog import planner, runs
+from server.catalog import feed_worker, planner, runs
 from server.catalog.feeds import CountingReader, read_feed
 from server.catalog.intake import CHUNK, Intake, IntakeResult, remove_products
 from server.errors import NotFound, ValidationError
 from server.models.catalog import CatalogCategory, CatalogProduct, utcnow
 
 MAX_PUSH = 10_000
+WORKER_FEED_BYTES = 4 << 20  # a feed this long (some 10,000 products) is imported with a feed worker
 
 
 class EmptyFeed(ValidationError):
@@ -83,30 +87,81 @@ def _old_objects_left_alone():
 def _import_feed(session, store, stream, replace, allow_empty, recheck, on_progress):
     counted = CountingReader(stream)
     intake = Intake(session, store)
-    pending = []
-    for item in read_feed(counted):
-        where = {"position": item.position}
-        if item.error:
-            intake.result.received += 1
-            intake.result.refuse(where, (item.fields or {}).get("id"), item.error)
-            continue
-        pending.append((where, item.fields))
-        if len(pending) >= CHUNK:
-            intake.add_raw(pending, recheck=recheck)
+
+    def progress():
+        if on_progress:
+            on_progress(intake.result.received, counted.consumed)
+
+    mode = current_app.config["TTC_CATALOG_IMPORT_WORKER"]
+    head = _start_of(counted, WORKER_FEED_BYTES) if mode == "auto" else b""
+    if mode == "always" or (mode == "auto" and len(head) == WORKER_FEED_BYTES and _cores() >= 2):
+        batches = feed_worker.prepared_batches(counted, intake.terms, head=head)
+    else:
+        batches = _batches(read_feed(_Prefixed(head, counted)))
+    with contextlib.closing(batches):  # stops a feed worker if storing fails
+        for entries in batches:
+            intake.add_entries(entries, recheck=recheck)
             session.commit()
-            pending = []
-            if on_progress:
-                on_progress(intake.result.received, counted.consumed)
-    intake.add_raw(pending, recheck=recheck)
+            progress()
     if replace:
         if intake.result.received == 0 and not allow_empty:
             session.commit()
             raise EmptyFeed("the feed has no products; importing it would remove every product "
                             "(allow an empty feed explicitly to do that)")
         intake.remove_unseen()
-    if on_progress:
-        on_progress(intake.result.received, counted.consumed)
+    progress()
     return _finish(session, store, intake.result, "import")
+
+
+def _batches(items):
+    """Intake entries of feed items read here, a chunk at a time."""
+    entries = []
+    for item in items:
+        entries.append(feed_worker.entry(item))
+        if len(entries) >= CHUNK:
+            yield entries
+            entries = []
+    yield entries
+
+
+def _start_of(stream, size):
+    """Up to ``size`` bytes from the start of ``stream`` (fewer: the whole feed)."""
+    parts, got = [], 0
+    while got < size:
+        part = stream.read(size - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+def _cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class _Prefixed(io.RawIOBase):
+    """``head`` (bytes already read), then the rest of ``stream``."""
+
+    def __init__(self, head, stream):
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self):
+        """A readable stream."""
+        return True
+
+    def readinto(self, buffer):
+        """Read into ``buffer``: what is left of the head first."""
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        return self._stream.readinto(buffer)
 
 
 def put_categories(session, store, items):

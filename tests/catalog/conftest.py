@@ -6,13 +6,20 @@ from tests.database import make_test_config
 
 
 @pytest.fixture
-def app_config(database_url, tmp_path, tiktok_emulator):
+def import_worker():
+    """How feed imports use a worker process (a test may parametrize it)."""
+    return "auto"
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path, tiktok_emulator, import_worker):
     """The app under test talks to the emulator, polls fast and skips image checks (tested apart)."""
     tiktok_emulator.configure(**emulator_settings())
     return make_test_config(database_url, tmp_path / "instance", **tiktok_emulator.app_settings(
         TTC_CATALOG_LOG_POLL_SECONDS=0.02,
         TTC_CATALOG_REVIEW_POLL_SECONDS=60,
         TTC_TIKTOK_MAX_ATTEMPTS=4,
+        TTC_CATALOG_IMPORT_WORKER=import_worker,
     ))
 
 

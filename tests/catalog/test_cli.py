@@ -10,11 +10,16 @@ from tests.catalog.helpers import cli_json, states
 HEADER = "id,title,description,link,image_link,price,availability,condition,brand,product_type\n"
 
 
+# Feed imports from the command line, read in the importing process and by a feed worker.
+by_either_reader = pytest.mark.parametrize("import_worker", ["never", "always"])
+
+
 def row(sku, price="59.90 BRL", product_type="Roupas"):
     return (f"{sku},Camiseta {sku},Algodao,https://loja.example.com/p/{sku},https://loja.example.com/{sku}.jpg,"
             f"{price},in stock,new,Acme,{product_type}\n")
 
 
+@by_either_reader
 def test_import_a_csv_file_with_a_progress_bar_and_errors_by_line(runner, store, tmp_path):
     feed = tmp_path / "feed.csv"
     feed.write_text(HEADER + "".join(row(f"A{n}") for n in range(1500)) + row("BAD", price="cheap") + "C1,short\n")
@@ -46,6 +51,7 @@ def web(tmp_path):
     server.server_close()
 
 
+@by_either_reader
 def test_import_an_rss_feed_from_a_url_replaces_the_catalog(runner, store, tmp_path, web):
     (tmp_path / "one.csv").write_text(HEADER + row("OLD-1") + row("KEEP"))
     runner.invoke(args=["catalog", "import", str(tmp_path / "one.csv"), "--store", store.public_key])
@@ -67,6 +73,7 @@ def test_import_an_rss_feed_from_a_url_replaces_the_catalog(runner, store, tmp_p
     assert answer["title"] == "Bolsa NEW-1"
 
 
+@by_either_reader
 def test_a_hostile_or_broken_feed_stops_with_its_line_and_removes_nothing(runner, store, tmp_path):
     (tmp_path / "one.csv").write_text(HEADER + row("A") + row("B"))
     runner.invoke(args=["catalog", "import", str(tmp_path / "one.csv"), "--store", store.public_key])

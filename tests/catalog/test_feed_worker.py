@@ -1,0 +1,163 @@
+"""Big feeds read and prepared by a worker process: the same catalog as reading them in-process,
+and an import that cannot finish (a killed worker, a broken download) removes nothing."""
+import io
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from flask import current_app
+
+from server.catalog import feed_worker, service
+from server.catalog.feeds import FeedError
+from server.extensions import db
+from server.models.catalog import CatalogProduct
+from tests.catalog.helpers import states
+from tests.factories import make_store
+
+HEADER = "id,title,description,link,image_link,additional_image_link,price,sale_price,availability,condition,status\n"
+COMPARED = ("sku", "item_group_id", "data", "category_ids", "visibility", "image_url", "problems", "source_hash",
+            "payload_hash", "state", "reasons", "removed_at")
+
+
+def feed(count, *, price="59.90 BRL", skip=()):
+    """A CSV feed of ``count`` products, with every kind of trouble a feed has along the way."""
+    rows = []
+    for n in range(count):
+        if n in skip:
+            continue
+        sku, link = f"P-{n:05d}", f"https://loja.example.com/p/{n}"
+        description = "<p>Camiseta <b>algodão</b> &amp; linho</p>" if n % 3 else "Camiseta lisa"
+        row = [sku, f"Camiseta {n}", description, link, f"https://loja.example.com/{n}.jpg",
+               f"https://loja.example.com/{n}-b.jpg", price, "", "in stock", "new", ""]
+        if n % 97 == 1:
+            row[6] = "cheap"  # malformed: refused with its line
+        elif n % 89 == 2:
+            row[3] = "http://loja.example.com/p"  # breaks a rule: kept as invalid
+        elif n % 83 == 3:
+            row[10] = "draft"  # excluded
+        elif n % 79 == 4:
+            row[0] = ""  # no id
+        elif n % 73 == 5:
+            row[0] = "P-00000"  # a duplicate id
+        elif n % 71 == 6:
+            row = row[:4]  # a broken line
+        elif n % 67 == 7:
+            row[7] = "49.90 BRL"
+        rows.append(",".join(f'"{v}"' if "," in v else v for v in row))
+    return (HEADER + "\n".join(rows) + "\n").encode()
+
+
+def catalog(store):
+    """The store's products as a merchant and the sync see them."""
+    columns = [getattr(CatalogProduct, name) for name in COMPARED]
+    return {row.sku: (*row[:-1], row.removed_at is not None) for row in db.session.execute(
+        db.select(*columns).where(CatalogProduct.store_id == store.id).order_by(CatalogProduct.sku))}
+
+
+def import_with(mode, store, data, **options):
+    current_app.config["TTC_CATALOG_IMPORT_WORKER"] = mode
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    result = service.import_feed(db.session, store, stream, **options)
+    result.pop("sync", None)
+    return result
+
+
+def test_a_worker_builds_the_same_catalog_as_reading_in_process(session):
+    here, worker = make_store(name="Loja A"), make_store(name="Loja A")
+    first = feed(2600)
+    assert import_with("never", here, first) == import_with("always", worker, first)
+    assert catalog(here) == catalog(worker)
+    assert {p[9] for p in catalog(here).values()} >= {"queued", "invalid", "excluded"}
+
+    # Then a new price for all, some products gone: updates and removals, both ways alike.
+    second = feed(2600, price="64.90 BRL", skip=range(100, 300))
+    assert import_with("never", here, second) == import_with("always", worker, second)
+    assert catalog(here) == catalog(worker)
+    result = import_with("always", worker, second)  # unchanged: nothing to write
+    assert (result["changed"], result["removed"]) == (0, 0) and catalog(here) == catalog(worker)
+
+
+def test_auto_uses_a_worker_for_big_feeds_only(session, monkeypatch):
+    started = []
+    real = feed_worker.prepared_batches
+    monkeypatch.setattr(feed_worker, "prepared_batches",
+                        lambda *args, **kwargs: started.append(1) or real(*args, **kwargs))
+    monkeypatch.setattr(service, "_cores", lambda: 2)
+    store = make_store()
+    data = feed(300)
+    monkeypatch.setattr(service, "WORKER_FEED_BYTES", len(data) + 1)
+    assert import_with("auto", store, data)["accepted"] > 250 and started == []
+    monkeypatch.setattr(service, "WORKER_FEED_BYTES", len(data) // 3)
+    assert import_with("auto", store, feed(300, price="70.00 BRL"))["changed"] > 250 and started == [1]
+    monkeypatch.setattr(service, "_cores", lambda: 1)  # one core: nothing to gain
+    import_with("auto", store, data)
+    assert started == [1]
+
+
+class Source(io.RawIOBase):
+    """A feed source that does ``then`` once ``after`` bytes were read from it."""
+
+    def __init__(self, data, after, then):
+        self.data, self.after, self.then, self.position = data, after, then, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if self.position >= self.after and self.then:
+            then, self.then = self.then, None
+            then()
+        end = len(self.data) if self.position >= self.after else self.after
+        size = min(len(buffer), end - self.position)
+        buffer[:size] = self.data[self.position:self.position + size]
+        self.position += size
+        return size
+
+
+def kill_the_worker():
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"server.catalog.feed_worker" in command:
+            os.kill(int(entry.name), signal.SIGKILL)
+            return
+    raise AssertionError("no feed worker is running")
+
+
+def broken_download():
+    raise ConnectionResetError("the connection was reset")
+
+
+@pytest.mark.parametrize("trouble, error, message", [
+    (kill_the_worker, feed_worker.WorkerFailed, "the feed worker was killed by signal 9"),
+    (broken_download, ConnectionResetError, "the connection was reset"),
+])
+def test_an_import_that_cannot_finish_removes_nothing(session, trouble, error, message):
+    store = make_store()
+    import_with("never", store, feed(500))
+    before = states(store)
+    data = feed(3000, price="79.90 BRL")
+
+    with pytest.raises(error, match=message):
+        import_with("always", store, Source(data, len(data) // 2, trouble))
+    # Killed mid-feed, or with its last bytes lost, it never replaces the catalog: nothing removed.
+    assert "deleted" not in set(states(store).values()) and set(states(store)) >= set(before)
+
+
+def test_the_feeds_own_error_comes_back_with_its_line(session):
+    store = make_store()
+    import_with("never", store, feed(50))
+    items = "".join(f"<item><g:id>X-{n}</g:id><title>Bolsa {n}</title><g:price>9.90 BRL</g:price></item>\n"
+                    for n in range(2500))
+    broken = (f'<?xml version="1.0"?>\n<rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel>\n'
+              f"{items}<item><g:id>X-bad</g:id></itemm>\n</channel></rss>\n").encode()
+    with pytest.raises(FeedError) as raised_here:
+        import_with("never", store, broken)
+    with pytest.raises(FeedError) as raised_by_worker:
+        import_with("always", store, broken)
+    assert str(raised_by_worker.value) == str(raised_here.value) == "line 2503: the XML is malformed (mismatched tag)"
+    assert "deleted" not in set(states(store).values())
