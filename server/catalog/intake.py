@@ -4,15 +4,19 @@ Each product is normalized, checked against TikTok's rules and mapped once, on t
 hash of its outgoing payload is stored, so a sync only has to compare hashes. Unchanged products
 cost one indexed lookup. Malformed items are refused one by one; the rest are kept.
 """
+import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from server import jsontext
 from server.catalog import states
 from server.catalog.fields import MalformedItem, item_sku, source_hash
 from server.catalog.prepared import StoreTerms, prepare
 from server.models.catalog import CatalogProduct, StoreCatalog, utcnow
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1000
 MAX_REPORTED_ERRORS = 1000
@@ -77,6 +81,7 @@ class Intake:
         self.mark = next_mark(session, store)
         self.result = result or IntakeResult()
         self.rows = ProductRows(session, store.id)
+        self.planner_stats = PlannerStats(session)
 
     def add_raw(self, items, *, recheck=False):
         """Store raw items: ``items`` is [(position dict, raw dict)] (not committed). Items equal to
@@ -140,6 +145,7 @@ class Intake:
             else:
                 updates.append((values, row.id))
         self.rows.write(inserts, updates, mark=self.mark)
+        self.planner_stats.grew(len(inserts))
         if touched:
             self.session.execute(update(TABLE).where(TABLE.c.id.in_(touched)).values(import_mark=self.mark))
 
@@ -203,6 +209,9 @@ class ProductRows:
                            f"VALUES ({', '.join(marker for _ in self.INSERT)})")
         self.update_sql = (f"UPDATE {TABLE.name} SET {', '.join(f'{c} = {marker}' for c in self.UPDATE)} "
                            f"WHERE id = {marker}")
+        # psycopg (PostgreSQL) copies new rows in: a quarter of the cost of an executemany.
+        self.copy_sql = (f"COPY {TABLE.name} ({', '.join(self.INSERT)}) FROM STDIN"
+                         if dialect.name == "postgresql" and dialect.driver == "psycopg" else None)
 
     @staticmethod
     def _processor(dialect, column):
@@ -218,17 +227,57 @@ class ProductRows:
         connection = self.session.connection()
         if inserts:
             constant = (self.store_id, mark, now, None, now, self.false, 0)
-            connection.exec_driver_sql(self.insert_sql, [
-                (sku, group, data, dumps(categories), visibility, image, dumps(problems), source, payload,
-                 state, dumps(reasons), now if changed is None else time(changed)) + constant
-                for sku, group, data, categories, visibility, image, problems, source, payload, state, reasons,
-                changed in inserts])
+            rows = [(sku, group, data, dumps(categories), visibility, image, dumps(problems), source, payload,
+                     state, dumps(reasons), now if changed is None else time(changed)) + constant
+                    for sku, group, data, categories, visibility, image, problems, source, payload, state, reasons,
+                    changed in inserts]
+            if self.copy_sql:
+                with connection.connection.driver_connection.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                connection.exec_driver_sql(self.insert_sql, rows)
         if updates:
             connection.exec_driver_sql(self.update_sql, [
                 (sku, group, data, dumps(categories), visibility, image, dumps(problems), source, payload,
                  state, dumps(reasons), now if changed is None else time(changed), mark, now, None, row_id)
                 for (sku, group, data, categories, visibility, image, problems, source, payload, state, reasons,
                      changed), row_id in updates])
+
+
+class PlannerStats:
+    """Keeps PostgreSQL's statistics of the products table up to date while an import fills it.
+
+    Until the table is analyzed again, the planner believes a store that is importing has as few
+    products as when it started, and looks its SKUs up through the (store, state) index, reading
+    every product of the store for every chunk: a first import of 100,000 products slowed to
+    under 1,000 a second. Analyzing after 5,000 new rows, then each time they grew fourfold,
+    keeps the lookups on the (store, sku) index; it costs a fraction of a second per million.
+    """
+
+    FIRST = 5000
+    GROWTH = 4
+
+    def __init__(self, session):
+        self.session = session
+        self.enabled = session.get_bind().dialect.name == "postgresql"
+        self.added = 0
+        self.next = self.FIRST
+
+    def grew(self, rows):
+        """Count ``rows`` new products; analyze the table when they have grown enough."""
+        if not self.enabled or not rows:
+            return
+        self.added += rows
+        if self.added < self.next:
+            return
+        self.next = self.added * self.GROWTH
+        try:
+            with self.session.begin_nested():  # a refusal (not the table's owner) must not end the import
+                self.session.execute(text(f"ANALYZE {TABLE.name}"))
+        except DBAPIError as error:
+            log.warning("could not analyze %s (%s); big imports may slow down", TABLE.name, error.orig)
+            self.enabled = False
 
 
 def remove_products(session, store, skus):
