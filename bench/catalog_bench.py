@@ -3,28 +3,33 @@
 1. Intake: a generated Google Merchant Center feed (CSV, and the same products as RSS XML) read,
    normalized, checked against TikTok's rules and mapped to TikTok's payload (its hash), without
    the database, against plain ``csv.reader`` over the same file in the same run (median of runs);
-   then the whole import into the database (SQLite file), in one process and with the default
-   feed worker (interleaved runs, medians), with each process's peak memory.
+   then the whole import into the database (a SQLite file, and PostgreSQL when a server answers
+   at ``--postgresql``), in one process and with the default feed worker (interleaved runs,
+   medians), with each process's peak memory.
 2. Sync to the TikTok emulator (its own process): the first full sync (requests by kind, wall time)
    beside what a 100-products-per-request uploader (TikTok's WooCommerce plugin) would need; then a
    delta with 1% of the products changed.
 
-    python bench/catalog_bench.py [--products 100000] [--runs 3] [--million]
+    python bench/catalog_bench.py [--products 100000] [--runs 3] [--million] [--postgresql URL]
 
 ``--million`` also imports a 1,000,000-product feed in a separate process to show peak memory.
 Targets: >= 20,000 products/s intake without image checks (the import into the database);
 < 300 MB peak for a million; a 1% delta is 1 upload and takes under 10 s.
 """
 import argparse
+import contextlib
 import csv
 import json
 import logging
+import os
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,11 +120,11 @@ def median_of(runs, function, *args):
 
 # --- the application side (a store, a database, the emulator) -------------------------------------
 
-def make_app(workdir, emulator_url, import_worker="auto"):
+def make_app(workdir, emulator_url, import_worker="auto", database=None):
     from server import create_app
 
     return create_app({"INSTANCE_PATH": str(workdir / "instance"), "TTC_CATALOG_IMPORT_WORKER": import_worker,
-                       "TTC_DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+                       "TTC_DATABASE_URL": database or f"sqlite:///{workdir / 'bench.sqlite3'}",
                        "TTC_TIKTOK_API_BASE": emulator_url or "http://127.0.0.1:9", "TTC_IMAGE_CHECKS": False,
                        "TTC_JOB_RUNNER": "off", "TTC_CATALOG_LOG_POLL_SECONDS": 0.2, "TTC_LOG_LEVEL": "WARNING"})
 
@@ -149,38 +154,75 @@ def make_store(emulator):
     return store.public_key
 
 
-def import_in_child(workdir, feed, key=None, import_worker="auto"):
+def import_in_child(workdir, feed, key=None, import_worker="auto", database=None):
     """Import ``feed`` in a fresh process (a new store without ``key``); returns its figures."""
     out = subprocess.run([sys.executable, __file__, "--child-import", str(workdir), str(feed), key or "",
-                          import_worker],
+                          import_worker, database or ""],
                          capture_output=True, text=True, cwd=ROOT)
     if out.returncode:
         raise RuntimeError(out.stderr[-3000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def child_import(workdir, feed, key, import_worker):
+def child_import(workdir, feed, key, import_worker, database):
     """(In the child process) import a feed into the bench store; report speed and peak memory
     (of this process, and of the feed worker it started, if any)."""
     from server.catalog import service
     from server.extensions import db
     from server.stores.service import get_store
 
-    app = make_app(Path(workdir), None, import_worker)
+    app = make_app(Path(workdir), None, import_worker, database or None)
     with app.app_context():
         store = get_store(db.session, key) if key else None
         if store is None:
             store = get_store(db.session, make_store(None))
         key = store.public_key
         started = time.perf_counter()
-        with open(feed, "rb") as handle:
+        with open(feed, "rb") as handle, WorkerMemory() as worker:
             result = service.import_feed(db.session, store, handle)
         seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    worker_peak = worker.peak_mb
     return {"per_second": result["received"] / seconds, "seconds": seconds, "peak_mb": peak,
             "worker_peak_mb": worker_peak,
             "received": result["received"], "changed": result["changed"], "key": key}
+
+
+class WorkerMemory(threading.Thread):
+    """The peak memory (VmHWM) of this process's feed worker, read from /proc while it runs.
+
+    (``RUSAGE_CHILDREN`` would report the importer's own size: a child starts as a copy of it.)
+    """
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self.stop = threading.Event()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.join()
+
+    def run(self):
+        me = str(os.getpid())
+        while not self.stop.wait(0.05):
+            for task in Path(f"/proc/{me}/task").iterdir():
+                try:
+                    children = (task / "children").read_text().split()
+                except OSError:
+                    continue
+                for child in children:
+                    try:
+                        status = Path(f"/proc/{child}/status").read_text()
+                    except OSError:
+                        continue
+                    for line in status.splitlines():
+                        if line.startswith("VmHWM:"):
+                            self.peak_mb = max(self.peak_mb, int(line.split()[1]) / 1024)
 
 
 def start_emulator():
@@ -244,12 +286,53 @@ def naive_upload(emulator, products, batch):
         return sent, time.perf_counter() - started
 
 
+def import_figures(args, workdir, feeds, database, label):
+    """Print first-import figures in one process and with the default feed worker, interleaved."""
+    for name, feed in feeds:
+        alone, paired = [], []
+        for _ in range(args.runs):  # interleaved, so a slow moment of the machine hits both
+            alone.append(import_in_child(workdir, feed, None, "never", database))
+            paired.append(import_in_child(workdir, feed, None, "auto", database))
+        one = statistics.median(r["per_second"] for r in alone)
+        two = statistics.median(r["per_second"] for r in paired)
+        print(f"  {f'{label}, {name} feed, one process':<46}{one:>12,.0f}   peak {max(r['peak_mb'] for r in alone):.0f} MB")
+        print(f"  {f'{label}, {name} feed, default (a feed worker)':<46}{two:>12,.0f}   {two / one:.2f}x one process"
+              f"   peak {max(r['peak_mb'] for r in paired):.0f} MB + worker "
+              f"{max(r['worker_peak_mb'] for r in paired):.0f} MB")
+
+
+@contextlib.contextmanager
+def postgres_database(admin_url):
+    """A throwaway PostgreSQL database's URL (None when no server answers), dropped afterwards."""
+    if not admin_url:
+        yield None
+        return
+    try:
+        import psycopg
+
+        admin = psycopg.connect(admin_url, connect_timeout=3, autocommit=True)
+    except Exception as error:  # noqa: BLE001 - any failure means: no PostgreSQL figures
+        print(f"  (PostgreSQL skipped: {error})")
+        yield None
+        return
+    name = f"ttc_bench_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--million", action="store_true", help="also import 1,000,000 products for memory")
-    parser.add_argument("--child-import", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--postgresql", default=os.environ.get("TTC_TEST_POSTGRES_URL",
+                                                               "postgresql://postgres@127.0.0.1:5432/postgres"),
+                        help="a PostgreSQL server (admin URL) to also import into; '' to skip")
+    parser.add_argument("--child-import", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_import:
         print(json.dumps(child_import(*args.child_import)))
@@ -275,19 +358,12 @@ def main():
         app = make_app(workdir, emulator.url)
         with app.app_context():
             key = make_store(emulator)
-        print("\n   Import into the database (SQLite): read + normalize + check + map + store, products/s;")
+        print("\n   Import into the database: read + normalize + check + map + store, products/s;")
         print("   each a first import into a new store, in its own process")
-        for label, feed in (("CSV", feed_csv), ("RSS", feed_xml)):
-            alone, paired = [], []
-            for _ in range(args.runs):  # interleaved, so a slow moment of the machine hits both
-                alone.append(import_in_child(workdir, feed, None, "never"))
-                paired.append(import_in_child(workdir, feed, None, "auto"))
-            one = statistics.median(r["per_second"] for r in alone)
-            two = statistics.median(r["per_second"] for r in paired)
-            print(f"  {label + ' feed, one process':<46}{one:>12,.0f}   peak {max(r['peak_mb'] for r in alone):.0f} MB")
-            print(f"  {label + ' feed, default (auto: a feed worker)':<46}{two:>12,.0f}   {two / one:.2f}x one process"
-                  f"   peak {max(r['peak_mb'] for r in paired):.0f} MB + worker "
-                  f"{max(r['worker_peak_mb'] for r in paired):.0f} MB")
+        import_figures(args, workdir, [("CSV", feed_csv), ("RSS", feed_xml)], None, "SQLite")
+        with postgres_database(args.postgresql) as database:
+            if database:
+                import_figures(args, workdir, [("CSV", feed_csv)], database, "PostgreSQL")
         first = import_in_child(workdir, feed_csv, key)
         again = import_in_child(workdir, feed_csv, key)
         print(f"  {'first import of the synced store (CSV)':<46}{first['per_second']:>12,.0f}   {first['seconds']:.1f} s")
