@@ -160,6 +160,9 @@ def _derive_flask_settings(app):
         url = "postgresql://" + url[len("postgres://"):]
     app.config["TTC_DATABASE_URL"] = url
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if app.config["TTC_CATALOG_IMPORT_WORKER"] not in ("auto", "always", "never"):
+        raise ValueError("TTC_CATALOG_IMPORT_WORKER must be auto, always or never, "
+                         f"not {app.config['TTC_CATALOG_IMPORT_WORKER']!r}")
     engine_options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     engine_options.setdefault("json_serializer", jsontext.dumps)  # JSON columns: orjson, ~5x cheaper
     engine_options.setdefault("json_deserializer", jsontext.loads)

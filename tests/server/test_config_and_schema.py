@@ -2,6 +2,7 @@
 import os
 import stat
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -32,6 +33,12 @@ def test_environment_overrides_instance_file_and_is_typed(tmp_path, monkeypatch)
     assert app.config["TTC_PUBLIC_URL"] == "https://connector.example.com"
     assert app.config["TTC_AUTO_MIGRATE"] is False
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance}/tiktok-connector.sqlite3"
+
+
+def test_a_mistyped_import_worker_setting_stops_the_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("TTC_CATALOG_IMPORT_WORKER", "yes")
+    with pytest.raises(ValueError, match="TTC_CATALOG_IMPORT_WORKER must be auto, always or never, not 'yes'"):
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TTC_AUTO_MIGRATE": False})
 
 
 def test_starting_on_a_new_database_creates_the_schema(tmp_path):
