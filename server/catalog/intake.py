@@ -7,7 +7,8 @@ cost one indexed lookup. Malformed items are refused one by one; the rest are ke
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text, update
+from sqlalchemy import any_, bindparam, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
 from server import jsontext
@@ -114,9 +115,9 @@ class Intake:
     def _store(self, keyed, recheck):
         """Write ``keyed``: (position, sku, source hash, raw dict | ``Prepared`` | malformed message)."""
         states.lock_catalog(self.session, self.store_id)
+        skus = [sku for _, sku, _, _ in keyed]
         existing = {row.sku: row for row in self.session.execute(
-            select(*EXISTING_COLUMNS).where(TABLE.c.store_id == self.store_id,
-                                            TABLE.c.sku.in_([sku for _, sku, _, _ in keyed])))}
+            select(*EXISTING_COLUMNS).where(TABLE.c.store_id == self.store_id, self.rows.sku_among(skus)))}
         inserts, updates, touched, seen = [], [], [], {}
         for position, sku, digest, source in keyed:
             row = existing.get(sku)
@@ -209,9 +210,17 @@ class ProductRows:
                            f"VALUES ({', '.join(marker for _ in self.INSERT)})")
         self.update_sql = (f"UPDATE {TABLE.name} SET {', '.join(f'{c} = {marker}' for c in self.UPDATE)} "
                            f"WHERE id = {marker}")
+        self.on_postgresql = dialect.name == "postgresql"
         # psycopg (PostgreSQL) copies new rows in: a quarter of the cost of an executemany.
         self.copy_sql = (f"COPY {TABLE.name} ({', '.join(self.INSERT)}) FROM STDIN"
-                         if dialect.name == "postgresql" and dialect.driver == "psycopg" else None)
+                         if self.on_postgresql and dialect.driver == "psycopg" else None)
+
+    def sku_among(self, skus):
+        """``sku IN skus``; on PostgreSQL one array parameter rather than a thousand of them (which
+        the driver would have to parse out of the query text every time)."""
+        if self.on_postgresql:
+            return TABLE.c.sku == any_(bindparam("skus", skus, type_=postgresql.ARRAY(TABLE.c.sku.type)))
+        return TABLE.c.sku.in_(skus)
 
     @staticmethod
     def _processor(dialect, column):
