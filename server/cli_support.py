@@ -1,9 +1,19 @@
-"""What every command group needs: a store loaded for the operator, and errors said plainly."""
+"""What every command group needs: a store loaded for the operator, errors said plainly, JSON."""
+import json
+
 import click
 
 from server.errors import AppError
 from server.extensions import db
 from server.stores.service import get_store
+
+
+store_option = click.option("--store", "key", required=True, metavar="KEY", help="The store's key.")
+
+
+def echo_json(value):
+    """Print ``value`` as indented JSON (text as it is; dates and other values as their text)."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
 def fail(error):

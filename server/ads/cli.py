@@ -1,5 +1,4 @@
 """``flask ads ...``: the Ads page from the command line, as the operator (audited as such)."""
-import json
 
 import click
 from flask.cli import with_appcontext
@@ -11,15 +10,10 @@ from server.ads.report import report_as_dict
 from server.errors import AppError
 from server.extensions import db
 from server.models.ads import SHOPPING_STATES
-from server.cli_support import fail as _fail, operator_store as _store
+from server.cli_support import echo_json as _echo_json, fail as _fail, operator_store as _store, store_option
 
 PURPOSE = "the ads command"
-store_option = click.option("--store", "key", required=True, metavar="KEY", help="The store's key.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-
-
-def _echo_json(value):
-    click.echo(json.dumps(value, indent=2, default=str))
 
 
 @click.group("ads")

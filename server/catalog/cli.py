@@ -1,5 +1,4 @@
 """``flask catalog ...``: everything the Catalog admin page does, from the command line."""
-import json
 import os
 import sys
 
@@ -20,14 +19,7 @@ from server.jobs.runner import run_until_finished
 from server.models.catalog import PRODUCT_STATES, CatalogCategory, SyncRun
 from server.models.store import Store
 from server.tiktok.errors import TikTokError
-from server.cli_support import operator_store as _store
-
-store_option = click.option("--store", "store_key", required=True, help="The store's key.")
-
-
-def _echo_json(value):
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
-
+from server.cli_support import echo_json as _echo_json, operator_store as _store, store_option
 
 @click.group("catalog")
 def catalog_group():
@@ -43,9 +35,9 @@ def catalog_group():
                                                "currency changed).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any item was refused.")
 @with_appcontext
-def import_(feed, store_key, merge, allow_empty, recheck, strict):
+def import_(feed, key, merge, allow_empty, recheck, strict):
     """Import a Google Merchant Center feed (RSS/Atom XML, CSV or TSV) from a FILE or a URL."""
-    store = _store(store_key)
+    store = _store(key)
     try:
         stream, length = _open_feed(feed)
         with stream, _Progress(length) as progress:
@@ -125,9 +117,9 @@ def _report_sync(run, store):
 @click.option("--delta", is_flag=True, help="Only look at products that changed (faster on big catalogs).")
 @click.option("--no-review", is_flag=True, help="Do not read TikTok's review afterwards.")
 @with_appcontext
-def sync(store_key, force, delta, no_review):
+def sync(key, force, delta, no_review):
     """Sync a store now, in the foreground; returns once TikTok accepted every upload and delete."""
-    store = _store(store_key)
+    store = _store(key)
     run = runs.request_sync(db.session, store, kind="delta" if delta and not force else "full", force=force,
                             trigger="cli")
     if run is None:
@@ -182,9 +174,9 @@ def _review_now(store):
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_appcontext
-def status_(store_key, as_json):
+def status_(key, as_json):
     """Counts per state, what is on TikTok, the running sync and recent runs."""
-    summary = status.catalog_status(db.session, _store(store_key))
+    summary = status.catalog_status(db.session, _store(key))
     if as_json:
         return _echo_json(summary)
     click.echo(f"TikTok: {summary['tiktok']['state'].replace('_', ' ')}"
@@ -203,10 +195,10 @@ def status_(store_key, as_json):
 @click.argument("sku")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_appcontext
-def why(store_key, sku, as_json):
+def why(key, sku, as_json):
     """Why a product is (or is not) on TikTok."""
     try:
-        answer = status.explain(db.session, _store(store_key), sku)
+        answer = status.explain(db.session, _store(key), sku)
     except AppError as error:
         raise click.ClickException(error.message) from None
     if as_json:
@@ -227,9 +219,9 @@ def why(store_key, sku, as_json):
 @click.option("--limit", default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_appcontext
-def products(store_key, state, search, limit, as_json):
+def products(key, state, search, limit, as_json):
     """List products with their state and the reason."""
-    page = status.list_products(db.session, _store(store_key), state=state, search=search, limit=limit)
+    page = status.list_products(db.session, _store(key), state=state, search=search, limit=limit)
     if as_json:
         return _echo_json(page)
     for product in page["products"]:
@@ -241,9 +233,9 @@ def products(store_key, state, search, limit, as_json):
 @store_option
 @click.argument("sku", required=False)
 @with_appcontext
-def resync(store_key, sku):
+def resync(key, sku):
     """Queue a forced upload of one product (or of the whole store), even if unchanged."""
-    store = _store(store_key)
+    store = _store(key)
     try:
         run = service.resync(db.session, store, sku, trigger="cli")
     except AppError as error:
@@ -252,12 +244,12 @@ def resync(store_key, sku):
 
 
 @catalog_group.command("reconcile")
-@click.option("--store", "store_key", help="Only this store (default: every connected store).")
+@click.option("--store", "key", metavar="KEY", help="Only this store (default: every connected store).")
 @click.option("--queue", "only_queue", is_flag=True, help="Queue the reconciles instead of running them here.")
 @with_appcontext
-def reconcile(store_key, only_queue):
+def reconcile(key, only_queue):
     """Compare TikTok's catalog with the store's: re-upload what is missing, delete orphans."""
-    stores = [_store(store_key)] if store_key else db.session.execute(
+    stores = [_store(key)] if key else db.session.execute(
         select(Store).where(Store.tiktok_state == "connected").order_by(Store.id)).scalars().all()
     failed = 0
     for store in stores:
@@ -287,9 +279,9 @@ def reconcile(store_key, only_queue):
 @click.option("--hide", multiple=True, help="Hide this category id (its products leave TikTok).")
 @click.option("--show", multiple=True, help="Show this category id again.")
 @with_appcontext
-def categories(store_key, hide, show):
+def categories(key, hide, show):
     """List the store's categories, or hide/show some."""
-    store = _store(store_key)
+    store = _store(key)
     if hide or show:
         items = [{"id": c.category_id, "name": c.name, "parent_id": c.parent_id, "hidden": c.category_id in hide}
                  for c in db.session.execute(select(CatalogCategory).where(
@@ -307,9 +299,9 @@ def categories(store_key, hide, show):
 @catalog_group.command("webhook-secret")
 @store_option
 @with_appcontext
-def webhook_secret(store_key):
+def webhook_secret(key):
     """Create (or replace) the store's change-webhook secret and print it once."""
-    secret = webhooks.rotate_secret(db.session, _store(store_key))
+    secret = webhooks.rotate_secret(db.session, _store(key))
     click.echo("Sign each webhook with this secret (HMAC-SHA256 over '<timestamp>.<body>'); it is shown once:",
                err=True)
     click.echo(secret)

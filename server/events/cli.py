@@ -14,6 +14,7 @@ from server.events import intake, log, settings as event_settings
 from server.events.kicks import kick
 from server.extensions import db
 from server.jobs.runner import run_until_finished
+from server.cli_support import store_option
 
 OVERLAP = timedelta(seconds=2)  # re-read this much of the past: a change may commit a moment after its time
 
@@ -25,17 +26,13 @@ def _store(key, need="read"):
         raise click.ClickException(error.message) from None
 
 
-def _store_option(function):
-    return click.option("--store", "key", required=True, metavar="KEY", help="The store's key.")(function)
-
-
 @click.group("events")
 def events_group():
     """Server events: the event log, settings, test events, the relay."""
 
 
 @events_group.command("tail")
-@_store_option
+@store_option
 @click.option("--lines", default=20, show_default=True, help="How many past events to print first.")
 @click.option("--follow/--no-follow", default=True, show_default=True, help="Keep printing new events.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between looks at the log.")
@@ -63,7 +60,7 @@ def tail(key, lines, follow, interval, stop_after):
 
 
 @events_group.command("settings")
-@_store_option
+@store_option
 @click.option("--on/--off", "server_events", default=None, help="Send server events, or not.")
 @click.option("--test-code", "test_event_code", help="TikTok's test event code ('' to clear it).")
 @click.option("--test-mode/--no-test-mode", default=None, help="Send every event with the test event code.")
@@ -83,7 +80,7 @@ def settings(key, **values):
 
 
 @events_group.command("test")
-@_store_option
+@store_option
 @with_appcontext
 def test(key):
     """Send a test event through the relay (in the foreground) and print TikTok's answer."""
@@ -102,7 +99,7 @@ def test(key):
 
 
 @events_group.command("relay")
-@_store_option
+@store_option
 @with_appcontext
 def relay(key):
     """Send the store's pending events now, in the foreground; prints the counts."""
