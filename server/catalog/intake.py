@@ -233,13 +233,17 @@ class ProductRows:
             return
         dumps, time = jsontext.dumps, self.time
         now = time(utcnow())
+
+        def converted(values):
+            (sku, group, data, categories, visibility, image, problems, source, payload, state, reasons,
+             changed) = values
+            return (sku, group, data, dumps(categories), visibility, image, dumps(problems), source, payload,
+                    state, dumps(reasons), now if changed is None else time(changed))
+
         connection = self.session.connection()
         if inserts:
             constant = (self.store_id, mark, now, None, now, self.false, 0)
-            rows = [(sku, group, data, dumps(categories), visibility, image, dumps(problems), source, payload,
-                     state, dumps(reasons), now if changed is None else time(changed)) + constant
-                    for sku, group, data, categories, visibility, image, problems, source, payload, state, reasons,
-                    changed in inserts]
+            rows = [converted(values) + constant for values in inserts]
             if self.copy_sql:
                 with connection.connection.driver_connection.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
                     for row in rows:
@@ -247,11 +251,8 @@ class ProductRows:
             else:
                 connection.exec_driver_sql(self.insert_sql, rows)
         if updates:
-            connection.exec_driver_sql(self.update_sql, [
-                (sku, group, data, dumps(categories), visibility, image, dumps(problems), source, payload,
-                 state, dumps(reasons), now if changed is None else time(changed), mark, now, None, row_id)
-                for (sku, group, data, categories, visibility, image, problems, source, payload, state, reasons,
-                     changed), row_id in updates])
+            connection.exec_driver_sql(self.update_sql, [converted(values) + (mark, now, None, row_id)
+                                                         for values, row_id in updates])
 
 
 class PlannerStats:
