@@ -107,9 +107,9 @@ def examine(rel: str, data: bytes, snippets: dict | None, signature=()) -> Facts
     """Facts for one template's bytes; ``snippets`` (name -> Snippet) tells which blocks are current."""
     if b"\0" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return skipped(rel, BINARY, "binary or UTF-16 content")
-    if _is_velocity(data):
-        return skipped(rel, SHELF, "NVelocity shelf template: never touched")
     found = scan(data)
+    if _is_shelf(data, found):
+        return skipped(rel, SHELF, "NVelocity shelf template: never touched")
     kind = PAGE if found.page else _fragment_kind(rel, data, found)
     problem, pixel, summary, blocks = "", False, (), ()
     try:
@@ -137,7 +137,11 @@ def examine(rel: str, data: bytes, snippets: dict | None, signature=()) -> Facts
     )
 
 
-def _is_velocity(data):
+def _is_shelf(data, found):
+    """A fragment with NVelocity in it. A page with a real <head>...</head> is a page whatever
+    Velocity-looking text it holds ($product.Name in a hidden input): it needs the head snippet."""
+    if found.head_open and found.head_close is not None:
+        return False
     return bool(_VELOCITY_REFERENCE.search(data) or _VELOCITY_DIRECTIVE.search(data))
 
 

@@ -1,7 +1,8 @@
 """``python -m injector`` / ``tiktok-injector``: apply, remove or show the TikTok pixel snippets.
 
 Exit codes: 0 nothing changed, 1 something changed (or would, under --check/--dry-run/--diff;
-for status: something is missing or out of date), 2 an error or a file with a problem.
+for status: something is missing or out of date), 2 an error (nothing was done), 3 the run went
+through but some files have a problem and were left as they are.
 """
 import argparse
 import logging
@@ -14,7 +15,7 @@ from .files import Selection
 from .report import Progress, table, unified_diff
 from .runner import Options, run
 
-EXIT_UNCHANGED, EXIT_CHANGED, EXIT_ERROR = 0, 1, 2
+EXIT_UNCHANGED, EXIT_CHANGED, EXIT_ERROR, EXIT_PROBLEM = 0, 1, 2, 3
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 
 log = logging.getLogger("injector")
@@ -36,7 +37,8 @@ Files with a problem (no </head> to anchor on, a hand-pasted ttq.load pixel, dam
 file ending inside an unclosed tag) are listed and left exactly as they are.
 
 Exit codes: 0 nothing changed; 1 something changed (or would, with --dry-run, --diff or --check;
-for status: something is missing or out of date); 2 an error, or a file with a problem.
+for status: something is missing or out of date); 2 an error: bad arguments, an unreadable
+folder, nothing done; 3 done, but some files have a problem (listed) and were left as they are.
 """
 
 
@@ -99,7 +101,7 @@ def main(argv=None) -> int:
     out.write(table(outcome, args.command, show_all=not args.quiet))
     out.flush()
     if outcome.problems:
-        return EXIT_ERROR
+        return EXIT_PROBLEM
     return EXIT_CHANGED if outcome.changed else EXIT_UNCHANGED
 
 
