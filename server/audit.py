@@ -24,6 +24,10 @@ SUMMARIES = {
     "user.created": "created the account",
     "user.signed_in": "signed in",
     "user.password_changed": "changed the password",
+    "user.password_reset_sent": "asked for a password-reset link",
+    "user.password_reset": "set a new password through a reset link",
+    "user.deleted": "deleted the account",
+    "store.deleted": "deleted a store",
 }
 
 

@@ -83,6 +83,19 @@ DEFAULTS = {
     "TTC_ADS_MIN_DAILY_BUDGET": 50.0,
     "TTC_ADS_MIN_DAILY_BUDGETS": "",
     "TTC_ADS_CACHE_SECONDS": 300,  # report results are reused this long per store and period
+    # Email (password-reset links). No host: no email is sent, and the sign-in page offers no reset.
+    "TTC_SMTP_HOST": "",
+    "TTC_SMTP_PORT": 587,
+    "TTC_SMTP_SECURITY": "starttls",  # starttls, ssl (implicit TLS, usually port 465) or none (a local relay)
+    "TTC_SMTP_USERNAME": "",
+    "TTC_SMTP_PASSWORD": "",
+    "TTC_SMTP_TIMEOUT": 10.0,
+    "TTC_MAIL_FROM": "",  # "": no-reply@ the public URL's host
+    "TTC_PASSWORD_RESET_MINUTES": 30,  # how long a reset link works (it works once)
+    # Feed imports from the admin: the largest upload, and hosts a feed URL may resolve to
+    # privately (tests only; "*" for all; the command line's URLs are the operator's own and unchecked).
+    "TTC_CATALOG_UPLOAD_MAX_BYTES": 512 * 1024 * 1024,
+    "TTC_FEED_ALLOW_PRIVATE_HOSTS": "",
 }
 
 SECRETS_FILE = "secrets.json"
@@ -163,6 +176,9 @@ def _derive_flask_settings(app):
     if app.config["TTC_CATALOG_IMPORT_WORKER"] not in ("auto", "always", "never"):
         raise ValueError("TTC_CATALOG_IMPORT_WORKER must be auto, always or never, "
                          f"not {app.config['TTC_CATALOG_IMPORT_WORKER']!r}")
+    if app.config["TTC_SMTP_SECURITY"] not in ("starttls", "ssl", "none"):
+        raise ValueError("TTC_SMTP_SECURITY must be starttls, ssl or none, "
+                         f"not {app.config['TTC_SMTP_SECURITY']!r}")
     engine_options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     engine_options.setdefault("json_serializer", jsontext.dumps)  # JSON columns: orjson, ~5x cheaper
     engine_options.setdefault("json_deserializer", jsontext.loads)

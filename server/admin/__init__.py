@@ -24,7 +24,7 @@ __all__ = ["init_app", "page_blueprint", "register_store_page", "register_store_
 def init_app(app):
     """Register the account and admin blueprints, the admin's own tabs and cards, and template helpers."""
     from server import audit
-    from server.admin import account, keys, pixel, stores  # noqa: F401  (keys, pixel add routes to stores.bp)
+    from server.admin import account, keys, password, pixel, stores  # noqa: F401  (they add routes to the bps)
     from server.auth.guards import current_caller
 
     # A missing value is an error, never "" (Flask-WTF has already built the environment by now).

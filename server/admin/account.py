@@ -3,7 +3,7 @@ from flask import current_app, flash, redirect, request, url_for
 
 from server import audit
 from server.admin.pages import page_blueprint, render_page
-from server.auth import accounts, passwords, sessions
+from server.auth import accounts, deletion, passwords, sessions
 from server.auth.errors import SignInRefused, TooManyAttempts
 from server.auth.guards import current_caller, login_required
 from server.errors import ValidationError
@@ -95,16 +95,34 @@ def change_password():
     if not passwords.verify_password(user.password_hash, request.form.get("current_password", "")):
         return _account_page(422, {"current_password": "this is not your current password"})
     try:
-        accounts.set_password(db.session, user, request.form.get("new_password", ""))
+        accounts.set_password(db.session, user, request.form.get("new_password", ""),
+                              keep_session=sessions.current_token_hash())
     except ValidationError as error:
         return _account_page(422, {"new_password": error.fields["password"]})
     audit.record(db.session, None, user, "user.password_changed", {})
     db.session.commit()
-    flash("Your password is changed.", "success")
+    flash("Your password is changed. Every other browser signed in to your account is signed out.", "success")
     return redirect(url_for("account.account"))
 
 
-def _account_page(status=200, errors=None):
+@bp.post("/account/delete")
+@login_required
+def delete_account():
+    """Delete the signed-in account (its password and the word "delete" confirm it)."""
+    user = current_caller().user
+    try:
+        email = deletion.delete_account(db.session, user, request.form.get("password", ""),
+                                        request.form.get("confirm", ""))
+    except ValidationError as error:
+        db.session.rollback()
+        return _account_page(422, delete_errors=error.fields)
+    sessions.sign_out()
+    flash(f"The account {email} is deleted.", "success")
+    return redirect(url_for("account.signin"))
+
+
+def _account_page(status=200, errors=None, delete_errors=None):
     user = current_caller().user
     return render_page("account/account.html", status, user=user, errors=errors or {},
+                       delete_errors=delete_errors or {}, sole_owner_of=deletion.sole_owner_of(db.session, user),
                        entries=audit.entries_for_account(db.session, user))

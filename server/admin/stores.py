@@ -7,8 +7,10 @@ from server.admin.pages import page_blueprint, render_page
 from server.admin.registry import store_panels
 from server.auth import access, sessions
 from server.auth.guards import current_caller, login_required, store_required
+from server.auth.errors import Forbidden
 from server.errors import ValidationError
 from server.extensions import db
+from server.stores import deletion
 
 bp = page_blueprint("admin", __name__)
 
@@ -127,12 +129,29 @@ def member_remove(grant):
     return redirect(url_for("admin.store_settings", key=grant.store.public_key))
 
 
-def _settings_page(grant, status=200, *, values=None, errors=None, member_errors=None, member_email=""):
+@bp.post("/stores/<key>/delete")
+@store_required("write")
+def store_delete(grant):
+    """Delete the store for good (owners only, after typing its name)."""
+    if grant.role not in ("owner", "operator"):
+        raise Forbidden("only the store's owners can delete it")
+    try:
+        done = deletion.delete_store(db.session, current_caller(), grant.store, request.form.get("confirm", ""))
+    except ValidationError as error:
+        db.session.rollback()
+        return _settings_page(grant, 422, delete_errors=error.fields)
+    flash(f"The store “{done['name']}” is deleted. Its products stay on TikTok until you remove them in "
+          "TikTok Catalog Manager.", "success")
+    return redirect(url_for("admin.stores"))
+
+
+def _settings_page(grant, status=200, *, values=None, errors=None, member_errors=None, member_email="",
+                   delete_errors=None):
     return render_page(
         "admin/store_settings.html", status, grant=grant, store=grant.store,
         values=values or forms.store_form_values(grant.store), errors=errors or {},
         members=access.members_of(db.session, grant.store), member_errors=member_errors or {},
-        member_email=member_email, **forms.choices())
+        member_email=member_email, delete_errors=delete_errors or {}, **forms.choices())
 
 
 def pixel_panel(grant):

@@ -4,7 +4,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from server.auth import passwords, ratelimit
+from server.auth import passwords, ratelimit, sessions
 from server.auth.clock import utcnow
 from server.auth.errors import SignInRefused
 from server.errors import ValidationError
@@ -63,13 +63,15 @@ def create_user(session, email, password):
     return user
 
 
-def set_password(session, user, password):
-    """Give a user a new password (committed); raises ValidationError when it is too weak."""
+def set_password(session, user, password, *, keep_session=None):
+    """Give a user a new password and end their other signed-in browsers (committed); ``keep_session``
+    is the token digest of the browser that made the change. Raises ValidationError when too weak."""
     try:
         passwords.check_strength(password, user.email)
     except ValueError as error:
         raise ValidationError(f"password: {error}", fields={"password": str(error)}) from None
     user.password_hash = passwords.hash_password(password)
+    sessions.end_sessions(session, user.id, keep=keep_session)
     session.commit()
 
 

@@ -5,6 +5,10 @@ from flask import current_app
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256  # argon2 takes any length; a cap keeps one request from costing a lot
+# zxcvbn's score: 3 is "safely unguessable" (about 10^8 guesses or more), the usual floor for sign-ups.
+MIN_SCORE = 3
+STRENGTH_CHECKED_CHARS = 100  # zxcvbn's matching grows fast with length; the head decides anyway
+PRODUCT_WORDS = ("tiktok", "connector", "tiktokconnector", "shop", "store", "admin")
 
 
 def _hasher():
@@ -24,6 +28,23 @@ def check_strength(password, email=""):
         raise ValueError("the password must not be your email address")
     if len(set(password)) < 4:
         raise ValueError("use more different characters")
+    _check_guessability(password, email)
+
+
+def _check_guessability(password, email):
+    """Refuse a password an attacker's guessing list would reach soon, saying why and what helps."""
+    from zxcvbn import zxcvbn
+
+    local = email.partition("@")[0] if email else ""
+    estimate = zxcvbn(password[:STRENGTH_CHECKED_CHARS], user_inputs=[w for w in (email, local) if w]
+                      + list(PRODUCT_WORDS))
+    if estimate["score"] >= MIN_SCORE:
+        return
+    feedback = estimate.get("feedback") or {}
+    why = (feedback.get("warning") or "this password is easy to guess").rstrip(".")
+    tips = " ".join(feedback.get("suggestions") or []) or "Add another word or two."
+    raise ValueError(f"{why[:1].lower() + why[1:]}. {tips} A few unrelated words, like a short phrase "
+                     "only you would write, are strong and easy to remember.")
 
 
 def hash_password(password):

@@ -66,6 +66,21 @@ def sign_out():
     request_state()["user"] = None
 
 
+def current_token_hash():
+    """The stored digest of this browser's session token, or None when it has none."""
+    token = cookie.get(COOKIE_KEY)
+    return _digest(token) if isinstance(token, str) and token else None
+
+
+def end_sessions(session, user_id, *, keep=None):
+    """End every signed-in browser of an account but the one whose token digest is ``keep``
+    (not committed); returns how many ended. Their next request finds no session and signs in."""
+    query = delete(SignInSession).where(SignInSession.user_id == user_id)
+    if keep:
+        query = query.where(SignInSession.token_hash != keep)
+    return session.execute(query.execution_options(synchronize_session=False)).rowcount
+
+
 def _end_current():
     token = cookie.get(COOKIE_KEY)
     if isinstance(token, str):

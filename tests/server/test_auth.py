@@ -46,6 +46,11 @@ def test_sign_up_signs_in_and_leads_to_adding_a_store(client, session):
     ("ana@example.com", "short", "password", "at least 10 characters"),
     ("ana@example.com", "ana@example.com", "password", "must not be your email"),
     ("taken@example.com", PASSWORD, "email", "already exists"),
+    ("ana@example.com", "password12", "password", "very common password"),
+    ("ana@example.com", "Password123", "password", "very common password"),
+    ("ana@example.com", "qwertyuiop", "password", "top-100 common password"),
+    ("ana@example.com", "1234567890", "password", "top-100 common password"),
+    ("ana@example.com", "ana@example.com!", "password", "Add another word or two"),
 ])
 def test_sign_up_refusals_say_what_to_fix(client, session, email, password, field, message):
     make_user("taken@example.com")

@@ -28,9 +28,14 @@ ACCESS = {
     ("account.signup", "GET"): PUBLIC,
     ("account.signup_submit", "POST"): PUBLIC,
     ("account.signout", "POST"): PUBLIC,
+    ("account.password_forgot", "GET"): PUBLIC,
+    ("account.password_forgot_submit", "POST"): PUBLIC,
+    ("account.password_reset", "GET"): PUBLIC,  # the signed, single-use token decides (test_account_lifecycle)
+    ("account.password_reset_submit", "POST"): PUBLIC,
     ("api.openapi_document", "GET"): PUBLIC,
     ("account.account", "GET"): LOGIN,
     ("account.change_password", "POST"): LOGIN,
+    ("account.delete_account", "POST"): LOGIN,
     ("admin.stores", "GET"): LOGIN,
     ("admin.store_new", "GET"): LOGIN,
     ("admin.store_create", "POST"): LOGIN,
@@ -46,6 +51,7 @@ ACCESS = {
     ("admin.store_settings_save", "POST"): WRITE,
     ("admin.member_add", "POST"): WRITE,
     ("admin.member_remove", "POST"): WRITE,
+    ("admin.store_delete", "POST"): WRITE,  # and owners only (test_account_lifecycle)
     ("admin.pixel_save", "POST"): WRITE,
     ("admin.api_key_create", "POST"): WRITE,
     ("admin.api_key_revoke", "POST"): WRITE,
@@ -129,7 +135,7 @@ def world(app, session):
 
 def _url(app, rule, method, world):
     values = {"key": world["store"].public_key, "key_id": world["key_id"], "event": "ViewContent",
-              "filename": "admin.css", "sku": "SKU-1"}
+              "filename": "admin.css", "sku": "SKU-1", "token": "not-a-real-token"}
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach the matrix how to fill {missing} in {rule.rule}"
     with app.test_request_context():
