@@ -6,12 +6,13 @@ def init_app(app):
     """Register the catalog's jobs, periodic tasks, command line, API, webhook and admin page."""
     from server import jobs
     from server.auth.csrf import csrf
-    from server.catalog import admin, openapi, reviews, schedule, sync, views, webhooks
+    from server.catalog import admin, imports, openapi, reviews, schedule, sync, views, webhooks
     from server.catalog.cli import catalog_group
     from server.catalog.runs import REVIEW_JOB, SYNC_JOB
 
     jobs.register(app, SYNC_JOB, sync.run_sync_job)
     jobs.register(app, REVIEW_JOB, reviews.run_review_job)
+    jobs.register(app, imports.IMPORT_JOB, imports.run_import_job)
     jobs.periodic(app, "catalog.reconcile-schedule", 60, schedule.enqueue_due_reconciles)
     jobs.periodic(app, "catalog.webhook-receipts", 3600, webhooks.purge_receipts)
     app.cli.add_command(catalog_group)

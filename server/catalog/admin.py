@@ -1,10 +1,10 @@
 """The Catalog admin page: counts per state, the product table with reasons and TikTok's
 suggestions, re-sync buttons, and the sync history with the running sync's progress."""
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, jsonify, redirect, request, url_for
 
 from server import admin
 from server.auth.guards import store_required
-from server.catalog import service, status
+from server.catalog import imports, service, status
 from server.errors import AppError
 from server.extensions import db
 from server.models.catalog import PRODUCT_STATES
@@ -22,7 +22,10 @@ def init_app(app):
     """Register the page, its tab in the store navigation and its card on the store overview."""
     app.register_blueprint(bp)
     admin.register_store_page(app, "catalog_admin.catalog", "Catalog", order=30,
-                              also=("catalog_admin.catalog_sync", "catalog_admin.product_resync"))
+                              also=("catalog_admin.catalog_sync", "catalog_admin.product_resync",
+                                    "catalog_admin.catalog_import", "catalog_admin.import_page"))
+    # Before CSRF reads the form: an uploaded feed may be far larger than any other request body.
+    app.before_request_funcs.setdefault(None, []).insert(0, _body_limit)
     admin.register_store_panel(app, "catalog", "catalog/panel.html", order=30, context=panel_context)
 
 
@@ -45,7 +48,53 @@ def catalog(grant):
     return admin.render_page("catalog/page.html", grant=grant, store=grant.store,
                              summary=status.catalog_status(db.session, grant.store), products=products,
                              state=state, search=search or "", page=page, pages=pages,
-                             labels=STATE_LABELS, tones=STATE_TONES)
+                             labels=STATE_LABELS, tones=STATE_TONES, import_errors={},
+                             recent_imports=[imports.import_state(job) for job in
+                                             imports.latest_imports(db.session, grant.store)])
+
+
+# Request bodies larger than the application's default, per endpoint (setting names).
+BODY_LIMITS = {"catalog_admin.catalog_import": "TTC_CATALOG_UPLOAD_MAX_BYTES"}
+
+
+def _body_limit():
+    setting = BODY_LIMITS.get(request.endpoint)
+    if setting:
+        request.max_content_length = int(current_app.config[setting])
+
+
+@bp.post("/stores/<key>/catalog/import")
+@store_required("write")
+def catalog_import(grant):
+    """Start a feed import from an uploaded file or a URL; its page shows the progress."""
+    options = imports.import_options(merge=request.form.get("mode") == "merge",
+                                     allow_shrink=request.form.get("allow_shrink") == "1")
+    upload = request.files.get("feed")
+    try:
+        if upload is not None and upload.filename:
+            job = imports.start_upload(db.session, grant.store, upload.stream, filename=upload.filename,
+                                       options=options)
+        else:
+            job = imports.start_url(db.session, grant.store, request.form.get("url", ""), options=options)
+    except AppError as error:
+        db.session.rollback()
+        flash(f"The import did not start: {error.message}.", "error")
+        return redirect(url_for("catalog_admin.catalog", key=grant.store.public_key))
+    return redirect(url_for("catalog_admin.import_page", key=grant.store.public_key, job_id=job.id))
+
+
+@bp.get("/stores/<key>/catalog/imports/<int:job_id>")
+@store_required("read")
+def import_page(grant, job_id):
+    """One import: its progress while it reads, its summary once done (JSON for the page's poll)."""
+    state = imports.import_state(imports.find_import(db.session, grant.store, job_id))
+    db.session.commit()
+    if request.args.get("format") == "json":
+        return jsonify({name: value for name, value in state.items() if name in POLLED})
+    return admin.render_page("catalog/import.html", grant=grant, store=grant.store, run=state)
+
+
+POLLED = ("id", "state", "finished", "bytes", "total_bytes", "items")
 
 
 @bp.post("/stores/<key>/catalog/sync")

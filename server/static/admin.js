@@ -93,10 +93,44 @@
     if (panel) panel.focus();
   }
 
+  function formatBytes(count) {
+    var units = ["bytes", "kB", "MB", "GB"], value = count, unit = 0;
+    while (value >= 1000 && unit < units.length - 1) { value = value / 1000; unit += 1; }
+    return (unit ? value.toFixed(1) : String(value)) + " " + units[unit];
+  }
+
+  function setUpImportProgress() {
+    // A running feed import: poll its state, move the bar, and show the summary once it is done.
+    var section = document.querySelector("[data-import-poll]");
+    if (!section) return;
+    var url = section.getAttribute("data-import-poll");
+    function text(id, value) {
+      var element = document.getElementById(id);
+      if (element) element.textContent = value;
+    }
+    function poll() {
+      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}}).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (state) {
+        if (!state) { window.setTimeout(poll, 2000); return; }
+        if (state.finished) { window.location.reload(); return; }
+        var bar = document.getElementById("import-bar");
+        if (bar && state.total_bytes) { bar.max = state.total_bytes; bar.value = state.bytes; }
+        text("import-state", state.state === "reading" ? "Reading the feed…" : "Waiting to start…");
+        text("import-bytes", formatBytes(state.bytes));
+        if (state.total_bytes) text("import-total", formatBytes(state.total_bytes));
+        text("import-items", String(state.items));
+        window.setTimeout(poll, 500);
+      }, function () { window.setTimeout(poll, 2000); });
+    }
+    window.setTimeout(poll, 300);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpCopyButtons();
     setUpCurrencies();
     setUpConfirmations();
     focusNewKey();
+    setUpImportProgress();
   });
 })();

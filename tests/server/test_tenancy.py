@@ -61,6 +61,8 @@ ACCESS = {
     ("catalog_admin.catalog", "GET"): READ,
     ("catalog_admin.catalog_sync", "POST"): WRITE,
     ("catalog_admin.product_resync", "POST"): WRITE,
+    ("catalog_admin.catalog_import", "POST"): WRITE,
+    ("catalog_admin.import_page", "GET"): READ,  # and only the store's own imports (test_admin_import)
     ("catalog_api.products_list", "GET"): READ,
     ("catalog_api.product_why", "GET"): READ,
     ("catalog_api.catalog_status", "GET"): READ,
@@ -135,7 +137,8 @@ def world(app, session):
 
 def _url(app, rule, method, world):
     values = {"key": world["store"].public_key, "key_id": world["key_id"], "event": "ViewContent",
-              "filename": "admin.css", "sku": "SKU-1", "token": "not-a-real-token"}
+              "filename": "admin.css", "sku": "SKU-1", "token": "not-a-real-token",
+              "job_id": 1}
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach the matrix how to fill {missing} in {rule.rule}"
     with app.test_request_context():
