@@ -28,6 +28,7 @@ IMPORT_JOB = "catalog.import"
 FOLDER = "imports"
 PROGRESS_EVERY = 0.25  # seconds between progress writes; a page polls about twice a second
 MAX_URL = 2000
+READ_SLICE = 64 * 1024
 SHOWN_LIST = 50  # item errors (or other lists) of a summary kept for the page
 TIMEOUT = (10, 60)  # connect, then between bytes: a slow feed server may take minutes in all
 
@@ -161,8 +162,9 @@ class _ProgressReader:
         self.written = 0.0
 
     def read(self, size=-1):
-        """Read from the feed, counting the bytes."""
-        data = self.stream.read(size)
+        """Read at most a slice of the feed, counting the bytes: a big read from a slow server would
+        otherwise show no progress until all of it arrived."""
+        data = self.stream.read(min(size, READ_SLICE) if size and size > 0 else size)
         self.bytes += len(data)
         self.report()
         return data
