@@ -19,7 +19,10 @@ def echo_json(value):
 def fail(error):
     """Abort the command with an AppError's message and its per-field problems (nothing committed)."""
     db.session.rollback()
-    lines = [error.message] + [f"  {name}: {problem}" for name, problem in error.fields.items()]
+    lines = [error.message]
+    for name, problem in error.fields.items():
+        if f"{name}: {problem}" != error.message and problem != error.message:  # said once, not twice
+            lines.append(f"  {name}: {problem}")
     raise click.ClickException("\n".join(lines))
 
 

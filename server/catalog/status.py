@@ -56,8 +56,8 @@ def explain(session, store, sku):
     answer = product_summary(product)
     notes = []
     if store.tiktok_state != "connected" and product.state in ("queued", "uploading", "invalid"):
-        notes.append(f"the store is {store.tiktok_state.replace('_', ' ')} from TikTok, so nothing is sent "
-                     f"until it is connected")
+        state = "disconnected from" if store.tiktok_state == "disconnected" else "not connected to"
+        notes.append(f"the store is {state} TikTok, so nothing is sent until it is connected")
     if product.on_tiktok and product.state in ("excluded", "invalid", "deleted"):
         notes.append("an older version is still on TikTok and is deleted at the next sync")
     if product.state == "rejected" and product.refused_hash == product.payload_hash:
@@ -92,11 +92,11 @@ def product_summary(product):
 
 def _first_words(reasons):
     first = reasons[0]
-    text = first.get("message", "")
-    if first.get("suggestion"):
-        text = f"{text} (TikTok suggests: {first['suggestion']})"
+    text = first.get("message", "").rstrip(". ")
+    if first.get("suggestion"):  # a sentence of its own, so it keeps its full stop outside any brackets
+        text = f"{text}. TikTok suggests: {first['suggestion'].rstrip('. ')}"
     more = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
-    return (text[:1].upper() + text[1:] + more).rstrip(".") + "."
+    return text[:1].upper() + text[1:] + more + "."
 
 
 def list_products(session, store, *, state=None, search=None, limit=50, offset=0):

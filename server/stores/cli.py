@@ -32,6 +32,17 @@ def _given(**values):
     return {name: value for name, value in values.items() if value not in (None, ())}
 
 
+def _say_what_domains_kept(domains):
+    """A pasted URL is cut down to its host: say so, on stderr (stdout's last line stays the key)."""
+    from server.stores.validation import clean_domain
+
+    for raw in domains or ():
+        kept = clean_domain(raw)
+        if kept != raw.strip().lower():
+            click.echo(f"--domain {raw}: kept {kept} (a shop domain is the host name only; the scheme, "
+                       "path and query are not used)", err=True)
+
+
 @click.group("store")
 def store_group():
     """Create, list, show and change stores."""
@@ -46,6 +57,7 @@ def create(**values):
         store = create_store_as(db.session, Caller.operator(), **_given(**values))
     except AppError as error:
         _fail(error)
+    _say_what_domains_kept(values.get("domains"))
     click.echo(f"Created store {store.name!r} ({store.platform}, {store.country}/{store.currency}).")
     click.echo(store.public_key)
 
@@ -98,6 +110,7 @@ def update(key, **values):
         changed = update_store_as(db.session, Caller.operator(), store, **_given(**values))
     except AppError as error:
         _fail(error)
+    _say_what_domains_kept(values.get("domains"))
     click.echo(f"Changed: {', '.join(changed)}." if changed else "Nothing changed.")
 
 

@@ -132,6 +132,10 @@ def test_the_catalog_page_shows_counts_reasons_and_resyncs(client, session, stor
 
     assert "Listed: 1" in page and "Rejected: 1" in page and "Invalid: 1" in page
     assert "TikTok suggests: Please change the promoted product" in page
+    rejected = page.split('data-sku="VAPE-1"')[1].split("</tr>")[0]
+    reason = rejected.split("Not approved by TikTok. ")[1].split(" TikTok suggests")[0]
+    assert rejected.count(reason) == 1  # said once, not again in a list below
+    assert ".)." not in rejected and ".." not in rejected
     assert "Price must be greater than 0" in page
     overview = client.get(f"/stores/{store.public_key}").get_data(as_text=True)
     assert "2 of 3 products on TikTok" in overview  # the rejected one is in the catalog too
