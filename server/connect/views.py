@@ -79,6 +79,10 @@ def setup_save(grant):
         return _page(grant, error.status, problem=error.message)
     if outcome.done:
         flash(_connected_message(outcome), "success")
+    else:  # back to the same choices: say what is still missing rather than reload in silence
+        missing = [what for what, chosen in (("an advertiser account", outcome.advertiser_id),
+                                             ("a Business Center", outcome.bc_id)) if not chosen]
+        flash(f"Choose {' and '.join(missing) or 'the accounts to use'} to finish setting up.", "error")
     return redirect(_after_setup(grant.store.public_key, outcome, None))
 
 

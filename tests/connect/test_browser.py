@@ -50,6 +50,9 @@ def test_connect_through_the_consent_page_then_disconnect(live_server, page, tik
     # Back here: two advertiser accounts were granted, so the merchant picks one.
     page.wait_for_url(f"**/stores/{key}/tiktok/setup")
     page.console_errors.clear()
+    page.get_by_role("button", name="Finish setup").click()  # nothing chosen yet: say so, not reload silently
+    expect(page.get_by_text("Choose an advertiser account")).to_be_visible()
+    _shot(page, "choose-missing")
     page.get_by_label("Emulator Store Ads").check()
     _shot(page, "choose")
     page.get_by_role("button", name="Finish setup").click()
@@ -64,10 +67,12 @@ def test_connect_through_the_consent_page_then_disconnect(live_server, page, tik
     config = _pixel_config(live_server, key)
     assert config["enabled"] is True and config["pixel_code"]
 
-    page.once("dialog", lambda dialog: dialog.accept())
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Disconnect TikTok").click()
     expect(page.get_by_role("heading", name="TikTok is disconnected")).to_be_visible()
+    assert dialogs == []  # the ticked box is the one confirmation; no browser dialog on top of it
     expect(page.get_by_text("Catalog Manager").first).to_be_visible()
     _shot(page, "disconnected")
     assert _pixel_config(live_server, key)["enabled"] is False
