@@ -13,9 +13,10 @@ $(BIN)/activate: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,postgresql]'
 	touch $(BIN)/activate
 
-## serve: install into .venv and start the server (gunicorn) on SQLite in ./instance
+## serve: install into .venv and start the server (gunicorn) on SQLite in ./instance; the public URL
+## follows HOST and PORT unless TTC_PUBLIC_URL is set
 serve: $(BIN)/activate
-	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+	TTC_LISTEN_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 ## services: what the tests need from the machine (Chromium, Node, PostgreSQL, Redis)
 services:

@@ -15,7 +15,8 @@ DEFAULTS = {
     "TTC_DATABASE_URL": None,  # None: a SQLite file in the instance folder
     "TTC_SECRET_KEY": None,  # None: generated once into the instance folder
     "TTC_TOKEN_KEY": None,  # Fernet key(s), comma-separated, newest first; None: generated
-    "TTC_PUBLIC_URL": "http://127.0.0.1:8000",
+    "TTC_PUBLIC_URL": None,  # None: TTC_LISTEN_URL, the address `make serve` listens on
+    "TTC_LISTEN_URL": "http://127.0.0.1:8000",  # set by `make serve HOST=... PORT=...`
     # Reverse proxies in front of the server (1 behind deploy/nginx): the client's address is the
     # one the outermost of them saw in X-Forwarded-For (sign-in limits, audit, server events).
     # 0 reads no X-Forwarded-For: anyone could write one.
@@ -183,5 +184,6 @@ def _derive_flask_settings(app):
     engine_options.setdefault("json_serializer", jsontext.dumps)  # JSON columns: orjson, ~5x cheaper
     engine_options.setdefault("json_deserializer", jsontext.loads)
     app.config["SECRET_KEY"] = app.config["TTC_SECRET_KEY"]
-    app.config["TTC_PUBLIC_URL"] = app.config["TTC_PUBLIC_URL"].rstrip("/")
+    # Unless set, the public URL follows where the server listens, so snippets name the right port.
+    app.config["TTC_PUBLIC_URL"] = (app.config["TTC_PUBLIC_URL"] or app.config["TTC_LISTEN_URL"]).rstrip("/")
     app.config.setdefault("JSON_SORT_KEYS", False)

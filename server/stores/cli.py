@@ -114,6 +114,26 @@ def update(key, **values):
     click.echo(f"Changed: {', '.join(changed)}." if changed else "Nothing changed.")
 
 
+@store_group.command("delete")
+@click.argument("key")
+@click.option("--confirm", "confirmation", required=True, metavar="NAME", help="The store's name, exactly.")
+@with_appcontext
+def delete(key, confirmation):
+    """Delete a store for good: disconnect TikTok, stop its jobs, remove its data here (TikTok keeps
+    the products already there)."""
+    from server.stores.deletion import delete_store
+
+    try:
+        store = service.get_store(db.session, key)
+        done = delete_store(db.session, Caller.operator(), store, confirmation)
+    except AppError as error:
+        _fail(error)
+    click.echo(f"Deleted store {done['name']!r} ({done['key']}): {done['rows_removed']} rows removed, "
+               f"{done['jobs_cancelled']} waiting jobs cancelled"
+               f"{', TikTok disconnected' if done['tiktok_disconnected'] else ''}. "
+               "Its products stay on TikTok until you remove them in TikTok Catalog Manager.")
+
+
 @click.command("snippet")
 @click.argument("key")
 @click.argument("event", required=False, type=click.Choice(["head", *PIXEL_EVENTS, "Purchase"]))

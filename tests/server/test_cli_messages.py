@@ -36,3 +36,14 @@ def test_why_says_not_connected_to_tiktok(runner, session):
     service.push_products(session, store, [item("SKU-1")])
     result = runner.invoke(args=["catalog", "why", "--store", store.public_key, "SKU-1"])
     assert "not connected to TikTok" in result.output and "from TikTok" not in result.output
+
+
+def test_store_delete_needs_the_name_and_removes_the_store(runner, session):
+    store = make_store(name="Loja Velha")
+    service.push_products(session, store, [item("SKU-1")])
+    refused = runner.invoke(args=["store", "delete", store.public_key, "--confirm", "loja velha"])
+    assert refused.exit_code == 1 and "type the store's name" in refused.output
+    done = runner.invoke(args=["store", "delete", store.public_key, "--confirm", "Loja Velha"])
+    assert done.exit_code == 0, done.output
+    assert "Its products stay on TikTok" in done.output
+    assert runner.invoke(args=["store", "show", store.public_key]).exit_code == 1
