@@ -62,7 +62,8 @@ def _reset_link(message):
 
 
 def _ask_for_link(client, address="ana@example.com"):
-    return client.post("/password/forgot", data={"email": address, "csrf_token": csrf_token(client, "/password/forgot")})
+    token = csrf_token(client, "/password/forgot")
+    return client.post("/password/forgot", data={"email": address, "csrf_token": token})
 
 
 def _path(link):
@@ -153,7 +154,8 @@ def test_a_removed_member_loses_the_store_at_once(client, app, session):
     sign_in(bea, "bea@example.com")
     assert bea.get(f"/stores/{store.public_key}").status_code == 200
     sign_in(client)
-    assert post_form(client, f"/stores/{store.public_key}/members/remove", {"email": "bea@example.com"}).status_code == 302
+    removed = post_form(client, f"/stores/{store.public_key}/members/remove", {"email": "bea@example.com"})
+    assert removed.status_code == 302
     assert bea.get(f"/stores/{store.public_key}").status_code == 404
     assert store.name not in bea.get("/stores").get_data(as_text=True)
 
@@ -179,7 +181,8 @@ def test_deleting_a_store_disconnects_stops_and_removes_everything_but_keeps_tik
     session.expire_all()
     assert session.get(Store, store_id) is None
     for model in (CatalogProduct, Membership):
-        assert session.execute(select(func.count()).select_from(model).where(model.store_id == store_id)).scalar_one() == 0
+        left = select(func.count()).select_from(model).where(model.store_id == store_id)
+        assert session.execute(left).scalar_one() == 0
     assert len(tiktok_emulator.requests("oauth2/revoke_token/")) == 1
     assert session.execute(select(Job).where(Job.key == f"catalog:{store_id}", Job.status == "queued")).first() is None
     assert client.get(f"/pixel/{key}/config.json").status_code == 404
