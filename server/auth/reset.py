@@ -5,16 +5,21 @@ secret key and stamped with its time. Setting a new password changes the hash (a
 time), so a used link, and every other link sent before it, stops working; nothing is stored.
 """
 import hashlib
+from datetime import timedelta
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from server import audit
 from server.auth import accounts, mail
+from server.auth.clock import utcnow
 from server.errors import ValidationError
+from server.models.audit import AuditEntry
 from server.models.user import User
 
 SALT = "ttc.password-reset"
+RESEND_SECONDS = 60
 EXPIRED = "This reset link has expired. Ask for a new one."
 INVALID = "This reset link is not valid any more: it was used already, or a newer password was set. Ask for a new one."
 
@@ -40,7 +45,7 @@ def make_token(user):
 def send_link(session, email, ip):
     """Email a reset link if an account has this email; say nothing either way (no enumeration)."""
     user = accounts.find_user(session, email)
-    if user is None:
+    if user is None or _sent_recently(session, user):
         return False
     link = current_app.config["TTC_PUBLIC_URL"] + url_for("account.password_reset", token=make_token(user))
     mail.send(user.email, "Reset your tiktok-connector password",
@@ -51,6 +56,14 @@ def send_link(session, email, ip):
     audit.record(session, None, user, "user.password_reset_sent", {"ip": ip})
     session.commit()
     return True
+
+
+def _sent_recently(session, user):
+    """A link went to this account within RESEND_SECONDS: one is enough (and a form is no mail cannon)."""
+    since = utcnow() - timedelta(seconds=RESEND_SECONDS)
+    return session.execute(select(AuditEntry.id).where(
+        AuditEntry.user_id == user.id, AuditEntry.action == "user.password_reset_sent",
+        AuditEntry.created_at >= since).limit(1)).first() is not None
 
 
 def user_for_token(session, token):

@@ -15,6 +15,7 @@ def init_app(app):
     jobs.register(app, imports.IMPORT_JOB, imports.run_import_job)
     jobs.periodic(app, "catalog.reconcile-schedule", 60, schedule.enqueue_due_reconciles)
     jobs.periodic(app, "catalog.webhook-receipts", 3600, webhooks.purge_receipts)
+    jobs.periodic(app, "catalog.import-files", 3600, imports.forget_old_tickets)
     app.cli.add_command(catalog_group)
     # API-key callers carry no cookie and the webhook is signed: CSRF tokens do not apply to either
     # (the API still asks session callers for one, in its own authentication).

@@ -29,7 +29,8 @@ FOLDER = "imports"
 PROGRESS_EVERY = 0.25  # seconds between progress writes; a page polls about twice a second
 MAX_URL = 2000
 READ_SLICE = 64 * 1024
-SHOWN_LIST = 50  # item errors (or other lists) of a summary kept for the page
+SHOWN_LIST = 50
+KEEP_DAYS = 7  # an import's page shows its progress and name this long (the summary stays in the job)  # item errors (or other lists) of a summary kept for the page
 TIMEOUT = (10, 60)  # connect, then between bytes: a slow feed server may take minutes in all
 
 
@@ -116,7 +117,7 @@ def _read_json(path):
 
 def find_import(session, store, job_id):
     """The store's import job with this id; NotFound for any other job (another store's too)."""
-    job = session.execute(select(Job).where(Job.id == job_id, Job.kind == IMPORT_JOB)
+    job = session.execute(select(Job).where(Job.id == job_id, Job.kind == IMPORT_JOB, Job.key == job_key(store.id))
                           .execution_options(populate_existing=True)).scalar_one_or_none()
     if job is None or (job.args or {}).get("store_id") != store.id:
         raise NotFound(f"no import #{job_id} in this store")
@@ -149,8 +150,8 @@ def import_state(job):
 
 def latest_imports(session, store, limit=5):
     """The store's most recent imports, newest first."""
-    rows = session.execute(select(Job).where(Job.kind == IMPORT_JOB).order_by(Job.id.desc()).limit(200)).scalars()
-    return [job for job in rows if (job.args or {}).get("store_id") == store.id][:limit]
+    return session.execute(select(Job).where(Job.key == job_key(store.id), Job.kind == IMPORT_JOB)
+                           .order_by(Job.id.desc()).limit(limit)).scalars().all()
 
 
 class _ProgressReader:
@@ -239,6 +240,14 @@ def _open(app, folder, ticket, about):
     length = response.headers.get("Content-Length")
     total = int(length) if length and length.isdigit() and not response.headers.get("Content-Encoding") else None
     return response.raw, total
+
+
+def forget_old_tickets(app, session, *, days=KEEP_DAYS):
+    """Periodic: remove what finished imports left in the instance folder after ``days``."""
+    cutoff = time.time() - days * 86400
+    for path in _folder(app).iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 def _clean(folder, ticket):

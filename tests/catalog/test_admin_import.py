@@ -111,3 +111,16 @@ def test_an_empty_catalog_explains_the_three_ways_in(owner, store, app):
     assert f"flask --app wsgi catalog import products.xml --store {store.public_key}" in page
     assert f"{app.config['TTC_PUBLIC_URL']}/api/v1/stores/{store.public_key}/products" in page
     assert f"{app.config['TTC_PUBLIC_URL']}/hooks/{store.public_key}/products" in page
+
+
+def test_what_old_imports_left_in_the_instance_folder_is_removed(app, session):
+    import os
+
+    folder = Path(app.instance_path, "imports")
+    folder.mkdir(parents=True, exist_ok=True)
+    old, fresh = folder / "old.progress", folder / "fresh.progress"
+    old.write_text("{}")
+    fresh.write_text("{}")
+    os.utime(old, (0, 0))
+    imports.forget_old_tickets(app, session)
+    assert not old.exists() and fresh.exists()

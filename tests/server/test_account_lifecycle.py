@@ -100,6 +100,19 @@ def test_a_reset_link_arrives_by_email_works_once_and_signs_out_every_browser(in
     assert "user.password_reset" in actions and "user.password_reset_sent" in actions
 
 
+def test_asking_twice_in_a_minute_sends_one_mail_and_says_the_same(inbox, client, session):
+    make_user()
+    first, second = _ask_for_link(client), _ask_for_link(client)
+    assert first.status_code == second.status_code == 302
+    assert inbox.arrived.wait(10)
+    assert not _more_mail(inbox) and len(inbox.messages) == 1
+
+
+def _more_mail(inbox):
+    inbox.arrived.clear()
+    return inbox.arrived.wait(0.5)
+
+
 def test_an_unknown_email_gets_the_same_answer_and_no_mail(inbox, client, session):
     make_user()
     answer = _ask_for_link(client, "nobody@example.com")
