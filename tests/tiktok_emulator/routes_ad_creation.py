@@ -163,7 +163,7 @@ def adgroup_create():
         if campaign is None or campaign["advertiser_id"] != advertiser_id or campaign["operation_status"] == "DELETE":
             raise ApiError(40007, f"The campaign {values['campaign_id']} does not exist.")
         campaign = copy.deepcopy(campaign)
-    if campaign["campaign_automation_type"] != "MANUAL":
+    if campaign.get("campaign_automation_type", "MANUAL") != "MANUAL":
         raise ApiError(40002, "campaign_id: use /smart_plus/adgroup/create/ for Smart+ campaigns.")
     key = R.request_id(values)
     with st.lock:
@@ -176,7 +176,7 @@ def adgroup_create():
     goal = R.enum(values, "optimization_goal", R.GOALS, required=True)
     check_conversion(values, advertiser_id, goal, promotion)
     bid_type = R.enum(values, "bid_type", R.BID_TYPES, default="BID_TYPE_NO_BID")
-    if not campaign["budget_optimize_on"]:
+    if not campaign.get("budget_optimize_on"):
         require(values, "budget_mode", "pacing")
         if R.enum(values, "pacing", PACING) == "PACING_MODE_FAST" and bid_type != "BID_TYPE_CUSTOM":
             raise ApiError(40002, "pacing: PACING_MODE_FAST requires BID_TYPE_CUSTOM.")

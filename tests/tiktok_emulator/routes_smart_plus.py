@@ -77,7 +77,7 @@ def adgroup_create():
     with st.lock:
         campaign = st.campaigns.get(str(values["campaign_id"]))
         if campaign is None or campaign["advertiser_id"] != advertiser_id \
-                or campaign["campaign_automation_type"] != "UPGRADED_SMART_PLUS":
+                or campaign.get("campaign_automation_type") != "UPGRADED_SMART_PLUS":
             raise ApiError(40007, f"The Smart+ campaign {values['campaign_id']} does not exist.")
         campaign = copy.deepcopy(campaign)
         if campaign["catalog_enabled"]:
@@ -156,7 +156,7 @@ def _objects(kind: str, values: dict, advertiser_id: str) -> list[dict]:
     st = state()
     if kind == "campaign":
         return [c for c in st.campaigns.values() if c["advertiser_id"] == advertiser_id
-                and c["campaign_automation_type"] == "UPGRADED_SMART_PLUS" and c["operation_status"] != "DELETE"]
+                and c.get("campaign_automation_type") == "UPGRADED_SMART_PLUS" and c["operation_status"] != "DELETE"]
     store = st.adgroups if kind == "adgroup" else st.ads
     smart = {c["campaign_id"] for c in _objects("campaign", values, advertiser_id)}
     return [o for o in store.values() if o["advertiser_id"] == advertiser_id and o["campaign_id"] in smart and live(o)]
