@@ -134,6 +134,6 @@ def _event_checks(session, store, client, advertiser_id, connection, now):
             detail = f"not seen in the last {ours['days']} days (here or by TikTok)"
             if problem:
                 detail += f"; TikTok's counts could not be read ({problem})"
-        checks.append(Check(f"event:{row['names'][0]}", f"{row['label']} events", ok, detail,
+        checks.append(Check(f"event:{row['names'][0]}", f"Event {row['label']}", ok, detail,
                             fix="admin.pixel", fix_label="Pixel page"))
     return checks
