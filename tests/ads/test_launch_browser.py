@@ -68,7 +68,7 @@ def test_from_an_approved_catalog_to_a_launched_campaign(live_server, page, tikt
 
     page.wait_for_url("**/ads/launches/*")
     expect(page.locator("#launch-state")).to_contain_text("Paused, waiting for launch")
-    expect(page.locator("#tiktok-status")).to_contain_text("campaign DISABLE")
+    expect(page.locator("#tiktok-status")).to_contain_text("campaign paused, ad group on, ad on")
     shot("4-paused")
     page.get_by_role("button", name="Launch").click()
 

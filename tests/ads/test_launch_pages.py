@@ -97,7 +97,7 @@ def test_an_owner_creates_a_paused_campaign_then_launches_it(client, shop, tikto
     assert created.headers["Location"].endswith(f"/ads/launches/{row.id}")
     summary = BeautifulSoup(client.get(created.headers["Location"]).get_data(as_text=True), "html.parser")
     assert " ".join(summary.find(id="tiktok-status").get_text().split()) == \
-        "campaign DISABLE, ad group ENABLE, ad ENABLE"
+        "campaign paused, ad group on, ad on"
     assert ads_world(tiktok_emulator)["campaigns"][row.campaign_id]["operation_status"] == "DISABLE"
 
     launched = client.post(f"/stores/{shop.public_key}/ads/launches/{row.id}/launch", data={"csrf_token": token})
