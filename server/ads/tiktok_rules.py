@@ -50,9 +50,10 @@ IDENTITY_NAME_MAX = 100  # display_name [DOC 1740654203526146]
 SCHEDULE_FORMAT = "%Y-%m-%d %H:%M:%S"
 PLACEMENTS = ["PLACEMENT_TIKTOK"]  # the placement /tool/region/ is asked about [SDK ToolApi.md tool_region]
 
-# UNCONFIRMED (TIKTOK_ADS_API.md 9.1): whether ``operation_status: DISABLE`` on /campaign/create/ and
-# /adgroup/create/ is honoured for every account (SDK-old said allowlist-only, silently ignored). We send
-# it, read the status back, and pause explicitly when TikTok enabled the object anyway.
+# UNCONFIRMED (TIKTOK_ADS_API.md 9.1): whether ``operation_status: DISABLE`` on /campaign/create/ is
+# honoured. TikTok's SDK (python_sdk/docs/CampaignCreateBody.md) says it is allowlist-only and "ignored
+# and no error message will appear" otherwise. We send it, read the status back, and pause explicitly
+# with /campaign/status/update/ when TikTok enabled the campaign anyway.
 CREATE_DISABLED = "DISABLE"
 
 # Upgraded Smart+ [DOC 1843312852800706, DOC 1847302895272962]: WEB_CONVERSIONS with the catalog enabled,
@@ -89,9 +90,8 @@ SET_ENUMS = {"availability": ("IN_STOCK", "AVAILABLE_FOR_ORDER", "PREORDER", "OU
              "condition": ("NEW", "REFURBISHED", "USED"),
              "age_group": ("NEW_BORN", "INFANT", "TODDLER", "KIDS", "ADULT"),
              "gender": ("MALE", "FEMALE", "UNISEX")}
-# UNCONFIRMED (TIKTOK_ADS_API.md 9.4): /catalog/set/get/ lists sets under ``list`` (doc) or
-# ``product_set`` (BUBUBA): both are read.
-SET_LIST_KEYS = ("list", "product_set")
+# UNCONFIRMED (TIKTOK_ADS_API.md 9.4): /catalog/set/get/ lists sets under ``list`` (DOC 1740570556295169)
+# or ``product_set`` (BUBUBA model/catalog/set/get.go): server.tiktok.product_sets.LIST_KEYS reads both.
 
 # Catalog diagnostics [DOC 1771117232728066]: page_size 1-20; the data lags one day.
 DIAGNOSTIC_PAGE_SIZE = 20

@@ -130,8 +130,17 @@ def test_when_tiktok_will_not_delete_the_half_made_campaign_it_is_left_paused(ru
     assert [c["operation_status"] for c in made.values()] == ["DISABLE"]
 
 
+def test_an_allowlisted_account_keeps_new_campaigns_paused_without_another_call(runner, shop, tiktok_emulator,
+                                                                                  seeded):
+    tiktok_emulator.configure(create_disabled_honoured=True)
+    code, output = _run(runner, "ads", "launch", "--store", shop.public_key, "--all", "--countries", "US",
+                        "--daily-budget", "50")
+    assert code == 0, output
+    assert ads_world(tiktok_emulator)["campaigns"][output.strip().splitlines()[-1]]["operation_status"] == "DISABLE"
+    assert tiktok_emulator.requests("campaign/status/update/") == []
+
+
 def test_an_account_that_enables_new_campaigns_anyway_gets_them_paused(runner, shop, tiktok_emulator, seeded):
-    tiktok_emulator.configure(create_disabled_honoured=False)
     code, output = _run(runner, "ads", "launch", "--store", shop.public_key, "--all", "--countries", "US",
                         "--daily-budget", "50")
     assert code == 0, output

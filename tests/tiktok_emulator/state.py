@@ -45,8 +45,9 @@ DEFAULT_SETTINGS = {
     "small_image_outcome": "processing",
     "prohibited_words": ["cigarette", "vape", "firearm", "pistol", "ammunition", "casino"],
     "min_campaign_budget": 50.0,
-    # Whether operation_status DISABLE on campaign/ad group create is honoured (UNCONFIRMED for all accounts).
-    "create_disabled_honoured": True,
+    # Whether operation_status DISABLE on campaign/ad group create is honoured: TikTok's SDK docs say only
+    # for allowlisted accounts, silently ignored for the others.
+    "create_disabled_honoured": False,
     "smart_plus_allowed": True,
     "seed": 1234,
     "max_request_log": 5000,
