@@ -152,12 +152,24 @@ def _holds(actual, operation, wanted):
     return False
 
 
-def members(session, store, conditions):
-    """SKUs of the store's products on TikTok that the conditions select, sorted."""
-    rows = session.execute(select(CatalogProduct.sku, CatalogProduct.data).where(
+def _on_tiktok(session, store):
+    return session.execute(select(CatalogProduct.sku, CatalogProduct.data).where(
         CatalogProduct.store_id == store.id, CatalogProduct.removed_at.is_(None),
         CatalogProduct.synced_hash.is_not(None)).execution_options(yield_per=2000))
-    return sorted(sku for sku, data in rows if matches(data, conditions))
+
+
+def members(session, store, conditions):
+    """SKUs of the store's products on TikTok that the conditions select, sorted."""
+    return sorted(sku for sku, data in _on_tiktok(session, store) if matches(data, conditions))
+
+
+def count_members(session, store, condition_list):
+    """How many of the store's products on TikTok each of ``condition_list`` selects (one catalog read)."""
+    counts = [0] * len(condition_list)
+    for _sku, data in _on_tiktok(session, store):
+        for index, conditions in enumerate(condition_list):
+            counts[index] += matches(data, conditions)
+    return counts
 
 
 def sets_of_product(session, store, product):
@@ -263,13 +275,14 @@ def list_sets(session, store, *, refresh=True):
         except (AdsUnavailable, InvalidChange) as error:
             problem = error.message
     result = []
-    for row in rows:
+    counts = count_members(session, store, [row.conditions for row in rows]) if rows else []
+    for row, count in zip(rows, counts):
         found = None if remote is None else remote.get(row.tiktok_set_id)
         if found is not None and found.get("product_count") is not None:
             row.tiktok_count, row.synced_at = int(found["product_count"]), utcnow()
         result.append({"id": row.id, "name": row.name, "product_set_id": row.tiktok_set_id,
                        "rules": describe(row.conditions), "conditions": row.conditions,
-                       "count": len(members(session, store, row.conditions)),
+                       "count": count,
                        "tiktok_count": row.tiktok_count,
                        "at_tiktok": None if remote is None else found is not None,
                        "synced_at": row.synced_at.isoformat() if row.synced_at else None})
