@@ -64,6 +64,30 @@ def sets_create(name, key, where, match_any, as_json):
     click.echo(row.tiktok_set_id)
 
 
+@sets_group.command("update")
+@click.argument("set_id")
+@store_option
+@click.option("--name", help="A new name.")
+@click.option("--where", "where", nargs=3, multiple=True, metavar="FIELD OP VALUE",
+              help="New rules replacing the old ones (repeatable).")
+@click.option("--any", "match_any", is_flag=True, help="With --where: any rule is enough.")
+@with_appcontext
+def sets_update(set_id, key, name, where, match_any):
+    """Rename a product set and/or replace its rules (at TikTok and here)."""
+    if not name and not where:
+        raise click.UsageError("give --name and/or --where")
+    store = operator_store(key)
+    try:
+        conditions = product_sets.build_conditions([product_sets.parse_rule(*rule) for rule in where],
+                                                   match_any=match_any) if where else None
+        row = product_sets.update_set(db.session, store, None, set_id, name=name, conditions=conditions)
+    except AppError as error:
+        fail(error)
+    click.echo(f"“{row.name}” ({product_sets.describe(row.conditions)}): "
+               f"{len(product_sets.members(db.session, store, row.conditions))} product(s) here, "
+               f"{row.tiktok_count if row.tiktok_count is not None else '?'} at TikTok.")
+
+
 @sets_group.command("delete")
 @click.argument("set_id")
 @store_option

@@ -96,7 +96,8 @@ def describe(conditions):
     parts = []
     for rule in conditions.get("and") or conditions.get("or") or []:
         value = rule["value"]
-        shown = " | ".join(map(str, value)) if isinstance(value, list) else str(value)
+        shown = " | ".join(map(str, value)) if isinstance(value, list) else (
+            f"{value:g}" if isinstance(value, float) else str(value))
         parts.append(f"{rule['field'].replace('_', ' ')} {OPERATION_WORDS.get(rule['operation'], rule['operation'])} "
                      f"{shown}")
     return joiner.join(parts)

@@ -59,6 +59,19 @@ def test_why_shows_which_sets_a_product_is_in(runner, shop):
     assert answer["product_sets"] == []
 
 
+def test_updating_a_set_changes_its_members_at_tiktok(runner, shop, tiktok_emulator):
+    set_id = _run(runner, "ads", "sets", "create", "Shoes", "--where", "product_type", "I_CONTAIN", SHOES,
+                  "--store", shop.public_key)[1].strip().splitlines()[-1]
+
+    code, output = _run(runner, "ads", "sets", "update", set_id, "--name", "Cheap", "--where", "price", "<", "40",
+                        "--store", shop.public_key)
+
+    assert code == 0 and output.strip() == "“Cheap” (price < 40): 2 product(s) here, 2 at TikTok."
+    assert _tiktok_members(tiktok_emulator, shop, set_id) == ["BAG-1", "HAT-1"]
+    entry = db.session.query(AuditEntry).filter_by(action="ads.set_changed").one()
+    assert entry.details["to"] == "price < 40"
+
+
 def test_deleting_a_set_removes_it_at_tiktok_too(runner, shop, tiktok_emulator):
     set_id = _run(runner, "ads", "sets", "create", "Shoes", "--where", "product_type", "I_CONTAIN", SHOES,
                   "--store", shop.public_key)[1].strip().splitlines()[-1]
