@@ -40,6 +40,11 @@ def record(session, store, actor, action, details=None):
     return entry
 
 
+def record_label(actor):
+    """How the log names ``actor`` (a User, a Caller, a label, or None for the operator)."""
+    return _actor(actor)[0][:300]
+
+
 def _actor(actor):
     if actor is None:
         return OPERATOR, None

@@ -79,8 +79,8 @@ DEFAULTS = {
     "TTC_EVENTS_BATCH": 1000,  # events per TikTok request (TikTok's maximum)
     "TTC_EVENTS_LOG_DAYS": 7,  # how long the event log keeps events
     "TTC_EVENTS_ALLOW_HEADLESS": False,  # tests only: relay events from HeadlessChrome
-    # Ads page. TikTok's minimum campaign daily budget is about 50 USD; it is checked in the
-    # advertiser's currency, so accounts in other currencies list theirs: "JPY=5000,BRL=250".
+    # Ads page. TikTok's minimum campaign daily budget is 50 times its ratio for the advertiser's
+    # currency (USD 50, JPY 5,000: server/ads/tiktok_rules.py); a currency may be given its own: "BRL=250".
     "TTC_ADS_MIN_DAILY_BUDGET": 50.0,
     "TTC_ADS_MIN_DAILY_BUDGETS": "",
     "TTC_ADS_CACHE_SECONDS": 300,  # report results are reused this long per store and period

@@ -1,21 +1,29 @@
 """TikTok ads from the store admin: campaigns and their figures, pause / resume / daily budget with a
-confirmation and the audit log, catalog-aware hints, and TikTok Shopping eligibility."""
+confirmation and the audit log, catalog-aware hints, TikTok Shopping eligibility, and launching a
+catalog campaign (product sets, readiness checks, paused creation, Launch)."""
 
 
 def init_app(app):
     """The Ads page and its tab, the money/number filters, audit wording, the ``ads`` commands."""
     from server import admin, audit
-    from server.ads import actions, shopping, views
+    from server.ads import actions, launch, launch_views, shopping, views
     from server.ads.cli import ads_group
+    from server.ads.cli_launch import launch_command, sets_group
+    from server.catalog import product_sets
     from server.ads.formatting import format_money, format_number, format_ratio
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(launch_views.bp)
     admin.register_store_page(app, "ads.ads_page", "Ads", order=40,
                               also=("ads.campaign_pause", "ads.campaign_resume", "ads.campaign_budget",
-                                    "ads.shopping_save"))
+                                    "ads.shopping_save", "ads_launch.launch_form", "ads_launch.launch_submit",
+                                    "ads_launch.launch_summary", "ads_launch.launch_go"))
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_ratio, "ratio")
-    for action, words in {**actions.SUMMARIES, **shopping.SUMMARIES}.items():
+    for action, words in {**actions.SUMMARIES, **shopping.SUMMARIES, **launch.SUMMARIES,
+                          **product_sets.SUMMARIES}.items():
         audit.SUMMARIES.setdefault(action, words)
+    ads_group.add_command(sets_group)
+    ads_group.add_command(launch_command)
     app.cli.add_command(ads_group)

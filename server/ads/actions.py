@@ -10,6 +10,7 @@ from server.ads.advertiser import advertiser_currency
 from server.ads.errors import InvalidChange, TikTokUnavailable
 from server.ads.formatting import currency_places, format_amount, format_money
 from server.ads.service import find_campaign, forget_reports, tiktok_failure
+from server.ads.tiktok_rules import currency_ratio
 from server.tiktok import TikTokError, TikTokNetworkError, TikTokRequestError
 from server.tiktok.campaigns import pause_campaigns, resume_campaigns, update_campaign_budget
 
@@ -52,13 +53,14 @@ class Change:
 
 
 def minimum_daily_budget(currency):
-    """The smallest daily budget accepted here, in ``currency`` (TTC_ADS_MIN_DAILY_BUDGET[S])."""
+    """The smallest campaign daily budget accepted here, in ``currency``: an amount listed in
+    TTC_ADS_MIN_DAILY_BUDGETS, else TTC_ADS_MIN_DAILY_BUDGET times TikTok's ratio for the currency."""
     config = current_app.config
     for part in str(config["TTC_ADS_MIN_DAILY_BUDGETS"] or "").split(","):
         code, _, amount = part.partition("=")
         if code.strip().upper() == (currency or "").upper() and amount.strip():
             return Decimal(amount.strip())
-    return Decimal(str(config["TTC_ADS_MIN_DAILY_BUDGET"]))
+    return Decimal(str(config["TTC_ADS_MIN_DAILY_BUDGET"])) * (currency_ratio(currency) or 1)
 
 
 def parse_budget(raw, currency):

@@ -2,7 +2,7 @@
 there is none), the chart, the catalog hints, TikTok Shopping and the recent changes made here."""
 from sqlalchemy import select
 
-from server.ads import hints, shopping
+from server.ads import hints, launch, shopping
 from server.ads.chart import spend_chart
 from server.ads.errors import AdsUnavailable, InvalidPeriod, TikTokUnavailable
 from server.ads.period import DEFAULT_DAYS, last_days, parse_period
@@ -33,7 +33,8 @@ def ads_page(session, store, query, *, today):
     counts = hints.catalog_counts(session, store)
     page.update(period=shown, form=_form_values(query, shown, custom_failed=period is None), counts=counts,
                 events=hints.catalog_events(session, store), shopping=shopping.shopping_status(session, store, counts),
-                history=recent_changes(session, store), today=today.isoformat())
+                history=recent_changes(session, store), today=today.isoformat(),
+                launches=launch.recent_launches(session, store))
     return page
 
 

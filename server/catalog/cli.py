@@ -210,6 +210,7 @@ def why(key, sku, as_json):
         if item.get("suggestion"):
             line += f"\n    TikTok suggests: {item['suggestion']}"
         click.echo(line)
+    click.echo("Product sets: " + (", ".join(answer["product_sets"]) or "none"))
 
 
 @catalog_group.command("products")

@@ -64,7 +64,8 @@ def schemas():
         "CatalogProduct": product,
         "ProductAnswer": {"allOf": [{"$ref": REF + "CatalogProduct"}, {"type": "object", "required": [
             "answer", "notes"], "properties": {"answer": {"type": "string"},
-                                               "notes": {"type": "array", "items": {"type": "string"}}}}]},
+                                               "notes": {"type": "array", "items": {"type": "string"}},
+                                               "product_sets": {"type": "array", "items": {"type": "string"}}}}]},
         "ProductPage": {"type": "object", "required": ["total", "products"], "properties": {
             "total": INTEGER, "products": {"type": "array", "items": {"$ref": REF + "CatalogProduct"}}}},
         "ProductsIn": {"type": "object", "required": ["products"], "properties": {"products": {

@@ -64,6 +64,8 @@ def explain(session, store, sku):
         notes.append("fix the product (or re-sync it) to send it to TikTok again")
     answer["notes"] = notes
     answer["answer"] = " ".join([answer["summary"]] + [n[0].upper() + n[1:] + "." for n in notes])
+    from server.catalog.product_sets import sets_of_product  # the ads side imports this module
+    answer["product_sets"] = sets_of_product(session, store, product)
     return answer
 
 

@@ -1,5 +1,5 @@
 """Database models. Importing this package registers every table on ``db.metadata``."""
-from server.models.ads import TikTokShoppingApplication  # noqa: F401
+from server.models.ads import AdLaunch, AdProductSet, TikTokShoppingApplication  # noqa: F401
 from server.models.api_key import ApiKey
 from server.models.audit import AuditEntry
 from server.models.events import EventBatch, EventSettings, ServerEvent  # noqa: F401

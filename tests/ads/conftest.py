@@ -31,3 +31,14 @@ def store(session, tiktok_emulator):
     add_to_store(store, make_user("ana@example.com"), "owner")
     add_to_store(store, make_user("bea@example.com"), "member")
     return store
+
+
+@pytest.fixture
+def shop(session, tiktok_emulator):
+    """A US store whose four-product catalog is approved at the emulator, pixel bound, with ViewContent,
+    AddToCart and order events logged; Ana owns it and Bea is a member."""
+    from tests.ads.launch_helpers import catalog_store
+    store = catalog_store(tiktok_emulator)
+    add_to_store(store, make_user("ana@example.com"), "owner")
+    add_to_store(store, make_user("bea@example.com"), "member")
+    return store

@@ -85,6 +85,13 @@ ACCESS = {
     ("ads.campaign_resume", "POST"): WRITE,
     ("ads.campaign_budget", "POST"): WRITE,
     ("ads.shopping_save", "POST"): WRITE,
+    ("ads_launch.launch_form", "GET"): READ,
+    ("ads_launch.launch_submit", "POST"): WRITE,
+    ("ads_launch.launch_summary", "GET"): READ,
+    ("ads_launch.launch_go", "POST"): WRITE,
+    ("ads_launch.sets_page", "GET"): READ,
+    ("ads_launch.sets_save", "POST"): WRITE,
+    ("ads_launch.sets_delete", "POST"): WRITE,
     # events
     ("events.collect", "POST"): PUBLIC,  # shoppers' beacons: the store's origins only (tests/events)
     ("events.collect_preflight", "OPTIONS"): PUBLIC,
@@ -138,7 +145,7 @@ def world(app, session):
 def _url(app, rule, method, world):
     values = {"key": world["store"].public_key, "key_id": world["key_id"], "event": "ViewContent",
               "filename": "admin.css", "sku": "SKU-1", "token": "not-a-real-token",
-              "job_id": 1}
+              "job_id": 1, "launch_id": 1}
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach the matrix how to fill {missing} in {rule.rule}"
     with app.test_request_context():

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import control, routes_account, routes_ads, routes_catalog
+from . import routes_ad_creation, routes_ad_tools, routes_product_sets, routes_smart_plus
 from .envelope import ApiError, envelope
 from .gate import after_api_call, before_api_call
 from .state import EmulatorState
@@ -19,5 +20,8 @@ def create_app(settings: dict | None = None) -> Flask:
     app.register_blueprint(routes_account.bp)
     app.register_blueprint(routes_catalog.bp)
     app.register_blueprint(routes_ads.bp)
+    for module in (routes_ad_creation, routes_ad_tools, routes_product_sets, routes_smart_plus):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(routes_ad_creation.control)
     app.register_blueprint(control.bp)
     return app

@@ -45,6 +45,10 @@ DEFAULT_SETTINGS = {
     "small_image_outcome": "processing",
     "prohibited_words": ["cigarette", "vape", "firearm", "pistol", "ammunition", "casino"],
     "min_campaign_budget": 50.0,
+    # Whether operation_status DISABLE on campaign/ad group create is honoured: TikTok's SDK docs say only
+    # for allowlisted accounts, silently ignored for the others.
+    "create_disabled_honoured": False,
+    "smart_plus_allowed": True,
     "seed": 1234,
     "max_request_log": 5000,
 }
@@ -75,6 +79,11 @@ class EmulatorState:
             self.pixels: dict[str, dict] = {}
             self.catalogs: dict[str, dict] = {}
             self.campaigns: dict[str, dict] = {}
+            self.adgroups: dict[str, dict] = {}
+            self.ads: dict[str, dict] = {}
+            self.identities: dict[str, dict] = {}
+            self.product_sets: dict[str, dict] = {}
+            self.create_requests: dict[tuple, str] = {}  # (path, request_id) -> the id it created
             self.events: deque = deque(maxlen=20000)
             self.images: dict[str, tuple[int, int]] = {}
             self.faults: list[dict] = []
