@@ -20,6 +20,7 @@ LOADER_BUDGET_GZIP_BYTES = 3 * 1024
 
 STORE_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f]")
+_INDENT = re.compile(r"\n[ \t]+")
 
 # Characters that could end a <script> element, open an HTML comment (which changes how the
 # element ends) or, for U+2028/U+2029, end a string in engines older than ES2019.
@@ -108,7 +109,8 @@ def render_event(event: str, platform: str) -> str:
 
 def render_loader(config: dict) -> str:
     """The body of GET /pixel/<key>.js for one store's public config; unknown keys are ignored."""
-    return _render("loader.js.j2", config=loader_config(config))
+    # Indentation is dropped (line breaks stay, so no statement changes): bytes every shopper downloads.
+    return _INDENT.sub("\n", _render("loader.js.j2", config=loader_config(config)))
 
 
 def loader_config(config):
@@ -138,7 +140,17 @@ def loader_config(config):
         "consent_mode": consent_mode,
         "advanced_matching": bool(config.get("advanced_matching")),
         "collector": _collector_url(config.get("collector")),
+        "domains": _domains(config.get("domains")),
     }
+
+
+def _domains(domains):
+    # The hosts the loader fires on (each with its subdomains); none listed: any host.
+    if domains is None:
+        return []
+    if not isinstance(domains, (list, tuple)) or not all(isinstance(d, str) and d for d in domains):
+        raise SnippetError(f"domains must be a list of host names: {domains!r}")
+    return [domain.lower() for domain in domains]
 
 
 def _collector_url(url):
