@@ -10,8 +10,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 SNIPPET_VERSION = "1"
-PLATFORMS = ("vtex-legacy", "headless", "generic")
-EVENTS = ("ViewContent", "AddToCart", "PlaceAnOrder")
+PLATFORMS = ("vtex-legacy", "vtex-io", "ecwid", "headless", "generic")
+EVENTS = ("ViewContent", "AddToCart", "PlaceAnOrder", "InitiateCheckout", "AddPaymentInfo", "Search",
+          "CompleteRegistration", "AddToWishlist", "ClickButton")
 ORDER_EVENT_NAMES = ("PlaceAnOrder", "Purchase")
 CONSENT_MODES = ("none", "hold")
 
@@ -35,17 +36,31 @@ _JS_ESCAPES = {
 _JS_UNSAFE = re.compile("[<>&'\u2028\u2029]")
 
 # (platform, event) -> template; "Purchase" renders the same order snippet as "PlaceAnOrder".
+# ClickButton exists only where the platform reports clicks (VTEX IO's productClick). Ecwid and VTEX IO
+# stores have no per-event snippets: one script (``render_ecwid``) or one app (``snippets.vtex_io``)
+# fires every event their platform reports.
 _EVENT_TEMPLATES = {
-    ("generic", "ViewContent"): "event_generic.html.j2",
-    ("generic", "AddToCart"): "event_generic.html.j2",
-    ("generic", "PlaceAnOrder"): "event_generic.html.j2",
-    ("headless", "ViewContent"): "event_headless.js.j2",
-    ("headless", "AddToCart"): "event_headless.js.j2",
-    ("headless", "PlaceAnOrder"): "event_headless.js.j2",
+    **{("generic", event): "event_generic.html.j2" for event in EVENTS if event != "ClickButton"},
+    **{("headless", event): "event_headless.js.j2" for event in EVENTS if event != "ClickButton"},
     ("vtex-legacy", "ViewContent"): "vtex_view_content.html.j2",
     ("vtex-legacy", "AddToCart"): "vtex_add_to_cart.html.j2",
     ("vtex-legacy", "PlaceAnOrder"): "vtex_order.html.j2",
+    ("vtex-legacy", "InitiateCheckout"): "vtex_checkout.html.j2",
+    ("vtex-legacy", "AddPaymentInfo"): "vtex_checkout.html.j2",
+    ("vtex-legacy", "Search"): "vtex_search.html.j2",
 }
+# The events each platform reports on its own (ecwid.js, the VTEX IO app).
+PLATFORM_EVENTS = {
+    "ecwid": ("ViewContent", "AddToCart", "PlaceAnOrder", "InitiateCheckout", "AddPaymentInfo", "Search"),
+    "vtex-io": EVENTS,
+}
+
+
+def platform_events(platform):
+    """The events a store on ``platform`` can fire."""
+    if platform in PLATFORM_EVENTS:
+        return PLATFORM_EVENTS[platform]
+    return tuple(event for event in EVENTS if (platform, event) in _EVENT_TEMPLATES)
 
 
 class SnippetError(ValueError):
@@ -96,15 +111,35 @@ def _clean_server_url(server_url):
     return server_url.rstrip("/")
 
 
-def render_event(event: str, platform: str) -> str:
-    """The snippet for one event on one platform (<script> block for html platforms, JS for headless)."""
+def render_event(event: str, platform: str, currency: str = "USD") -> str:
+    """The snippet for one event on one platform (<script> block for html platforms, JS for headless);
+    ``currency`` (the store's) is the example the comments give."""
     if event == "Purchase":
         event = "PlaceAnOrder"
     if event not in EVENTS:
         raise SnippetError(f"unknown event {event!r}; expected one of {', '.join(EVENTS)}")
     if platform not in PLATFORMS:
         raise SnippetError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
-    return _render(_EVENT_TEMPLATES[platform, event], event=event)
+    if platform in PLATFORM_EVENTS:
+        raise SnippetError(f"{platform} stores need no event snippets: the {platform} script fires every event")
+    if (platform, event) not in _EVENT_TEMPLATES:
+        raise SnippetError(f"{platform} pages do not report {event}")
+    return _render(_EVENT_TEMPLATES[platform, event], event=event, currency=currency)
+
+
+def render_ecwid(store_key: str, server_url: str) -> str:
+    """The body of GET /pixel/<key>/ecwid.js: the Ecwid storefront binding, which loads the loader."""
+    if not isinstance(store_key, str) or not STORE_KEY.fullmatch(store_key):
+        raise SnippetError(f"store key must be 1-64 letters, digits, '-' or '_': {store_key!r}")
+    base = _clean_server_url(server_url)
+    return _INDENT.sub("\n", _render("ecwid.js.j2", ecwid={"src": f"{base}/pixel/{store_key}.js"}))
+
+
+def render_ecwid_tag(store_key: str, server_url: str) -> str:
+    """The tag an Ecwid merchant pastes in the store's custom code (or the app's customJsUrl, its src)."""
+    render_ecwid(store_key, server_url)  # the same checks
+    src = f"{_clean_server_url(server_url)}/pixel/{store_key}/ecwid.js"
+    return f'<script async src="{src}"></script>'
 
 
 def render_loader(config: dict) -> str:

@@ -8,7 +8,7 @@ import pytest
 import snippets
 from tests.snippets.jsharness import (
     DELIVER, KEY, LOADER_URL, PIXEL_CODE, SERVER, UUID, consents, head_step, methods, run_page, run_pages, store_config,
-    tiktok_scripts, track, tracks,
+    filled, tiktok_scripts, track, tracks,
 )
 
 HOSTILE = "</script><!--<script>'\"\\\u2028\u2029&>"
@@ -82,7 +82,8 @@ def test_calls_queued_before_the_loader_arrives_are_flushed_in_order():
 
 def test_an_event_snippet_pasted_before_the_head_snippet_is_not_lost():
     page = run_page([
-        {"html": snippets.render_event("AddToCart", "generic").replace('"PRODUCT_SKU"', '"EARLY"')},
+        {"html": filled(snippets.render_event("AddToCart", "generic"), PRODUCT_SKU="EARLY", PRODUCT_NAME="Mug",
+                        PRODUCT_PRICE=2, QUANTITY=1, CURRENCY_CODE="BRL", VALUE=2)},
         head_step(),
         DELIVER,
     ])
