@@ -12,6 +12,7 @@
 //   {"click": {"class": "...", "href": "...", "child": true}}   a click on such a link (or on a
 //                                      <span> inside it when child is set)
 //   {"advance": ms}                    move the page clock forward
+//   {"dispatch": "hashchange"}         an event on window
 //   {"reload": true}                   a new page; localStorage and the clock carry over
 // Output: {"pages": [{"ttq": [[method, ...args]] (pixel instances), "ttq_global": [...], "ttq_pixels": [...], "scripts": [src...],
 //          "errors": [...], "console": [...], "results": [...], "ttc_queue": n}]}
@@ -167,6 +168,7 @@ function newPage() {
       error: (...a) => page.console.push("error: " + a.join(" ")),
     },
     localStorage: makeStorage(),
+    sessionStorage: makeStorage(),
     crypto: makeCrypto(),
     Date: FakeDate,
     XMLHttpRequest,
@@ -283,6 +285,7 @@ for (const step of scenario.steps) {
     page.dispatch("window", "load", { type: "load" });
   } else if ("click" in step) click(page, step.click);
   else if ("advance" in step) now += step.advance;
+  else if ("dispatch" in step) page.dispatch("window", step.dispatch, { type: step.dispatch });
   else if ("reload" in step) {
     await settle();
     pages.push(report(page));
