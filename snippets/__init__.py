@@ -127,6 +127,36 @@ def render_event(event: str, platform: str, currency: str = "USD") -> str:
     return _render(_EVENT_TEMPLATES[platform, event], event=event, currency=currency)
 
 
+def compact(js):
+    """``js`` without the spaces beside punctuation (line breaks stay, so ASI reads it the same).
+
+    String literals are copied as they are. Spaces are kept between words, around "/" (a regex or a
+    comment could start) and between two "+" or "-" (which would become ++ or --). Meant for our own
+    templates, whose regex literals hold no quotes and no spaces."""
+    out, i, n = [], 0, len(js)
+    while i < n:
+        char = js[i]
+        if char in "\"'":
+            end = i + 1
+            while end < n and js[end] != char:
+                end += 2 if js[end] == "\\" else 1
+            out.append(js[i:end + 1])
+            i = end + 1
+            continue
+        if char == " ":
+            before, after = (out[-1][-1] if out else ""), (js[i + 1] if i + 1 < n else "")
+            if (before in _PUNCT or after in _PUNCT) and "/" not in (before, after) and not (
+                    before in "+-" and after in "+-") and before and after not in " \n":
+                i += 1
+                continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+_PUNCT = set("=(){}[],;:?+-*<>!&|")
+
+
 def render_ecwid(store_key: str, server_url: str) -> str:
     """The body of GET /pixel/<key>/ecwid.js: the Ecwid storefront binding, which loads the loader."""
     if not isinstance(store_key, str) or not STORE_KEY.fullmatch(store_key):
@@ -145,7 +175,7 @@ def render_ecwid_tag(store_key: str, server_url: str) -> str:
 def render_loader(config: dict) -> str:
     """The body of GET /pixel/<key>.js for one store's public config; unknown keys are ignored."""
     # Indentation is dropped (line breaks stay, so no statement changes): bytes every shopper downloads.
-    return _INDENT.sub("\n", _render("loader.js.j2", config=loader_config(config)))
+    return compact(_INDENT.sub("\n", _render("loader.js.j2", config=loader_config(config))))
 
 
 def loader_config(config):
