@@ -82,7 +82,7 @@ def show(key):
 @store_group.command("update")
 @click.argument("key")
 @_store_options
-@click.option("--events", help="Events that are on, comma-separated: ViewContent,AddToCart,PlaceAnOrder.")
+@click.option("--events", help="Events that are on, comma-separated, from: " + ",".join(PIXEL_EVENTS) + ".")
 @click.option("--order-event", type=click.Choice(["PlaceAnOrder", "Purchase"]),
               help="Name of the order event. Purchase is what TikTok recommends; PlaceAnOrder is "
                    "deprecated and sunsets in 2027.")

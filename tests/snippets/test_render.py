@@ -174,3 +174,9 @@ def test_js_value_survives_a_round_trip_through_json():
     value = {"s": HOSTILE, "n": 1.5, "list": ["ç", None, True]}
 
     assert json.loads(snippets.js_value(value)) == value
+
+
+def test_compact_drops_spaces_beside_punctuation_only_outside_strings():
+    source = 'var a = "x = y; z" + b, c = d - -e;\nif (f) return g ? h : \'i ( j\';\nk = l / m;'
+
+    assert snippets.compact(source) == 'var a="x = y; z"+b,c=d- -e;\nif(f)return g?h:\'i ( j\';\nk=l / m;'

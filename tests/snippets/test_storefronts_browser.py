@@ -277,3 +277,22 @@ def _beacons(page, site, count):
             break
         page.wait_for_timeout(20)
     return list(site.beacons)
+
+
+def test_ecwid_order_identifies_the_shopper_with_hashed_name_and_address(page, site, tiktok):
+    import hashlib
+
+    page.goto(ecwid_page(site, advanced_matching=True))
+    page.wait_for_function(ECWID_BOUND)
+    page.evaluate("""() => __ecwid.order({vendorNumber: 'AM1', total: 5, items: [], customer: {email: 'ana@example.com'},
+                                          billingPerson: {firstName: 'Ana', lastName: 'Souza', postalCode: '01310-100',
+                                                          city: 'São Paulo', stateOrProvinceCode: 'SP', countryCode: 'BR'}})""")
+    tracks_when(page, 1)
+
+    [identify] = [call[1] for call in page.evaluate("window.__tiktok.calls") if call[0] == "identify"]
+    hashed = {name: hashlib.sha256(clear.encode()).hexdigest() for name, clear in (
+        ("first_name", "ana"), ("last_name", "souza"), ("zip_code", "01310100"), ("city", "sãopaulo"),
+        ("state", "sp"), ("country", "br"))}
+    assert identify == {"email": "ana@example.com", **hashed}
+    [beacon] = _beacons(page, site, 1)
+    assert beacon["user"] == identify and beacon["event_id"] == "order:AM1"
