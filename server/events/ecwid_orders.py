@@ -136,7 +136,8 @@ def ecwid_webhook(key):
     """Every Ecwid webhook of one store: signature checked, then dispatched by eventType."""
     secret = current_app.config["TTC_ECWID_CLIENT_SECRET"]
     if not secret:
-        return {"error": {"code": "not_configured", "message": "Ecwid webhooks need TTC_ECWID_CLIENT_SECRET"}}, 503
+        # Ecwid retries any answer but a 2xx, so nothing is lost while the operator sets it.
+        return {"error": {"code": "not_configured", "message": "Ecwid webhooks need TTC_ECWID_CLIENT_SECRET"}}, 404
     if (request.content_length or 0) > MAX_BODY:
         return {"error": {"code": "too_large", "message": f"the body is larger than {MAX_BODY} bytes"}}, 413
     store = find_store(db.session, key)

@@ -100,3 +100,12 @@ def test_other_event_types_go_to_their_handlers_or_are_ignored(client, store, ec
 def test_an_unknown_store_or_order_loses_nothing(client, store, ecwid):
     assert client.post("/hooks/no-such-store-key/ecwid", json={}).status_code == 404
     assert webhook(client, store, order_id=999).get_json() == {"skipped": "Ecwid has no such order"}
+
+
+def test_without_the_client_secret_webhooks_are_refused_and_ecwid_retries(app, client, store, ecwid):
+    app.config["TTC_ECWID_CLIENT_SECRET"] = ""
+
+    response = webhook(client, store)
+
+    assert response.status_code == 404 and "TTC_ECWID_CLIENT_SECRET" in response.get_json()["error"]["message"]
+    assert ecwid == []
