@@ -1,8 +1,9 @@
 """Ecwid webhooks: ``POST /hooks/<key>/ecwid``, the signature checked, dispatched by ``eventType``.
 
 One URL takes every Ecwid webhook of a store (Ecwid allows one webhook URL per app, ECWID_API.md 5.1).
-``HANDLERS`` maps an eventType to ``handler(session, store, payload) -> dict``; other features add
-theirs with ``register`` (the Ecwid catalog source: ``product.*``, ``category.*``,
+The application's registry (``app.extensions["ttc_ecwid_hooks"].handlers``) maps an eventType to
+``handler(session, store, payload) -> dict``; other features add theirs with ``register(app, ...)``
+in their ``init_app`` (the Ecwid catalog source: ``product.*``, ``category.*``,
 ``application.uninstalled``). An eventType nobody handles is answered 200 and ignored.
 
 ``order.created`` is the server-side fallback for orders whose shopper never came back to the store
@@ -22,6 +23,8 @@ import hmac
 import json
 import logging
 import time
+from dataclasses import dataclass, field
+from typing import Callable
 
 from flask import Blueprint, current_app, request
 
@@ -36,8 +39,15 @@ bp = Blueprint("ecwid_hooks", __name__)
 SIGNATURE_HEADER = "X-Ecwid-Webhook-Signature"
 MAX_BODY = 64 * 1024  # Ecwid's webhook bodies are a few hundred bytes
 MAX_AGE = 25 * 3600  # Ecwid retries for 24 hours (ECWID_API.md 5.4)
-HANDLERS = {}
-_readers = []  # at most one: (session, store, order_id) -> Ecwid REST order (dict) or None
+
+
+@dataclass
+class EcwidHooks:
+    """Per application: eventType -> handler, and where order.created reads an order."""
+
+    handlers: dict = field(default_factory=dict)
+    # (session, store, order_id) -> Ecwid REST order (dict) or None; set by the Ecwid connection
+    order_reader: Callable | None = None
 
 
 class WebhookRefused(EventsError):
@@ -50,15 +60,15 @@ class WebhookRefused(EventsError):
         self.status = status
 
 
-def register(event_type, handler):
+def register(app, event_type, handler):
     """Handle one Ecwid eventType: ``handler(session, store, payload) -> dict`` (the JSON answered)."""
-    HANDLERS[event_type] = handler
+    app.extensions["ttc_ecwid_hooks"].handlers[event_type] = handler
 
 
-def set_order_reader(reader):
+def set_order_reader(app, reader):
     """Where order.created reads the order: ``reader(session, store, order_id)`` -> Ecwid's order JSON
     (``GET /orders/{orderId}``) or None when Ecwid has no such order; raise to have Ecwid retry."""
-    _readers[:] = [reader]
+    app.extensions["ttc_ecwid_hooks"].order_reader = reader
 
 
 def signature(secret, event_created, event_id):
@@ -81,7 +91,7 @@ def verify(secret, payload, header, *, now=None):
 
 def dispatch(session, store, payload):
     """Run the handler of the payload's eventType; returns the JSON to answer."""
-    handler = HANDLERS.get(payload.get("eventType"))
+    handler = current_app.extensions["ttc_ecwid_hooks"].handlers.get(payload.get("eventType"))
     if handler is None:
         return {"ignored": str(payload.get("eventType"))[:100]}
     return handler(session, store, payload)
@@ -96,10 +106,11 @@ def handle_order_created(session, store, payload):
     order_id = (payload.get("data") or {}).get("orderId", payload.get("entityId"))
     if order_id is None:
         raise WebhookRefused("an order.created event without data.orderId")
-    if not _readers:
+    reader = current_app.extensions["ttc_ecwid_hooks"].order_reader
+    if reader is None:
         log.warning("store %s: an Ecwid order arrived but no Ecwid connection can read it", store.public_key)
         return {"skipped": "the store has no Ecwid connection to read the order from"}
-    order = _readers[0](session, store, str(order_id))
+    order = reader(session, store, str(order_id))
     if order is None:
         return {"skipped": "Ecwid has no such order"}
     try:
@@ -128,9 +139,6 @@ def order_report(order):
     return report
 
 
-register("order.created", handle_order_created)
-
-
 @bp.post("/hooks/<key>/ecwid")
 def ecwid_webhook(key):
     """Every Ecwid webhook of one store: signature checked, then dispatched by eventType."""
@@ -154,8 +162,9 @@ def ecwid_webhook(key):
 
 
 def init_app(app):
-    """Register the webhook route (Ecwid signs its requests: no CSRF token)."""
+    """The registry (with order.created) and the webhook route (Ecwid signs its requests: no CSRF)."""
     from server.auth.csrf import csrf
 
+    app.extensions["ttc_ecwid_hooks"] = EcwidHooks(handlers={"order.created": handle_order_created})
     csrf.exempt(bp)
     app.register_blueprint(bp)

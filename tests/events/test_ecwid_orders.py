@@ -29,10 +29,8 @@ def ecwid(app):
         asked.append((store.public_key, order_id))
         return orders.get(order_id)
 
-    previous = list(ecwid_orders._readers)
-    ecwid_orders.set_order_reader(read)
-    yield asked
-    ecwid_orders._readers[:] = previous
+    ecwid_orders.set_order_reader(app, read)
+    return asked
 
 
 def webhook(client, store, *, event_type="order.created", order_id=1234567, created=None, event_id="5a1c-1",
@@ -86,15 +84,21 @@ def test_a_webhook_ecwid_did_not_sign_or_an_old_one_is_refused(client, store, ec
     assert ecwid == [] and rows(store) == []
 
 
-def test_other_event_types_go_to_their_handlers_or_are_ignored(client, store, ecwid):
+def test_other_event_types_go_to_their_handlers_or_are_ignored(app, client, store, ecwid):
     seen = []
-    ecwid_orders.register("product.updated", lambda session, s, payload: seen.append(payload["entityId"]) or {"ok": 1})
-    try:
-        assert webhook(client, store, event_type="product.updated", order_id=77).get_json() == {"ok": 1}
-        assert webhook(client, store, event_type="customer.created").get_json() == {"ignored": "customer.created"}
-    finally:
-        ecwid_orders.HANDLERS.pop("product.updated")
+    ecwid_orders.register(app, "product.updated",
+                          lambda session, s, payload: seen.append(payload["entityId"]) or {"ok": 1})
+
+    assert webhook(client, store, event_type="product.updated", order_id=77).get_json() == {"ok": 1}
+    assert webhook(client, store, event_type="customer.created").get_json() == {"ignored": "customer.created"}
     assert seen == [77] and ecwid == []
+
+
+def test_without_an_ecwid_connection_the_order_is_skipped_and_the_answer_says_why(app, client, store):
+    response = webhook(client, store)
+
+    assert response.status_code == 200 and "no Ecwid connection" in response.get_json()["skipped"]
+    assert rows(store) == []
 
 
 def test_an_unknown_store_or_order_loses_nothing(client, store, ecwid):
