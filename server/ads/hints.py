@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from server.ads import event_log
 from server.clock import utcnow
 from server.models.catalog import CatalogProduct
+from snippets import platform_events
 
 IN_STOCK = "IN_STOCK"
 WINDOW_DAYS = 7
@@ -38,8 +39,9 @@ def catalog_counts(session, store):
     }
 
 
-# The funnel steps TikTok's checklist asks for beside the three that catalog ads learn from.
-FUNNEL_EVENTS = ("InitiateCheckout", "AddPaymentInfo", "Search")
+# The funnel steps TikTok's checklist asks for beside the three that catalog ads learn from (listed
+# where the store's platform can report them; ClickButton is deprecated and left out).
+FUNNEL_EVENTS = ("InitiateCheckout", "AddPaymentInfo", "Search", "CompleteRegistration", "AddToWishlist")
 
 
 def needed_events(store):
@@ -48,7 +50,8 @@ def needed_events(store):
     order = store.order_event if store.order_event in ORDER_EVENTS else "PlaceAnOrder"
     other = next(name for name in ORDER_EVENTS if name != order)
     return [("ViewContent", ("ViewContent",)), ("AddToCart", ("AddToCart",)),
-            (f"{order} (the order event)", (order, other))] + [(f"{name} (funnel)", (name,)) for name in FUNNEL_EVENTS]
+            (f"{order} (the order event)", (order, other))] + [
+        (f"{name} (funnel)", (name,)) for name in FUNNEL_EVENTS if name in platform_events(store.platform)]
 
 
 def catalog_events(session, store, *, now=None):

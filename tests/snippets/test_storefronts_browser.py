@@ -296,3 +296,17 @@ def test_ecwid_order_identifies_the_shopper_with_hashed_name_and_address(page, s
     assert identify == {"email": "ana@example.com", **hashed}
     [beacon] = _beacons(page, site, 1)
     assert beacon["user"] == identify and beacon["event_id"] == "order:AM1"
+
+
+@pytest.mark.parametrize("host, fires", [("127.0.0.1", True), ("localhost", False)])
+def test_the_head_snippet_fires_only_on_the_stores_domains(page, site, tiktok, host, fires):
+    url = site.page("/plain.html", snippets.render_head(KEY, site.base)).replace("127.0.0.1", host, 1)
+    page.goto(url)
+    page.wait_for_function("() => window.ttc && window.ttc.l === 1")
+    page.evaluate("ttc('track', 'ViewContent', {content_id: 'A'})")
+
+    if fires:
+        assert [name for name, _, _ in tracks_when(page, 1)] == ["ViewContent"]
+    else:
+        page.evaluate("() => new Promise(r => setTimeout(r, 100))")
+        assert page.evaluate("window.ttq") is None and site.beacons == []
