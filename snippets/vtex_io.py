@@ -31,11 +31,12 @@ def app_files(store_key, server_url, *, vendor):
     if not snippets.STORE_KEY.fullmatch(vendor or ""):
         raise snippets.SnippetError(f"vendor must be your VTEX account name (letters, digits, - or _): {vendor!r}")
     # head.html reads the key from the app's settings at render time, so one app serves any store key.
-    src = f'(/^[A-Za-z0-9_-]{{1,64}}$/.test("{KEY_SETTING}") ? {{src: {json.dumps(base + "/pixel/")} + "{KEY_SETTING}" + ".js"}} : {{}})'
+    valid = f'/^[A-Za-z0-9_-]{{1,64}}$/.test("{KEY_SETTING}")'
+    src = f'({valid} ? {{src: {json.dumps(base + "/pixel/")} + "{KEY_SETTING}" + ".js"}} : {{}})'
     listener = snippets._INDENT.sub("\n", snippets._render("vtex_io.js.j2", io=src))
     head = ("<!-- tiktok-connector pixel: the store's loader and the pixel-manager listener -->\n<script>\n"
-            f'if (!/^[A-Za-z0-9_-]{{1,64}}$/.test("{KEY_SETTING}")) console.error("tiktok-connector: set the store key in '
-            f'the app settings (Apps > {APP_NAME})");\n{listener}\n</script>\n')
+            f'if (!{valid}) console.error("tiktok-connector: set the store key in the app settings '
+            f'(Apps > {APP_NAME})");\n{listener}\n</script>\n')
     manifest = {
         "vendor": vendor, "name": APP_NAME, "version": APP_VERSION, "title": "TikTok pixel (tiktok-connector)",
         "description": "Sends the store's shopping events to its TikTok pixel through tiktok-connector.",
