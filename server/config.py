@@ -25,6 +25,7 @@ DEFAULTS = {
     "TTC_TIKTOK_AUTH_URL": "https://business-api.tiktok.com/portal/auth",
     "TTC_TIKTOK_APP_ID": "",
     "TTC_TIKTOK_APP_SECRET": "",
+    "TTC_ECWID_CLIENT_SECRET": "",  # the Ecwid app's client_secret: signs its webhooks (POST /hooks/<key>/ecwid)
     "TTC_BROKER_URL": "",
     "TTC_REDIS_URL": "",
     "TTC_AUTO_MIGRATE": True,

@@ -5,6 +5,8 @@ from server.stores.markets import load_markets
 DETAIL_FIELDS = ("name", "domains", "platform", "country", "currency", "phone")
 PLATFORM_HELP = {
     "vtex-legacy": "VTEX Legacy CMS: HTML templates edited in the CMS; the injector can place the snippets.",
+    "vtex-io": "VTEX IO (Store Framework): a pixel app the connector writes for you, or one script in your theme app.",
+    "ecwid": "Ecwid by Lightspeed: one script tag, in the store's custom code or as an app's storefront script.",
     "headless": "A headless or single-page front end: you call the JavaScript functions from your code.",
     "generic": "Any other site: paste the snippets into your theme's templates.",
 }
@@ -12,6 +14,12 @@ EVENT_HELP = {
     "ViewContent": "A shopper looks at a product page.",
     "AddToCart": "A shopper adds a product to the cart.",
     "PlaceAnOrder": "A shopper completes an order (the order confirmation page).",
+    "InitiateCheckout": "A shopper starts the checkout.",
+    "AddPaymentInfo": "A shopper reaches the payment step of the checkout.",
+    "Search": "A shopper searches the store (with the words searched).",
+    "CompleteRegistration": "A shopper creates an account (where the platform reports it).",
+    "AddToWishlist": "A shopper adds a product to a wishlist (where the platform reports it).",
+    "ClickButton": "A shopper clicks a product in a list (VTEX IO; TikTok sunsets this event in 2027).",
 }
 
 

@@ -2,7 +2,7 @@
 from flask import current_app, flash, redirect, request, url_for
 
 from server.admin import forms
-from server.admin.pixel_state import event_snippets, head_snippet, injector_commands, pixel_status
+from server.admin.pixel_state import event_snippets, head_snippet, injector_commands, pixel_status, platform_setup
 from server.admin.pages import render_page
 from server.admin.stores import bp
 from server.auth import access
@@ -41,5 +41,6 @@ def _pixel_page(grant, status=200, *, submitted=None, errors=None):
     server_url = current_app.config["TTC_PUBLIC_URL"]
     return render_page(
         "admin/pixel.html", status, grant=grant, store=store, state=pixel_status(store),
-        head=head_snippet(store), events=event_snippets(store), settings=settings, errors=errors or {},
+        head=head_snippet(store), events=event_snippets(store), setup=platform_setup(store), settings=settings,
+        errors=errors or {},
         server_url=server_url, injector=injector_commands(store, server_url), **forms.choices())

@@ -32,15 +32,29 @@ def event_snippets(store, platform=None):
     """Each event's snippet for the store's platform, with whether it is on and the name it fires as."""
     platform = platform or store.platform
     items = []
-    for event in snippets.EVENTS:
+    if platform in snippets.PLATFORM_EVENTS:
+        return items  # one script (Ecwid) or one app (VTEX IO) fires every event: see platform_setup
+    for event in snippets.platform_events(platform):
         order = event == "PlaceAnOrder"
         items.append({
             "event": event,
             "fires_as": store.order_event if order else event,
             "enabled": event in (store.events or []),
-            "snippet": snippets.render_event(event, platform),
+            "snippet": snippets.render_event(event, platform, store.currency),
         })
     return items
+
+
+def platform_setup(store):
+    """What an Ecwid or VTEX IO store installs instead of per-event snippets (None elsewhere)."""
+    base = current_app.config["TTC_PUBLIC_URL"]
+    if store.platform == "ecwid":
+        return {"tag": snippets.render_ecwid_tag(store.public_key, base),
+                "url": f"{base}/pixel/{store.public_key}/ecwid.js"}
+    if store.platform == "vtex-io":
+        return {"command": f"flask --app wsgi snippet {store.public_key} --platform vtex-io --out tiktok-pixel-app",
+                "listener": f"flask --app wsgi snippet {store.public_key} --platform vtex-io"}
+    return None
 
 
 def head_snippet(store):

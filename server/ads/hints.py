@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from server.ads import event_log
 from server.clock import utcnow
 from server.models.catalog import CatalogProduct
+from snippets import platform_events
 
 IN_STOCK = "IN_STOCK"
 WINDOW_DAYS = 7
@@ -38,12 +39,19 @@ def catalog_counts(session, store):
     }
 
 
+# The funnel steps TikTok's checklist asks for beside the three that catalog ads learn from (listed
+# where the store's platform can report them; ClickButton is deprecated and left out).
+FUNNEL_EVENTS = ("InitiateCheckout", "AddPaymentInfo", "Search", "CompleteRegistration", "AddToWishlist")
+
+
 def needed_events(store):
-    """``[(label, names)]``: the events catalog ads need, the order event under both of its names."""
+    """``[(label, names)]``: the events catalog ads need, the order event under both of its names,
+    then the rest of the shopping funnel."""
     order = store.order_event if store.order_event in ORDER_EVENTS else "PlaceAnOrder"
     other = next(name for name in ORDER_EVENTS if name != order)
     return [("ViewContent", ("ViewContent",)), ("AddToCart", ("AddToCart",)),
-            (f"{order} (the order event)", (order, other))]
+            (f"{order} (the order event)", (order, other))] + [
+        (f"{name} (funnel)", (name,)) for name in FUNNEL_EVENTS if name in platform_events(store.platform)]
 
 
 def catalog_events(session, store, *, now=None):
@@ -57,6 +65,7 @@ def catalog_events(session, store, *, now=None):
     for label, names in needed:
         setting = "PlaceAnOrder" if names[0] in ORDER_EVENTS else names[0]
         row = {"label": label, "names": list(names), "enabled": setting in enabled, "seen": None,
+               "catalog": names[0] not in FUNNEL_EVENTS,  # what catalog ads learn from; the rest is the funnel
                "count": None, "last_at": None, "with_catalog_ids": None, "checked": None}
         if seen is not None:
             found = [seen[n] for n in names if n in seen]
@@ -71,4 +80,4 @@ def catalog_events(session, store, *, now=None):
     return {"known": seen is not None, "days": WINDOW_DAYS, "events": rows,
             "unknown_reason": None if seen is not None else event_log.unknown_reason(),
             "log_exists": event_log.has_event_log(),
-            "ready": seen is not None and all(r["seen"] and r["with_catalog_ids"] != 0 for r in rows)}
+            "ready": seen is not None and all(r["seen"] and r["with_catalog_ids"] != 0 for r in rows if r["catalog"])}

@@ -88,5 +88,9 @@ def store_snippet(grant, event):
     if event not in SNIPPET_NAMES:
         raise NotFound(f"no snippet named {event!r}; choose one of {', '.join(SNIPPET_NAMES)}")
     platform = _platform(grant.store)
-    text = head_snippet(grant.store) if event == "head" else snippets.render_event(event, platform)
+    try:
+        text = head_snippet(grant.store) if event == "head" else snippets.render_event(event, platform,
+                                                                                         grant.store.currency)
+    except snippets.SnippetError as error:  # an event the platform does not report, or a one-script platform
+        raise ValidationError(str(error), fields={"event": str(error)}) from None
     return {"store": grant.store.public_key, "event": event, "platform": platform, "snippet": text}

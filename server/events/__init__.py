@@ -34,7 +34,7 @@ def init_app(app):
     page and the ``events`` commands. Call after pixel, jobs, admin and api."""
     from server import jobs
     from server.auth.csrf import csrf
-    from server.events import admin, api, edge, kicks, log, relay
+    from server.events import admin, api, ecwid_orders, edge, kicks, log, relay
     from server.events.cache import CollectorCache
     from server.events.cli import events_group
     from server.events.collector import Collector
@@ -56,6 +56,7 @@ def init_app(app):
     jobs.periodic(app, "events.prune", 3600, log.prune)
     jobs.periodic(app, "events.sweep", 300, log.sweep)
     api.init_app(app)
+    ecwid_orders.init_app(app)
     admin.init_app(app)
     app.cli.add_command(events_group)
 

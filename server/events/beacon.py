@@ -14,9 +14,12 @@ from typing import NamedTuple
 
 from server.events import normalise
 from server.events.errors import BeaconRefused
+from server.models.store import ORDER_EVENT_NAMES, PIXEL_EVENTS
 
-KNOWN_EVENTS = frozenset({"ViewContent", "AddToCart", "PlaceAnOrder", "Purchase"})
-ORDER_EVENTS = frozenset({"PlaceAnOrder", "Purchase"})
+# The events a beacon may carry: every pixel event a store can turn on (the funnel's fields, such as
+# Search's search_string, are TikTok's standard properties; see normalise.properties).
+KNOWN_EVENTS = frozenset(PIXEL_EVENTS) | frozenset(ORDER_EVENT_NAMES)
+ORDER_EVENTS = frozenset(ORDER_EVENT_NAMES)
 MAX_URL = 2048
 EVENT_ID = re.compile(r"[\x21-\x7e]{1,100}")  # printable ASCII without spaces: what the loader makes
 

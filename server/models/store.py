@@ -3,8 +3,13 @@ from server.clock import utcnow
 from server.extensions import db
 from server.security import new_public_key
 
-PLATFORMS = ("vtex-legacy", "headless", "generic")
-PIXEL_EVENTS = ("ViewContent", "AddToCart", "PlaceAnOrder")  # "PlaceAnOrder" stands for the order event
+PLATFORMS = ("vtex-legacy", "vtex-io", "ecwid", "headless", "generic")
+# The shopping funnel, in the order a shopper meets it; "PlaceAnOrder" stands for the order event.
+PIXEL_EVENTS = ("ViewContent", "AddToCart", "PlaceAnOrder", "InitiateCheckout", "AddPaymentInfo", "Search",
+                "CompleteRegistration", "AddToWishlist", "ClickButton")
+# On for a new store: the events every platform reports reliably. Registration, wishlist and clicks
+# exist only on some platforms (VTEX IO documents its sign-up event as not triggered yet).
+DEFAULT_EVENTS = ("ViewContent", "AddToCart", "PlaceAnOrder", "InitiateCheckout", "AddPaymentInfo", "Search")
 ORDER_EVENT_NAMES = ("PlaceAnOrder", "Purchase")
 CONSENT_MODES = ("none", "hold")
 TIKTOK_STATES = ("not_connected", "connected", "disconnected")
@@ -26,7 +31,7 @@ class Store(db.Model):
 
     pixel_code = db.Column(db.String(64))
     pixel_enabled = db.Column(db.Boolean, nullable=False, default=True)
-    events = db.Column(db.JSON, nullable=False, default=lambda: list(PIXEL_EVENTS))
+    events = db.Column(db.JSON, nullable=False, default=lambda: list(DEFAULT_EVENTS))
     order_event = db.Column(db.String(20), nullable=False, default="PlaceAnOrder")
     consent_mode = db.Column(db.String(10), nullable=False, default="none")
     advanced_matching = db.Column(db.Boolean, nullable=False, default=False)

@@ -28,6 +28,12 @@ def _render_script(config):
     return render_loader(config)
 
 
+def _render_ecwid(public_key):
+    from snippets import render_ecwid
+
+    return render_ecwid(public_key, current_app.config["TTC_PUBLIC_URL"])
+
+
 def init_app(app):
     """Register the pixel views, put the fast path in front of Flask, and watch stores for changes."""
     max_age = app.config["TTC_PIXEL_MAX_AGE"]
@@ -35,7 +41,7 @@ def init_app(app):
     board = VersionBoard(os.path.join(app.instance_path, BOARD_FILE))
     cache = PixelCache(board, revalidate_seconds=app.config["TTC_PIXEL_REVALIDATE_SECONDS"],
                        cache_control=f"public, max-age={max_age}, stale-while-revalidate={swr}",
-                       render_script=_render_script)
+                       render_script=_render_script, render_ecwid=_render_ecwid)
     app.extensions["ttc_pixel"] = PixelState(board, cache)
     app.register_blueprint(bp)
     app.wsgi_app = PixelEdge(app.wsgi_app, cache)

@@ -16,16 +16,18 @@ class CachedStore:
     version: int
     script: rep.Representation
     config: rep.Representation
+    ecwid: rep.Representation  # the Ecwid storefront binding (loads ``script``)
 
 
 class PixelCache:
     """Store key -> CachedStore. Safe to share between threads: entries are immutable."""
 
-    def __init__(self, board, *, revalidate_seconds, cache_control, render_script):
+    def __init__(self, board, *, revalidate_seconds, cache_control, render_script, render_ecwid):
         self.board = board
         self.revalidate_seconds = revalidate_seconds
         self.cache_control = cache_control
         self.render_script = render_script  # config dict -> JavaScript text
+        self.render_ecwid = render_ecwid  # store key -> JavaScript text
         self.entries = {}
 
     def fresh(self, public_key):
@@ -48,7 +50,7 @@ class PixelCache:
         old = self.entries.get(public_key)
         deadline = time.monotonic() + self.revalidate_seconds
         if old is not None and old.version == store.version:
-            entry = CachedStore(slot, seen, deadline, old.version, old.script, old.config)
+            entry = CachedStore(slot, seen, deadline, old.version, old.script, old.config, old.ecwid)
         else:
             entry = self._build(store, slot, seen, deadline)
         self.entries[public_key] = entry
@@ -60,4 +62,6 @@ class PixelCache:
                            cache_control=self.cache_control)
         as_json = rep.build(rep.config_json(config), rep.JSON_TYPE, cache_control=self.cache_control,
                             origins=rep.allowed_origins(store.domains), vary_origin=True)
-        return CachedStore(slot, seen, deadline, store.version, script, as_json)
+        ecwid = rep.build(self.render_ecwid(store.public_key).encode("utf-8"), rep.JS_TYPE,
+                          cache_control=self.cache_control)
+        return CachedStore(slot, seen, deadline, store.version, script, as_json, ecwid)

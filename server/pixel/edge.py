@@ -1,4 +1,5 @@
-"""The hot path: answer /pixel/<key>.js and /pixel/<key>/config.json from memory, before Flask.
+"""The hot path: answer /pixel/<key>.js, /pixel/<key>/ecwid.js and /pixel/<key>/config.json from
+memory, before Flask.
 
 Every page view of every store comes here. When the worker already holds the store's current bytes
 (the common case) the answer costs a dictionary lookup and one shared-memory read: no database, no
@@ -10,13 +11,16 @@ from server.pixel import representation as rep
 PREFIX = "/pixel/"
 SCRIPT_SUFFIX = ".js"
 CONFIG_SUFFIX = "/config.json"
+ECWID_SUFFIX = "/ecwid.js"
 
 
 def parse_path(path):
-    """(store key, "script" | "config") for a pixel path, else None."""
+    """(store key, "script" | "ecwid" | "config") for a pixel path, else None."""
     if not path.startswith(PREFIX):
         return None
-    if path.endswith(SCRIPT_SUFFIX):
+    if path.endswith(ECWID_SUFFIX):
+        key, kind = path[len(PREFIX):-len(ECWID_SUFFIX)], "ecwid"
+    elif path.endswith(SCRIPT_SUFFIX):
         key, kind = path[len(PREFIX):-len(SCRIPT_SUFFIX)], "script"
     elif path.endswith(CONFIG_SUFFIX):
         key, kind = path[len(PREFIX):-len(CONFIG_SUFFIX)], "config"
@@ -41,7 +45,7 @@ class PixelEdge:
             if target is not None:
                 entry = self.cache.fresh(target[0])
                 if entry is not None:
-                    representation = entry.script if target[1] == "script" else entry.config
+                    representation = getattr(entry, target[1])
                     status, headers, body = rep.respond(
                         representation, method, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_ORIGIN"))
                     start_response(status, headers)

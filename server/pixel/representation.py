@@ -25,6 +25,7 @@ def public_config(store, extra=None):
         "currency": store.currency,
         "consent_mode": store.consent_mode,
         "advanced_matching": bool(store.advanced_matching),
+        "domains": list(store.domains or []),  # the loader stays quiet on any other host
     }
     config.update(server_event_fields(store))
     config.update(extra or {})

@@ -29,6 +29,12 @@ def script(key):
     return _answer(_cached(key).script)
 
 
+@bp.get("/<key>/ecwid.js")
+def ecwid_script(key):
+    """The Ecwid storefront script: binds Ecwid's JS API to the store's loader."""
+    return _answer(_cached(key).ecwid)
+
+
 @bp.get("/<key>/config.json", provide_automatic_options=False)
 def config(key):
     """The store's public pixel configuration as JSON, for headless front ends."""

@@ -94,7 +94,7 @@ def show(key):
 @store_group.command("update")
 @click.argument("key")
 @_store_options
-@click.option("--events", help="Events that are on, comma-separated: ViewContent,AddToCart,PlaceAnOrder.")
+@click.option("--events", help="Events that are on, comma-separated, from: " + ",".join(PIXEL_EVENTS) + ".")
 @click.option("--order-event", type=click.Choice(["PlaceAnOrder", "Purchase"]),
               help="Name of the order event. Purchase is what TikTok recommends; PlaceAnOrder is "
                    "deprecated and sunsets in 2027.")
@@ -138,17 +138,55 @@ def delete(key, confirmation):
 @click.argument("key")
 @click.argument("event", required=False, type=click.Choice(["head", *PIXEL_EVENTS, "Purchase"]))
 @click.option("--platform", type=click.Choice(PLATFORMS), help="Defaults to the store's platform.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="vtex-io: write the store's pixel app into this folder (for vtex link / vtex publish).")
+@click.option("--vendor", default="tiktokconnector", show_default=True,
+              help="vtex-io: the VTEX account the app is published under.")
 @with_appcontext
-def snippet_command(key, event, platform):
-    """Print what to paste: the head snippet, or one event snippet."""
+def snippet_command(key, event, platform, out_dir, vendor):
+    """Print what to paste: the head snippet, one event snippet, the Ecwid script tag or the VTEX IO
+    listener; or write the VTEX IO pixel app (--platform vtex-io --out DIR)."""
     import snippets
 
     try:
         store = service.get_store(db.session, key)
     except AppError as error:
         _fail(error)
-    if event in (None, "head"):
-        click.echo(snippets.render_head(store.public_key, current_app.config["TTC_PUBLIC_URL"]))
-    else:
-        name = "PlaceAnOrder" if event == "Purchase" else event
-        click.echo(snippets.render_event(name, platform or store.platform))
+    base, platform = current_app.config["TTC_PUBLIC_URL"], platform or store.platform
+    try:
+        if out_dir is not None:
+            if platform != "vtex-io":
+                raise snippets.SnippetError("--out writes the VTEX IO pixel app: use it with --platform vtex-io")
+            _write_app(out_dir, store.public_key, base, vendor)
+        elif event not in (None, "head") and platform in snippets.PLATFORM_EVENTS:
+            raise snippets.SnippetError(f"{platform} stores need no event snippets: run `snippet {key} "
+                                        f"--platform {platform}` for the one script that fires every event")
+        elif platform == "ecwid" and event is None:
+            click.echo(snippets.render_ecwid_tag(store.public_key, base))
+        elif platform == "vtex-io" and event is None:
+            from snippets.vtex_io import render_listener
+
+            click.echo(render_listener(store.public_key, base))
+        elif event in (None, "head"):
+            click.echo(snippets.render_head(store.public_key, base))
+        else:
+            name = "PlaceAnOrder" if event == "Purchase" else event
+            click.echo(snippets.render_event(name, platform, store.currency))
+    except snippets.SnippetError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _write_app(out_dir, store_key, base, vendor):
+    """Write the VTEX IO pixel app's files; an existing file is replaced, nothing else is touched."""
+    from pathlib import Path
+
+    from snippets.vtex_io import app_files
+
+    files = app_files(store_key, base, vendor=vendor)
+    root = Path(out_dir)
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote the VTEX IO pixel app ({len(files)} files) to {root}. Next: cd {root} && vtex link "
+               f"(try it in a workspace), then vtex publish and vtex install.")

@@ -109,7 +109,7 @@ def clean_events(values):
     for value in values or []:
         name = "PlaceAnOrder" if value in ORDER_EVENT_NAMES else value
         if name not in PIXEL_EVENTS:
-            raise ValueError(f"unknown event {value!r}; choose from ViewContent, AddToCart, PlaceAnOrder")
+            raise ValueError(f"unknown event {value!r}; choose from {', '.join(PIXEL_EVENTS)}")
         names.add(name)
     return [name for name in PIXEL_EVENTS if name in names]
 

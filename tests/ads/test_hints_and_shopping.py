@@ -56,8 +56,15 @@ def test_the_events_catalog_ads_need_are_listed_with_the_pixel_settings(client, 
     table = _soup(client, store).find(id="catalog-events")
 
     rows = {row["data-event"]: " ".join(row.get_text(" ").split()) for row in table.tbody.find_all("tr")}
-    assert list(rows) == ["ViewContent", "AddToCart", "Purchase"]
-    assert "On" in rows["ViewContent"] and "Off" in rows["AddToCart"]
+    assert list(rows) == ["ViewContent", "AddToCart", "Purchase", "InitiateCheckout", "AddPaymentInfo", "Search"]
+    assert "On" in rows["ViewContent"] and "Off" in rows["AddToCart"] and "Off" in rows["Search"]
+    assert rows["Search"].startswith("Search (funnel)")
+    # A platform that reports sign-ups and wishlists lists them too.
+    store.platform = "generic"
+    db.session.commit()
+    table = _soup(client, store).find(id="catalog-events")
+    assert [row["data-event"] for row in table.tbody.find_all("tr")][3:] == [
+        "InitiateCheckout", "AddPaymentInfo", "Search", "CompleteRegistration", "AddToWishlist"]
     assert rows["Purchase"].startswith("Purchase (the order event) as Purchase or PlaceAnOrder")
     assert all("Unknown" in row for row in rows.values())  # no event log to ask
 

@@ -71,10 +71,24 @@ def test_creating_a_store_leads_to_its_pixel_page(client, session):
 def test_pixel_page_shows_every_snippet_for_the_store_platform(client, owner, app):
     page = _text(client.get(f"/stores/{owner.public_key}/pixel"))
     assert snippets.render_head(owner.public_key, app.config["TTC_PUBLIC_URL"]) in page
-    for event in snippets.EVENTS:
+    for event in snippets.platform_events("vtex-legacy"):
         assert re.sub(r"\s+", " ", snippets.render_event(event, "vtex-legacy")) in page
     raw = client.get(f"/stores/{owner.public_key}/pixel").get_data(as_text=True)
-    assert raw.count('data-copy="snippet-') == 4
+    assert raw.count('data-copy="snippet-') == 1 + len(snippets.platform_events("vtex-legacy"))
+
+
+def test_pixel_page_gives_ecwid_and_vtex_io_stores_their_one_install(client, owner, app):
+    base = app.config["TTC_PUBLIC_URL"]
+    db.session.execute(db.text("UPDATE stores SET platform = 'ecwid'"))
+    db.session.commit()
+    ecwid = _text(client.get(f"/stores/{owner.public_key}/pixel"))
+    db.session.execute(db.text("UPDATE stores SET platform = 'vtex-io'"))
+    db.session.commit()
+    vtex_io = _text(client.get(f"/stores/{owner.public_key}/pixel"))
+
+    assert snippets.render_ecwid_tag(owner.public_key, base) in ecwid and "customJsUrl" in ecwid
+    assert f"snippet {owner.public_key} --platform vtex-io --out" in vtex_io and "vtex link" in vtex_io
+    assert "PRODUCT_SKU" not in ecwid and "PRODUCT_SKU" not in vtex_io
 
 
 def test_pixel_page_explains_the_injector_for_legacy_cms_stores(client, owner):

@@ -43,7 +43,8 @@ def test_a_bad_authorization_header_is_401(client, store, api_key, header):
 def test_api_key_reads_its_store_as_the_settings_json(client, store, api_key):
     body = client.get(f"/api/v1/stores/{store.public_key}", headers=bearer(api_key)).get_json()
     assert body["key"] == store.public_key and body["name"] == "Loja" and body["role"] == "api_key"
-    assert body["pixel"]["events"] == ["ViewContent", "AddToCart", "PlaceAnOrder"]
+    assert body["pixel"]["events"] == ["ViewContent", "AddToCart", "PlaceAnOrder", "InitiateCheckout", "AddPaymentInfo",
+                                       "Search"]
     assert "id" not in body
 
 
@@ -152,14 +153,16 @@ def test_all_snippets_for_the_store_platform(client, app, store, api_key):
     body = client.get(f"/api/v1/stores/{store.public_key}/snippets", headers=bearer(api_key)).get_json()
     assert body["platform"] == "vtex-legacy"
     assert body["head"] == snippets.render_head(store.public_key, app.config["TTC_PUBLIC_URL"])
-    assert [item["event"] for item in body["events"]] == list(snippets.EVENTS)
+    assert [item["event"] for item in body["events"]] == list(snippets.platform_events("vtex-legacy"))
     assert body["events"][0]["snippet"] == snippets.render_event("ViewContent", "vtex-legacy")
 
 
 def test_one_snippet_for_a_chosen_platform(client, store, api_key):
     url = f"/api/v1/stores/{store.public_key}/snippets"
     body = client.get(f"{url}/Purchase?platform=headless", headers=bearer(api_key)).get_json()
-    assert body["snippet"] == snippets.render_event("PlaceAnOrder", "headless") and body["platform"] == "headless"
+    assert body["snippet"] == snippets.render_event("PlaceAnOrder", "headless", store.currency)
+    assert body["platform"] == "headless"
+    assert "ClickButton" in _error(client.get(f"{url}/ClickButton?platform=generic", headers=bearer(api_key)), 422)["message"]
     head = client.get(f"{url}/head", headers=bearer(api_key)).get_json()
     assert f"/pixel/{store.public_key}.js" in head["snippet"]
     assert "platform" in _error(client.get(f"{url}/AddToCart?platform=shopify", headers=bearer(api_key)), 422)["fields"]

@@ -23,8 +23,11 @@ def _config(client, key, **headers):
 def test_config_json_carries_only_public_fields(client, store):
     config = _config(client, store.public_key).get_json()
     assert config == {
-        "enabled": True, "pixel_code": PIXEL_CODE, "events": ["ViewContent", "AddToCart", "PlaceAnOrder"],
+        "enabled": True, "pixel_code": PIXEL_CODE,
+        "events": ["ViewContent", "AddToCart", "PlaceAnOrder", "InitiateCheckout", "AddPaymentInfo", "Search"],
         "order_event": "PlaceAnOrder", "currency": "BRL", "consent_mode": "none", "advanced_matching": False,
+        # The loader stays quiet on any other host; browsers reading this JSON cross-site still need CORS.
+        "domains": ["loja.example.com", "www.loja.example.com"],
     }
 
 
@@ -115,7 +118,7 @@ def test_a_change_is_visible_at_once(client, store, session):
     service.update_store(session, store, order_event="Purchase")
     response = client.get(path, headers={"If-None-Match": etag})
     assert response.status_code == 200
-    assert response.get_json()["events"][-1] == "Purchase"
+    assert response.get_json()["events"][2] == "Purchase"
 
 
 def _change_in_another_process(app_config, key):
@@ -149,3 +152,25 @@ def test_json_body_is_valid_and_stable(client, store):
     first = _config(client, store.public_key)
     assert json.loads(first.data) == first.get_json()
     assert _config(client, store.public_key).headers["ETag"] == first.headers["ETag"]
+
+
+def test_the_ecwid_script_is_served_and_cached_like_the_loader(app, client, store):
+    import snippets
+
+    first = client.get(f"/pixel/{store.public_key}/ecwid.js")
+    again = client.get(f"/pixel/{store.public_key}/ecwid.js", headers={"If-None-Match": first.headers["ETag"]})
+
+    assert first.status_code == 200 and first.content_type.startswith("application/javascript")
+    assert first.get_data(as_text=True) == snippets.render_ecwid(store.public_key, app.config["TTC_PUBLIC_URL"])
+    assert f'{app.config["TTC_PUBLIC_URL"]}/pixel/{store.public_key}.js' in first.get_data(as_text=True)
+    assert first.headers["Cache-Control"] == client.get(f"/pixel/{store.public_key}.js").headers["Cache-Control"]
+    assert again.status_code == 304
+    assert client.get("/pixel/no-such-store/ecwid.js").status_code == 404
+
+
+def test_the_ecwid_script_is_answered_on_the_fast_path():
+    from server.pixel.edge import parse_path
+
+    assert parse_path("/pixel/abc/ecwid.js") == ("abc", "ecwid")
+    assert parse_path("/pixel/abc.js") == ("abc", "script")
+    assert parse_path("/pixel/a/b/ecwid.js") is None

@@ -60,7 +60,8 @@ def test_phone_is_stored_in_e164(session):
 
 def test_pixel_defaults_and_order_event_choice(session):
     store = make_store()
-    assert store.events == ["ViewContent", "AddToCart", "PlaceAnOrder"]
+    # The catalog's three and the funnel steps every platform reports reliably.
+    assert store.events == ["ViewContent", "AddToCart", "PlaceAnOrder", "InitiateCheckout", "AddPaymentInfo", "Search"]
     assert store.order_event == "PlaceAnOrder"
     assert store.consent_mode == "none" and store.advanced_matching is False
     service.update_store(session, store, order_event="Purchase", events="AddToCart,Purchase",

@@ -21,6 +21,8 @@ ACCESS = {
     ("static", "GET"): PUBLIC,
     ("pixel.script", "GET"): PUBLIC,
     ("pixel.config", "GET"): PUBLIC,
+    ("pixel.ecwid_script", "GET"): PUBLIC,
+    ("ecwid_hooks.ecwid_webhook", "POST"): PUBLIC,  # signed by the Ecwid app's client secret
     ("pixel.config_preflight", "OPTIONS"): PUBLIC,
     ("admin.home", "GET"): PUBLIC,
     ("account.signin", "GET"): PUBLIC,

@@ -12,8 +12,9 @@
 //   {"click": {"class": "...", "href": "...", "child": true}}   a click on such a link (or on a
 //                                      <span> inside it when child is set)
 //   {"advance": ms}                    move the page clock forward
+//   {"dispatch": "hashchange"}         an event on window
 //   {"reload": true}                   a new page; localStorage and the clock carry over
-// Output: {"pages": [{"ttq": [[method, ...args]], "ttq_pixels": [...], "scripts": [src...],
+// Output: {"pages": [{"ttq": [[method, ...args]] (pixel instances), "ttq_global": [...], "ttq_pixels": [...], "scripts": [src...],
 //          "errors": [...], "console": [...], "results": [...], "ttc_queue": n}]}
 "use strict";
 const fs = require("fs");
@@ -25,6 +26,13 @@ const knownScripts = scenario.scripts || {};
 const storageMode = scenario.storage || "ok";
 const cryptoMode = scenario.crypto || "full";
 const storageData = new Map();
+// WebCrypto's digest, settled in a microtask (the real one settles later, off the main thread).
+const subtle = {
+  digest: (algorithm, data) => {
+    const hash = nodeCrypto.createHash(algorithm.replace("-", "").toLowerCase()).update(Buffer.from(data)).digest();
+    return Promise.resolve(hash.buffer.slice(hash.byteOffset, hash.byteOffset + hash.length));
+  },
+};
 let now = Date.UTC(2024, 0, 15, 12, 0, 0);
 
 class FakeDate extends Date {
@@ -55,7 +63,7 @@ function makeCrypto() {
     for (let i = 0; i < arr.length; i++) arr[i] = bytes[i];
     return arr;
   };
-  if (cryptoMode === "full") return { randomUUID: () => nodeCrypto.randomUUID(), getRandomValues };
+  if (cryptoMode === "full") return { randomUUID: () => nodeCrypto.randomUUID(), getRandomValues, subtle };
   if (cryptoMode === "random-values") return { getRandomValues };
   return undefined;
 }
@@ -150,7 +158,8 @@ function newPage() {
 
   const window = {
     document,
-    location: { href: "https://shop.example/produto/p", protocol: "https:" },
+    location: { href: "https://shop.example/produto/p", protocol: "https:", hostname: scenario.hostname || "shop.example" },
+    TextEncoder,
     navigator: { userAgent: "harness" },
     console: {
       log: () => {},
@@ -159,6 +168,7 @@ function newPage() {
       error: (...a) => page.console.push("error: " + a.join(" ")),
     },
     localStorage: makeStorage(),
+    sessionStorage: makeStorage(),
     crypto: makeCrypto(),
     Date: FakeDate,
     XMLHttpRequest,
@@ -229,15 +239,20 @@ function report(page) {
   const ttq = g.ttq;
   let calls = [];
   let pixels = [];
+  let global = [];
   try {
-    calls = ttq ? JSON.parse(JSON.stringify(Array.prototype.slice.call(ttq))) : [];
+    // The loader talks to its own pixel's instance queue (ttq._i[code]); consent stays global.
+    global = ttq ? JSON.parse(JSON.stringify(Array.prototype.slice.call(ttq))) : [];
     pixels = ttq && ttq._i ? Object.keys(ttq._i) : [];
+    calls = [];
+    for (const code of pixels) calls = calls.concat(JSON.parse(JSON.stringify(Array.prototype.slice.call(ttq._i[code]))));
   } catch (err) {
     page.errors.push("report: " + err);
   }
   const queue = g.ttc && g.ttc.q ? g.ttc.q.length : 0;
   return {
     ttq: calls,
+    ttq_global: global,
     ttq_pixels: pixels,
     scripts: page.scripts,
     errors: page.errors,
@@ -250,7 +265,11 @@ function report(page) {
 
 const pages = [];
 let page = newPage();
+// Promises (WebCrypto's digest) settle between steps, as they would between a page's tasks.
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+(async () => {
 for (const step of scenario.steps) {
+  await settle();
   if ("html" in step) for (const body of inlineScripts(step.html)) page.run(body, "inline");
   else if ("js" in step) page.run(step.js, step.label);
   else if ("eval" in step) {
@@ -266,10 +285,14 @@ for (const step of scenario.steps) {
     page.dispatch("window", "load", { type: "load" });
   } else if ("click" in step) click(page, step.click);
   else if ("advance" in step) now += step.advance;
+  else if ("dispatch" in step) page.dispatch("window", step.dispatch, { type: step.dispatch });
   else if ("reload" in step) {
+    await settle();
     pages.push(report(page));
     page = newPage();
   } else throw new Error("unknown step " + JSON.stringify(step));
 }
+await settle();
 pages.push(report(page));
 process.stdout.write(JSON.stringify({ pages }));
+})();

@@ -44,12 +44,12 @@ def store_config(**overrides):
     return config
 
 
-def run_pages(steps, config=None, *, crypto="full", storage="ok", scripts=None):
+def run_pages(steps, config=None, *, crypto="full", storage="ok", scripts=None, hostname=None):
     """Run the steps in the fake page(s); returns one report per page load."""
     served = {LOADER_URL: snippets.render_loader(config if config is not None else store_config())}
     served.update(scripts or {})
     served = {url: source for url, source in served.items() if source is not None}  # None: a failed fetch
-    scenario = {"steps": steps, "scripts": served, "crypto": crypto, "storage": storage}
+    scenario = {"steps": steps, "scripts": served, "crypto": crypto, "storage": storage, "hostname": hostname}
     done = subprocess.run([node_binary(), str(HARNESS)], input=json.dumps(scenario), capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
@@ -76,6 +76,11 @@ def tracks(page):
 def methods(page):
     """The ttq method names called, in order."""
     return [call[0] for call in page["ttq"]]
+
+
+def consents(page):
+    """The consent calls (page-wide, on the global ttq), in order."""
+    return [call[0] for call in page["ttq_global"] if call[0].endswith("Consent")]
 
 
 def tiktok_scripts(page):

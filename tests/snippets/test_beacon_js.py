@@ -1,6 +1,7 @@
 """The loader's beacon to the collector (server events), run in Node: same event_id as the pixel,
 consent honoured, the click id kept in a first-party cookie, the order's event_id from its order id."""
 import gzip
+import hashlib
 import json
 
 import pytest
@@ -112,8 +113,27 @@ def test_identify_data_goes_with_the_beacon_only_with_advanced_matching():
     on = run_page(steps, relaying(advanced_matching=True))
     off = run_page(steps, relaying(advanced_matching=False))
 
-    assert beacons(on)[0]["user"] == {"email": "ana@example.com"}
+    # The name leaves the page only as SHA-256 of its normalised form ("ana").
+    assert beacons(on)[0]["user"] == {"email": "ana@example.com", "first_name": hashlib.sha256(b"ana").hexdigest()}
     assert "user" not in beacons(off)[0]
+
+
+def test_name_and_address_are_normalised_and_hashed_as_tiktok_asks():
+    user = {"email": "ana@example.com", "first_name": " Ana-Maria ", "last_name": "O'Neil", "zip_code": "94103-1234",
+            "city": "São Paulo", "state": "SP", "country": "BR", "phone_number": "+5511912345678"}
+    page = run_page([head_step(), DELIVER, {"eval": f"ttc('identify', {json.dumps(user)})"},
+                     track("ViewContent", {"content_id": "A"})], relaying(advanced_matching=True))
+
+    expected = {name: hashlib.sha256(clear.encode()).hexdigest() for name, clear in (
+        ("first_name", "anamaria"), ("last_name", "oneil"), ("zip_code", "94103"), ("city", "sãopaulo"),
+        ("state", "sp"), ("country", "br"))}
+    expected.update(email="ana@example.com", phone_number="+5511912345678")
+    assert beacons(page)[0]["user"] == expected
+    [identify] = [call for call in page["ttq"] if call[0] == "identify"]
+    assert identify[1] == expected
+    # identify reaches the store's pixel before the event it was given for.
+    assert [call[0] for call in page["ttq"]] == ["page", "identify", "track"]
+    assert page["ttq_global"] == []
 
 
 def test_a_failed_beacon_breaks_nothing():

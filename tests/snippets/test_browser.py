@@ -18,9 +18,14 @@ EVENTS_JS_STUB = """(function () {
   var q = window.ttq, rec = window.__tiktok = window.__tiktok || {loads: [], calls: []};
   function record(args) { rec.calls.push(JSON.parse(JSON.stringify(Array.prototype.slice.call(args)))); }
   rec.loads.push(document.currentScript.src);
-  for (var i = 0; i < q.length; i++) record(q[i]);
-  q.length = 0;
-  q.methods.forEach(function (m) { q[m] = function () { record([m].concat([].slice.call(arguments))); }; });
+  function take(o) {
+    for (var i = 0; i < o.length; i++) record(o[i]);
+    o.length = 0;
+    q.methods.forEach(function (m) { o[m] = function () { record([m].concat([].slice.call(arguments))); }; });
+  }
+  take(q);
+  for (var id in q._i || {}) take(q._i[id]);
+  q.instance = function (id) { return q._i[id]; };
 })();"""
 
 

@@ -1,4 +1,5 @@
 """The head snippet and the loader, run in Node: what a page hands to TikTok's ttq."""
+import hashlib
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -6,8 +7,8 @@ import pytest
 
 import snippets
 from tests.snippets.jsharness import (
-    DELIVER, KEY, LOADER_URL, PIXEL_CODE, SERVER, UUID, head_step, methods, run_page, run_pages, store_config,
-    tiktok_scripts, track, tracks,
+    DELIVER, KEY, LOADER_URL, PIXEL_CODE, SERVER, UUID, consents, head_step, methods, run_page, run_pages, store_config,
+    filled, tiktok_scripts, track, tracks,
 )
 
 HOSTILE = "</script><!--<script>'\"\\\u2028\u2029&>"
@@ -81,7 +82,8 @@ def test_calls_queued_before_the_loader_arrives_are_flushed_in_order():
 
 def test_an_event_snippet_pasted_before_the_head_snippet_is_not_lost():
     page = run_page([
-        {"html": snippets.render_event("AddToCart", "generic").replace('"PRODUCT_SKU"', '"EARLY"')},
+        {"html": filled(snippets.render_event("AddToCart", "generic"), PRODUCT_SKU="EARLY", PRODUCT_NAME="Mug",
+                        PRODUCT_PRICE=2, QUANTITY=1, CURRENCY_CODE="BRL", VALUE=2)},
         head_step(),
         DELIVER,
     ])
@@ -177,7 +179,8 @@ def test_consent_hold_sends_nothing_until_the_page_grants_then_flushes():
 
     assert held["ttq"] == [] and tiktok_scripts(held) == []
     assert len(tiktok_scripts(granted)) == 1
-    assert methods(granted) == ["grantConsent", "page", "track", "track", "identify", "track"]
+    assert consents(granted) == ["grantConsent"]
+    assert methods(granted) == ["page", "track", "track", "identify", "track"]
     assert [params["contents"][0]["content_id"] for _, params, _ in tracks(granted)] == ["A", "B", "C"]
 
 
@@ -185,7 +188,8 @@ def test_consent_granted_before_the_loader_arrives_counts():
     page = run_page([head_step(), {"eval": "ttc('consent', 'grant')"}, track("ViewContent", {"content_id": "A"}),
                      DELIVER], store_config(consent_mode="hold"))
 
-    assert methods(page) == ["grantConsent", "page", "track"]
+    assert consents(page) == ["grantConsent"]
+    assert methods(page) == ["page", "track"]
 
 
 def test_revoking_consent_stops_sending():
@@ -194,7 +198,8 @@ def test_revoking_consent_stops_sending():
                      {"eval": "ttc('consent', 'revoke')"}, track("AddToCart", {"content_id": "B"}),
                      {"eval": "ttc('consent', 'grant')"}, track("AddToCart", {"content_id": "C"})], config)
 
-    assert methods(page) == ["grantConsent", "page", "track", "revokeConsent", "grantConsent", "track"]
+    assert consents(page) == ["grantConsent", "revokeConsent", "grantConsent"]
+    assert methods(page) == ["page", "track", "track"]
     assert [params["contents"][0]["content_id"] for _, params, _ in tracks(page)] == ["A", "C"]
 
 
@@ -207,7 +212,8 @@ def test_identify_is_forwarded_only_with_advanced_matching():
     off = run_page(steps, store_config(advanced_matching=False))
 
     assert [call for call in on["ttq"] if call[0] == "identify"] == [
-        ["identify", {"email": "a@b.c", "phone_number": "+5511999999999", "external_id": "u1"}]]
+        ["identify", {"email": "a@b.c", "phone_number": "+5511999999999", "external_id": "u1",
+                      "first_name": hashlib.sha256(b"ana").hexdigest()}]]
     assert methods(off) == ["page"]
 
 
@@ -246,14 +252,41 @@ def test_a_hostile_server_url_stays_inside_the_head_snippet():
 
 
 def test_a_page_with_tiktoks_own_base_code_keeps_its_ttq():
+    # As in TikTok's base code, instance(code) hands out the queue of one pixel.
     own = "window.ttq = []; window.ttq.methods = ['page', 'track']; window.ttq._i = {}; " \
-          "window.ttq.page = function () { window.ttq.push(['own-page']); }; " \
-          "window.ttq.track = function (n, p, o) { window.ttq.push(['own-track', n, p, o]); }; " \
+          "window.ttq.instance = function (id) { var e = window.ttq._i[id]; " \
+          "e.page = function () { e.push(['own-page']); }; " \
+          "e.track = function (n, p, o) { e.push(['own-track', n, p, o]); }; return e; }; " \
           "window.ttq.load = function (id) { window.ttq._i[id] = []; window.ttq.push(['own-load', id]); };"
     page = run_page([{"js": own}, head_step(), DELIVER, track("ViewContent", {"content_id": "A"})])
 
-    assert methods(page) == ["own-load", "own-page", "own-track"]
-    assert page["ttq"][0] == ["own-load", PIXEL_CODE]
+    assert page["ttq_global"] == [["own-load", PIXEL_CODE]]
+    assert methods(page) == ["own-page", "own-track"]
+
+
+def test_page_views_and_events_go_to_the_stores_pixel_only():
+    other = "OTHERPIXEL0000000000"
+    page = run_page([head_step(), DELIVER, {"eval": f"ttq.load({other!r}); ttq.instance({other!r}).page(); 1"},
+                     track("ViewContent", {"content_id": "A"}), {"eval": "JSON.stringify(ttq._i)"}])
+
+    queues = json.loads(page["results"][-1])
+    assert [call[0] for call in queues[PIXEL_CODE]] == ["page", "track"]
+    assert queues[other] == [["page"]]
+    assert page["ttq_global"] == []
+
+
+@pytest.mark.parametrize("hostname, fires", [("shop.example.com", True), ("www.shop.example.com", True),
+                                             ("shop.example.com.evil.test", False), ("example.com", False),
+                                             ("copy-shop.example.com", False)])
+def test_the_loader_fires_only_on_the_stores_domains(hostname, fires):
+    config = store_config(domains=["shop.example.com", "localhost:8000"])
+    steps = [head_step(), DELIVER, track("ViewContent", {"content_id": "A"})]
+
+    page = run_pages(steps, config, hostname=hostname)[-1]
+
+    assert (methods(page) == ["page", "track"]) is fires
+    assert bool(tiktok_scripts(page)) is fires
+    assert page["errors"] == [] and page["ttc_queue"] == 0
 
 
 def test_json_values_parse_back_in_javascript():

@@ -14,6 +14,9 @@ HOSTILE = "</script><!--<script>'\"\\\u2028\u2029&>"
 LONG_KEY = "Zm9vYmFyYmF6cXV4LXF1dXgtY29yZ2UtZ3JhdWx0LWdh"[:43]
 
 
+SNIPPET_PLATFORMS = ("generic", "headless", "vtex-legacy")  # the platforms with per-event snippets
+
+
 def script_bodies(markup):
     """Inline script bodies as an HTML tokenizer cuts them: each ends at the first "</script"."""
     return re.findall(r"<script\b[^>]*>([\s\S]*?)</script", markup, flags=re.I)
@@ -22,9 +25,10 @@ def script_bodies(markup):
 def all_outputs():
     yield "head", render_head(KEY, SERVER)
     yield "loader", render_loader(store_config())
-    for platform in snippets.PLATFORMS:
-        for event in snippets.EVENTS:
+    for platform in SNIPPET_PLATFORMS:
+        for event in snippets.platform_events(platform):
             yield f"{platform}/{event}", render_event(event, platform)
+    yield "ecwid", snippets.render_ecwid(KEY, SERVER)
 
 
 def test_head_snippet_fits_its_budget_with_a_long_key_and_url():
@@ -35,8 +39,12 @@ def test_head_snippet_fits_its_budget_with_a_long_key_and_url():
 
 
 def test_loader_fits_its_gzipped_budget_for_a_realistic_config():
+    # A new store's events (the catalog's three and the funnel steps on by default), two domains,
+    # server events on, a long key and connector address.
     config = store_config(consent_mode="hold", advanced_matching=True, order_event="Purchase",
-                          events=["ViewContent", "AddToCart", "Purchase"], collector_url="https://c.example")
+                          events=["ViewContent", "AddToCart", "Purchase", "InitiateCheckout", "AddPaymentInfo", "Search"],
+                          collector=f"https://pixel.connector.example-store.com/pixel/{LONG_KEY}/events",
+                          domains=["loja.example.com.br", "www.loja.example.com.br"])
 
     loader = render_loader(config).encode("utf-8")
 
@@ -63,26 +71,44 @@ def test_head_loads_the_store_loader_from_the_server_url_without_a_double_slash(
     assert f'"src":"{SERVER}/pixel/{KEY}.js"' in head
 
 
-@pytest.mark.parametrize("event, platform", [("Search", "generic"), ("ViewContent", "shopify"),
+@pytest.mark.parametrize("event, platform", [("Browse", "generic"), ("ViewContent", "shopify"),
                                              ("viewcontent", "generic"), ("AddToCart", "VTEX")])
 def test_render_event_rejects_unknown_events_and_platforms(event, platform):
     with pytest.raises(SnippetError):
         render_event(event, platform)
 
 
-@pytest.mark.parametrize("platform", snippets.PLATFORMS)
+@pytest.mark.parametrize("platform", SNIPPET_PLATFORMS)
 def test_purchase_renders_the_order_snippet(platform):
     assert render_event("Purchase", platform) == render_event("PlaceAnOrder", platform)
 
 
 def test_html_platform_snippets_are_script_blocks_and_headless_is_plain_javascript():
     for platform in ("generic", "vtex-legacy"):
-        for event in snippets.EVENTS:
+        for event in snippets.platform_events(platform):
             snippet = render_event(event, platform)
             assert snippet.startswith("<script>") and snippet.endswith("</script>")
             assert len(script_bodies(snippet)) == 1
-    for event in snippets.EVENTS:
+    for event in snippets.platform_events("headless"):
         assert "<script" not in render_event(event, "headless")
+
+
+def test_each_platform_offers_the_funnel_it_can_report():
+    funnel = {"InitiateCheckout", "AddPaymentInfo", "Search"}
+    for platform in snippets.PLATFORMS:
+        assert funnel <= set(snippets.platform_events(platform)), platform
+    assert "ClickButton" in snippets.platform_events("vtex-io")
+    assert "ClickButton" not in snippets.platform_events("generic")
+    with pytest.raises(SnippetError):
+        render_event("ClickButton", "generic")
+    with pytest.raises(SnippetError):
+        render_event("ViewContent", "ecwid")
+
+
+def test_the_example_currency_is_the_stores_own():
+    snippet = render_event("ViewContent", "generic", "EUR")
+
+    assert 'e.g. "EUR"' in snippet and '"BRL"' not in snippet
 
 
 def test_generic_snippets_document_their_placeholders():
@@ -148,3 +174,9 @@ def test_js_value_survives_a_round_trip_through_json():
     value = {"s": HOSTILE, "n": 1.5, "list": ["ç", None, True]}
 
     assert json.loads(snippets.js_value(value)) == value
+
+
+def test_compact_drops_spaces_beside_punctuation_only_outside_strings():
+    source = 'var a = "x = y; z" + b, c = d - -e;\nif (f) return g ? h : \'i ( j\';\nk = l / m;'
+
+    assert snippets.compact(source) == 'var a="x = y; z"+b,c=d- -e;\nif(f)return g?h:\'i ( j\';\nk=l / m;'

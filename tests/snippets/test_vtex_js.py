@@ -198,3 +198,46 @@ def test_the_data_layer_keeps_working_for_other_scripts():
     page = live([ORDER, {"eval": "dataLayer.push({event: 'x'}, {event: 'y'})"}, {"eval": "dataLayer.length"}])
 
     assert page["results"][-2:] == [2, 2]
+
+
+CHECKOUT = {"html": snippets.render_event("InitiateCheckout", "vtex-legacy")}
+SEARCH = {"html": snippets.render_event("Search", "vtex-legacy")}
+ORDER_FORM = {"orderFormId": "of-77", "value": 53970, "storePreferencesData": {"currencyCode": "BRL"},
+              "items": [{"id": "32", "name": "Tênis Corrida 41", "sellingPrice": 25990, "quantity": 2},
+                        {"id": "40", "name": "Meia", "sellingPrice": 1990, "quantity": 1}]}
+ALL = store_config(events=list(snippets.EVENTS))
+
+
+def hash_step(route):
+    return [{"eval": f"location.hash = {json.dumps(route)}; 1"}, {"dispatch": "hashchange"}]
+
+
+def test_legacy_checkout_steps_fire_initiate_checkout_then_add_payment_info_once_each():
+    orderform = {"eval": f"window.vtexjs = {{checkout: {{orderForm: {json.dumps(ORDER_FORM)}}}}}; 1"}
+    steps = [head_step(), DELIVER, orderform, CHECKOUT, CHECKOUT, *hash_step("#/cart"), *hash_step("#/email"),
+             *hash_step("#/shipping"), *hash_step("#/payment"), *hash_step("#/shipping"), *hash_step("#/payment")]
+
+    pages = run_pages(steps + [{"reload": True}, head_step(), DELIVER, orderform, CHECKOUT, *hash_step("#/payment")], ALL)
+
+    first, reloaded = pages
+    assert [name for name, _, _ in tracks(first)] == ["InitiateCheckout", "AddPaymentInfo"]
+    params = tracks(first)[0][1]
+    # The orderForm's money is in cents.
+    assert params["value"] == 539.7 and params["currency"] == "BRL"
+    assert params["contents"][0] == {"content_id": "32", "content_name": "Tênis Corrida 41", "price": 259.9, "quantity": 2}
+    assert tracks(reloaded) == []  # the same orderForm, reloaded: already counted
+
+
+def test_legacy_search_page_fires_search_with_the_words_searched():
+    page = run_page([head_step(), DELIVER, {"eval": "location.search = '?ft=t%C3%AAnis+corrida'; 1"}, SEARCH, SEARCH,
+                     LOAD], ALL)
+
+    assert [(name, params) for name, params, _ in tracks(page)] == [
+        ("Search", {"search_string": "tênis corrida", "currency": "BRL"})]
+
+
+def test_legacy_search_reads_the_datalayer_when_the_url_has_no_words():
+    page = run_page([head_step(), DELIVER, {"eval": "window.dataLayer = [{pageCategory: 'InternalSiteSearch', "
+                                                    "siteSearchTerm: 'meia'}]; 1"}, SEARCH], ALL)
+
+    assert [params["search_string"] for _, params, _ in tracks(page)] == ["meia"]
