@@ -119,6 +119,8 @@ def _event_checks(session, store, client, advertiser_id, connection, now):
             problem = error.message
     checks = []
     for row in ours["events"]:
+        if not row["catalog"]:
+            continue  # the rest of the funnel helps ads learn, but catalog ads can run without it
         names = [alias for name in row["names"] for alias in rules.PIXEL_STATS_ALIASES.get(name, (name,))]
         counted = sum(theirs.get(name, 0) for name in names)
         matched = row["with_catalog_ids"]
