@@ -1,7 +1,7 @@
 """tiktok-connector: the Flask application factory."""
 from flask import Flask
 
-from server import config
+from server import config, strictjson
 
 
 def create_app(test_config=None):
@@ -9,6 +9,7 @@ def create_app(test_config=None):
     instance_path = (test_config or {}).get("INSTANCE_PATH") or config.instance_path()
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     config.load(app, test_config)
+    app.json = strictjson.make_provider(app)  # request bodies: hostile JSON is a ValueError, never a crash
 
     from server import admin, api, auth, cli, errors, logs, migrations, pixel
     from server import ads, catalog, connect, events, jobs

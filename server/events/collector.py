@@ -95,12 +95,16 @@ class Collector:
         return rows
 
     def _note_refusal(self, store_id, error):
-        # The answer (204) went out before the body was read: the log is where a developer sees why.
+        self.note_refusals(store_id, 1, error.message)
+
+    def note_refusals(self, store_id, count, message):
+        """Log dropped beacons, at most once a minute per store: the answer (204) went out before the
+        body was read, so the log is where a developer sees why; a flood must not flood the log."""
         now = time.monotonic()
         if now - self._refusals_logged.get(store_id, -REFUSAL_LOG_SECONDS) >= REFUSAL_LOG_SECONDS:
             self._refusals_logged[store_id] = now
-            log.info("store %s: a beacon was dropped: %s (more are not logged for a minute)", store_id,
-                     error.message)
+            log.info("store %s: %d beacon(s) dropped: %s (more are not logged for a minute)", store_id, count,
+                     message)
 
     def _check_request(self, entry, environ):
         """Size, store and origin, before anything is read; returns the page's origin and the size."""
@@ -137,9 +141,9 @@ def read_beacon(entry, body, ip, user_agent, when, *, hold=None):
             "context": {key: value for key, value in context.items() if value}, "properties": event.properties}
 
 
-def read_buffered(entry, rows):
+def read_buffered(entry, rows, *, note_refusals=None):
     """Buffered rows made event rows for the store ``entry`` describes: beacons kept as text
-    (``Collector.prepare``) are read now, and what fails is dropped (logged once per call). Consent
+    (``Collector.prepare``) are read now, and what fails is dropped (``note_refusals`` logs it). Consent
     is judged by the store's mode when the beacon came; a store that starts holding later has its
     unconsented events dropped, and shown dropped, by the relay."""
     events, refused, first = [], 0, None
@@ -156,9 +160,10 @@ def read_buffered(entry, rows):
             continue
         if event is not None:
             events.append(event)
-    if refused:
-        log.info("store %s: %d beacon(s) dropped: %s", entry.store_id, refused, first)
+    if refused and note_refusals is not None:
+        note_refusals(entry.store_id, refused, first)
     return events
+
 
 
 def request_origin(origin, referer):

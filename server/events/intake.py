@@ -51,6 +51,7 @@ def file_batches(session, store_id, *, limit=50):
     """File a store's buffered browser events as event rows (merging with rows for the same
     event_id); commits. Returns how many events were filed."""
     filed, entry = 0, None
+    note = current_app.extensions["ttc_events"].collector.note_refusals
     while True:
         batches = session.execute(select(EventBatch).where(EventBatch.store_id == store_id)
                                   .order_by(EventBatch.id).limit(limit)).scalars().all()
@@ -60,7 +61,7 @@ def file_batches(session, store_id, *, limit=50):
         entry = entry or CollectorEntry(0, 0, 0.0, **snapshot(session.get(Store, store_id)))
         now, unique = utcnow(), {}
         for batch in batches:
-            for event in read_buffered(entry, batch.events):
+            for event in read_buffered(entry, batch.events, note_refusals=note):
                 # One statement may not touch a row twice: the first one wins.
                 unique.setdefault((event["event"], event["event_id"]), {
                     **event, "properties": normalise.properties(event["properties"]), "store_id": store_id,

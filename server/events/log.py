@@ -1,11 +1,11 @@
 """The event log a merchant reads (admin page, JSON, ``events tail``), and its upkeep: events are
 kept ``TTC_EVENTS_LOG_DAYS`` days, and a store whose pending events were left behind (a relay job
 that gave up) gets its relay kicked again."""
-import json
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
+from server import strictjson
 from server.clock import as_utc, isoformat, utcnow
 from server.events.kicks import kick
 from server.models.events import EVENT_STATES, EventBatch, ServerEvent
@@ -50,8 +50,8 @@ def _names(buffered):
     if "beacon" not in buffered:
         return buffered["event"], buffered["event_id"]
     try:
-        data = json.loads(buffered["beacon"])
-    except ValueError:
+        data = strictjson.loads(buffered["beacon"])
+    except strictjson.UnreadableJSON:
         data = None
     if not isinstance(data, dict):
         return "?", "?"
