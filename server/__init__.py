@@ -11,7 +11,7 @@ def create_app(test_config=None):
     config.load(app, test_config)
     app.json = strictjson.make_provider(app)  # request bodies: hostile JSON is a ValueError, never a crash
 
-    from server import admin, api, auth, cli, errors, logs, migrations, pixel
+    from server import admin, api, auth, bodysize, cli, errors, logs, migrations, pixel
     from server import ads, catalog, connect, events, jobs
     from server.extensions import db
 
@@ -19,6 +19,7 @@ def create_app(test_config=None):
     db.init_app(app)
     migrations.init_app(app)
     errors.init_app(app)
+    bodysize.init_app(app)
     _trust_proxies(app)  # before the pixel and collector edges wrap the app: they read the header themselves
     pixel.init_app(app)
     jobs.init_app(app)

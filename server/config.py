@@ -27,6 +27,10 @@ DEFAULTS = {
     "TTC_BROKER_URL": "",
     "TTC_REDIS_URL": "",
     "TTC_AUTO_MIGRATE": True,
+    # Request bodies: bytes any request may carry (413 before it is read), and the larger cap of the
+    # catalog's push API and change webhook, whose bodies carry thousands of products.
+    "TTC_MAX_BODY": 1_048_576,
+    "TTC_CATALOG_MAX_BODY": 33_554_432,
     # Shoppers' browsers and caches keep the pixel configuration this long; a disconnect reaches
     # every page within max-age + stale-while-revalidate.
     "TTC_PIXEL_MAX_AGE": 60,
