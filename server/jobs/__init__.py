@@ -149,8 +149,10 @@ def init_app(app):
 
 def start_with_server(app):
     """Start the embedded runner of this server process now (gunicorn's ``post_worker_init``), so
-    queued jobs and the periodic schedule run with no request made; does nothing in other modes."""
-    return app.extensions["ttc_jobs"].ensure_runner()
+    queued jobs and the periodic schedule run with no request made; does nothing in other modes, or
+    for a WSGI callable that is not this application (a wrapper keeps the first-request start)."""
+    state = getattr(app, "extensions", {}).get("ttc_jobs")
+    return state.ensure_runner() if state is not None else None
 
 
 def resolve_mode(config, *, testing=False):
