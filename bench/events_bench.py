@@ -90,7 +90,20 @@ with app.app_context():
     db.session.execute(text("DELETE FROM jobs"))
     db.session.execute(text("DELETE FROM server_events"))
     db.session.execute(text("DELETE FROM event_batches"))
+    db.session.execute(text("DELETE FROM event_tallies"))
     db.session.commit()
+"""
+ACCOUNT = r"""
+import json, sys
+from server import create_app
+from server.events import account
+from server.extensions import db
+from server.stores.service import find_store
+
+app = create_app()
+with app.app_context():
+    statement = account.statement(db.session, find_store(db.session, sys.argv[1]).id)
+    print(json.dumps({**statement, "since": None, "line": account.line(statement)}))
 """
 
 
@@ -105,6 +118,13 @@ def lua(workdir, name, delay_ms=None):
 def python(code, env, *args):
     """Run Python code with the app's environment (its instance folder), quietly."""
     subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def store_account(env, key):
+    """The store's account of beacons (server/events/account.py), read by a fresh process."""
+    out = subprocess.run([sys.executable, "-c", ACCOUNT, key], cwd=ROOT, env=env, check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def emulator_call(url, path, method="GET"):
@@ -186,8 +206,13 @@ def relay(args, env, key, workdir, emulator):
                 settled_at = time.monotonic() - stopped
                 break
             time.sleep(0.5)
+        statement = store_account(env, key)
+        while statement["waiting"] and time.monotonic() - stopped < 180:
+            time.sleep(1)
+            statement = store_account(env, key)
     finally:
         stop(gunicorn)
+    received = emulator_call(emulator, "stats").get("events_received", 0) - received_before
     requests = emulator_call(emulator, "requests?path=event/track/")
     print(f"\nRelay at {args.rate} events/s for {args.relay_seconds} s (embedded runner, TikTok emulator)")
     print(f"  beacons answered: {rps:.0f}/s, p99 {p99:.1f} ms, {bad} not 2xx; about {accepted} accepted")
@@ -195,6 +220,12 @@ def relay(args, env, key, workdir, emulator):
           f"{received / max(1, len(requests)):.0f} events per request (target >= 500)")
     shown = f"{settled_at:.1f} s" if settled_at is not None else "not within 120 s"
     print(f"  the last events reached TikTok {shown} after the load stopped")
+    print(f"  account: {statement['line']}")
+    for outcome, reasons in statement["reasons"].items():
+        print(f"    {outcome}: " + "; ".join(f"{reason} {count}" for reason, count in reasons.items()))
+    print(f"  accepted = relayed + deduplicated + refused + dropped + held + waiting: "
+          f"{'yes' if statement['adds_up'] else 'NO'}; TikTok received {received}, the account says "
+          f"{statement['relayed']} relayed: {'the same' if received == statement['relayed'] else 'DIFFERENT'}")
 
 
 def main():

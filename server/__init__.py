@@ -1,7 +1,7 @@
 """tiktok-connector: the Flask application factory."""
 from flask import Flask
 
-from server import config
+from server import config, strictjson
 
 
 def create_app(test_config=None):
@@ -9,8 +9,9 @@ def create_app(test_config=None):
     instance_path = (test_config or {}).get("INSTANCE_PATH") or config.instance_path()
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     config.load(app, test_config)
+    app.json = strictjson.make_provider(app)  # request bodies: hostile JSON is a ValueError, never a crash
 
-    from server import admin, api, auth, cli, errors, logs, migrations, pixel
+    from server import admin, api, auth, bodysize, cli, errors, logs, migrations, pixel
     from server import ads, catalog, connect, events, jobs
     from server.extensions import db
 
@@ -18,6 +19,7 @@ def create_app(test_config=None):
     db.init_app(app)
     migrations.init_app(app)
     errors.init_app(app)
+    bodysize.init_app(app)
     _trust_proxies(app)  # before the pixel and collector edges wrap the app: they read the header themselves
     pixel.init_app(app)
     jobs.init_app(app)

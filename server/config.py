@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from server import jsontext
+from server import jsontext, settings_check
 
 DEFAULTS = {
     "TTC_DATABASE_URL": None,  # None: a SQLite file in the instance folder
@@ -29,6 +29,10 @@ DEFAULTS = {
     "TTC_BROKER_URL": "",
     "TTC_REDIS_URL": "",
     "TTC_AUTO_MIGRATE": True,
+    # Request bodies: bytes any request may carry (413 before it is read), and the larger cap of the
+    # catalog's push API and change webhook, whose bodies carry thousands of products.
+    "TTC_MAX_BODY": 1_048_576,
+    "TTC_CATALOG_MAX_BODY": 33_554_432,
     # Shoppers' browsers and caches keep the pixel configuration this long; a disconnect reaches
     # every page within max-age + stale-while-revalidate.
     "TTC_PIXEL_MAX_AGE": 60,
@@ -116,24 +120,33 @@ def load(app, test_config=None):
     app.config.update(_from_environment(os.environ))
     if test_config:
         app.config.update(test_config)
+    settings_check.check(app.config)  # typed and checked: a bad value stops the start, naming it
     _fill_generated_secrets(app)
     _derive_flask_settings(app)
 
 
 def _from_environment(environ):
-    """TTC_* variables, typed like their defaults (ints stay ints, booleans accept 1/true/yes)."""
+    """TTC_* variables, typed like their defaults (``settings_check.from_text``); raises SettingError."""
+    defaults = settings_check.known_defaults()
     values = {}
     for name, raw in environ.items():
         if not name.startswith(ENV_PREFIX) or name == "TTC_INSTANCE_PATH":
             continue
-        default = DEFAULTS.get(name)
-        if isinstance(default, bool):
-            values[name] = raw.strip().lower() in ("1", "true", "yes", "on")
-        elif isinstance(default, int):
-            values[name] = int(raw)
-        else:
-            values[name] = raw
+        default = defaults.get(name)
+        values[name] = raw if default is None else settings_check.from_text(name, raw, default)
     return values
+
+
+def check_start(environ=None):
+    """Check the settings as ``create_app`` would read them, without building the app (for
+    gunicorn's configuration, before it loads the app); raises SettingError."""
+    from flask import Config
+
+    settings = Config(instance_path())
+    settings.from_mapping(DEFAULTS)
+    settings.from_pyfile("config.py", silent=True)
+    settings.update(_from_environment(os.environ if environ is None else environ))
+    settings_check.check(settings)
 
 
 def _fill_generated_secrets(app):
@@ -175,12 +188,6 @@ def _derive_flask_settings(app):
         url = "postgresql://" + url[len("postgres://"):]
     app.config["TTC_DATABASE_URL"] = url
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    if app.config["TTC_CATALOG_IMPORT_WORKER"] not in ("auto", "always", "never"):
-        raise ValueError("TTC_CATALOG_IMPORT_WORKER must be auto, always or never, "
-                         f"not {app.config['TTC_CATALOG_IMPORT_WORKER']!r}")
-    if app.config["TTC_SMTP_SECURITY"] not in ("starttls", "ssl", "none"):
-        raise ValueError("TTC_SMTP_SECURITY must be starttls, ssl or none, "
-                         f"not {app.config['TTC_SMTP_SECURITY']!r}")
     engine_options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     engine_options.setdefault("json_serializer", jsontext.dumps)  # JSON columns: orjson, ~5x cheaper
     engine_options.setdefault("json_deserializer", jsontext.loads)

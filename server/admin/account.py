@@ -6,6 +6,7 @@ from server.admin.pages import page_blueprint, render_page
 from server.auth import accounts, deletion, passwords, sessions
 from server.auth.errors import SignInRefused, TooManyAttempts
 from server.auth.guards import current_caller, login_required
+from server.auth.redirects import same_site_path
 from server.errors import ValidationError
 from server.extensions import db
 
@@ -17,11 +18,8 @@ def _client_ip():
 
 
 def _next_url():
-    # Only paths on this site: an absolute or scheme-relative "next" would make us an open redirect.
-    target = request.values.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("admin.stores")
+    # Only paths on this site: anything else would make sign-in an open redirect.
+    return same_site_path(request.values.get("next", "")) or url_for("admin.stores")
 
 
 @bp.get("/signin")
@@ -29,7 +27,7 @@ def signin():
     """The sign-in form."""
     if sessions.current_user() is not None:
         return redirect(_next_url())
-    return render_page("account/signin.html", email="", error=None, next=request.args.get("next", ""))
+    return render_page("account/signin.html", email="", error=None, next=same_site_path(request.args.get("next")) or "")
 
 
 @bp.post("/signin")
@@ -44,8 +42,9 @@ def signin_submit():
         return page, status, {"Retry-After": str(error.retry_after_seconds)}
     except SignInRefused as error:
         return render_page("account/signin.html", 422, error=error.message, **form)
+    target = _next_url()  # judged before the session starts: a bad ``next`` never leaves half a sign-in
     sessions.sign_in(user, _client_ip())
-    return redirect(_next_url())
+    return redirect(target)
 
 
 @bp.get("/signup")

@@ -5,7 +5,7 @@ that does not exist, so its existence never leaks. Members may look; only owners
 """
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server import audit
 from server.auth.accounts import find_user
@@ -144,8 +144,10 @@ def add_member(session, caller, store, email, role):
     if user is None:
         raise ValidationError("no account with this email: they need to sign up first",
                               fields={"email": "no account with this email: they need to sign up first"})
+    lock_owners(session, caller, store)
     membership = session.execute(
         select(Membership).where(Membership.store_id == store.id, Membership.user_id == user.id)
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if membership is None:
         session.add(Membership(store_id=store.id, user_id=user.id, role=role))
@@ -164,8 +166,10 @@ def remove_member(session, caller, store, email):
     """Take a person's role in the store away (they keep their account); audited, committed.
     Returns the account. A store always keeps at least one owner."""
     user = find_user(session, email)
+    lock_owners(session, caller, store)
     membership = None if user is None else session.execute(
         select(Membership).where(Membership.store_id == store.id, Membership.user_id == user.id)
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if membership is None:
         problem = "no one with this email belongs to this store"
@@ -178,8 +182,20 @@ def remove_member(session, caller, store, email):
     return user
 
 
+def lock_owners(session, caller, store):
+    """Lock the store's owners until the transaction ends (row locks on PostgreSQL, the write lock on
+    SQLite), then check a merchant caller is still one of them: two owners removing each other at
+    once are taken one after the other, and the second sees the first's change (not committed)."""
+    session.execute(update(Membership).where(Membership.store_id == store.id, Membership.role == "owner")
+                    .values(role="owner").execution_options(synchronize_session=False))
+    if caller.kind == "user" and session.execute(select(Membership.role).where(
+            Membership.store_id == store.id, Membership.user_id == caller.user.id)).scalar() != "owner":
+        raise Forbidden("you are no longer an owner of this store")
+
+
 def _keep_an_owner(session, store):
-    """Refuse to take away the store's last owner (nobody could change the store any more)."""
+    """Refuse to take away the store's last owner (nobody could change the store any more); call
+    after ``lock_owners``, in the same transaction."""
     owners = session.execute(select(Membership.id).where(Membership.store_id == store.id,
                                                          Membership.role == "owner")).all()
     if len(owners) <= 1:

@@ -1,8 +1,8 @@
 """The Catalog admin page: counts per state, the product table with reasons and TikTok's
 suggestions, re-sync buttons, and the sync history with the running sync's progress."""
-from flask import current_app, flash, jsonify, redirect, request, url_for
+from flask import flash, jsonify, redirect, request, url_for
 
-from server import admin
+from server import admin, bodysize
 from server.auth.guards import store_required
 from server.catalog import imports, service, status
 from server.errors import AppError
@@ -24,8 +24,6 @@ def init_app(app):
     admin.register_store_page(app, "catalog_admin.catalog", "Catalog", order=30,
                               also=("catalog_admin.catalog_sync", "catalog_admin.product_resync",
                                     "catalog_admin.catalog_import", "catalog_admin.import_page"))
-    # Before CSRF reads the form: an uploaded feed may be far larger than any other request body.
-    app.before_request_funcs.setdefault(None, []).insert(0, _body_limit)
     admin.register_store_panel(app, "catalog", "catalog/panel.html", order=30, context=panel_context)
 
 
@@ -53,17 +51,8 @@ def catalog(grant):
                                              imports.latest_imports(db.session, grant.store)])
 
 
-# Request bodies larger than the application's default, per endpoint (setting names).
-BODY_LIMITS = {"catalog_admin.catalog_import": "TTC_CATALOG_UPLOAD_MAX_BYTES"}
-
-
-def _body_limit():
-    setting = BODY_LIMITS.get(request.endpoint)
-    if setting:
-        request.max_content_length = int(current_app.config[setting])
-
-
 @bp.post("/stores/<key>/catalog/import")
+@bodysize.allow_larger_body("TTC_CATALOG_UPLOAD_MAX_BYTES")
 @store_required("write")
 def catalog_import(grant):
     """Start a feed import from an uploaded file or a URL; its page shows the progress."""

@@ -1,7 +1,9 @@
 """HTTP: the catalog API under /api/v1 (API key or session) and the signed change webhook under /hooks."""
 from flask import Blueprint, current_app, request
 
+from server import strictjson
 from server.api import authentication
+from server.bodysize import allow_larger_body
 from server.auth.guards import store_required
 from server.catalog import service, status, webhooks
 from server.catalog.runs import run_summary
@@ -35,6 +37,7 @@ def _intake_answer(result):
 
 
 @api.put("/stores/<key>/products")
+@allow_larger_body("TTC_CATALOG_MAX_BODY")
 @store_required("write")
 def products_put(grant):
     """Add or update products in bulk; malformed items are refused one by one, the rest kept."""
@@ -77,6 +80,7 @@ def product_delete(grant, sku):
 
 
 @api.put("/stores/<key>/categories")
+@allow_larger_body("TTC_CATALOG_MAX_BODY")
 @store_required("write")
 def categories_put(grant):
     """Add or update categories; hiding one keeps its products (and sub-categories') off TikTok."""
@@ -122,13 +126,20 @@ def webhook_secret(grant):
 
 
 @hooks.post("/<key>/products")
+@allow_larger_body("TTC_CATALOG_MAX_BODY")
 def products_changed(key):
     """The store's platform says products changed (signed): store them and sync them at once."""
     store = find_store(db.session, key)
     if store is None:
         raise NotFound("unknown store key")
-    body = request.get_data(cache=True)
-    webhooks.verify(db.session, store, body=body, timestamp=request.headers.get("X-TTC-Timestamp"),
-                    signature=request.headers.get("X-TTC-Signature"),
-                    tolerance=int(current_app.config["TTC_WEBHOOK_TOLERANCE_SECONDS"]))
-    return service.apply_webhook(db.session, store, request.get_json(silent=True)), 202
+    body = webhooks.verify_stream(db.session, store, request.stream, timestamp=request.headers.get("X-TTC-Timestamp"),
+                                  signature=request.headers.get("X-TTC-Signature"),
+                                  tolerance=current_app.config["TTC_WEBHOOK_TOLERANCE_SECONDS"])
+    return service.apply_webhook(db.session, store, _json_or_none(body)), 202
+
+
+def _json_or_none(body):
+    try:
+        return strictjson.loads(body)
+    except strictjson.UnreadableJSON:
+        return None

@@ -10,7 +10,9 @@ before (a replay), even inside the window. The secret is stored encrypted.
 """
 import hashlib
 import hmac
+import io
 import secrets
+import tempfile
 import time
 from datetime import timedelta
 
@@ -24,6 +26,8 @@ from server.security import decrypt_secret, encrypt_secret
 
 SIGNATURE_PREFIX = "sha256="
 RECEIPT_DAYS = 1
+READ_CHUNK = 65_536
+SPOOL_IN_MEMORY = 1_048_576  # a body still unverified past this waits on disk, not in the worker's memory
 
 
 class WebhookRefused(AppError):
@@ -58,6 +62,14 @@ def sign(secret, timestamp, body):
 
 def verify(session, store, *, body, timestamp, signature, tolerance, now=None):
     """Check a request's signature, age and freshness, and remember it (commits); raises WebhookRefused."""
+    verify_stream(session, store, io.BytesIO(body), timestamp=timestamp, signature=signature, tolerance=tolerance,
+                  now=now)
+
+
+def verify_stream(session, store, stream, *, timestamp, signature, tolerance, now=None):
+    """``verify`` for a body still to be read from ``stream``: the secret and the age are checked
+    before a byte is read, and the body is hashed as it streams in, kept on disk past 1 MB; returns
+    the body (bytes) once its signature matched (commits); raises WebhookRefused."""
     secret = _secret(session, store)
     try:
         sent_at = int(timestamp)
@@ -66,16 +78,25 @@ def verify(session, store, *, body, timestamp, signature, tolerance, now=None):
     now = time.time() if now is None else now
     if abs(now - sent_at) > tolerance:
         raise WebhookRefused(f"the request is older (or newer) than {tolerance} seconds; check the sender's clock")
-    expected = sign(secret, sent_at, body)
-    if not isinstance(signature, str) or not hmac.compare_digest(expected.encode("ascii"),
-                                                                 signature.strip().encode("utf-8", "replace")):
-        raise WebhookRefused("the signature does not match the body and the store's webhook secret")
+    if not isinstance(signature, str) or not signature.strip().startswith(SIGNATURE_PREFIX):
+        raise WebhookRefused("missing X-TTC-Signature header (sha256=<hex digest>)")
+    digest = hmac.new(secret.encode("utf-8"), str(sent_at).encode("ascii") + b".", hashlib.sha256)
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as kept:
+        while chunk := stream.read(READ_CHUNK):
+            digest.update(chunk)
+            kept.write(chunk)
+        expected = SIGNATURE_PREFIX + digest.hexdigest()
+        if not hmac.compare_digest(expected.encode("ascii"), signature.strip().encode("utf-8", "replace")):
+            raise WebhookRefused("the signature does not match the body and the store's webhook secret")
+        kept.seek(0)
+        body = kept.read()
     session.add(WebhookReceipt(store_id=store.id, signature_hash=hashlib.sha256(expected.encode()).hexdigest()))
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
         raise WebhookReplayed("this request was already received (replayed signature)") from None
+    return body
 
 
 def _secret(session, store):

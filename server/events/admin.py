@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, request, url_for
 from server import admin
 from server.auth.guards import current_caller, store_required
 from server.errors import AppError, ValidationError
-from server.events import intake, log, settings as event_settings
+from server.events import account, intake, log, settings as event_settings
 from server.extensions import db
 
 bp = admin.page_blueprint("events_admin", __name__, static_folder="static", static_url_path="/events/static")
@@ -23,7 +23,8 @@ def _page(grant, status=200, errors=None, values=None):
     store = grant.store
     return admin.render_page(
         "events/page.html", status, grant=grant, store=store, events=log.recent(db.session, store),
-        counts=log.counts(db.session, store), settings=values or event_settings.as_dict(store),
+        counts=log.counts(db.session, store), account=account.statement(db.session, store.id),
+        labels=account.LABELS, settings=values or event_settings.as_dict(store),
         errors=errors or {}, problem=intake.sending(store), tones=STATUS_TONES,
         keep_days=current_app.config["TTC_EVENTS_LOG_DAYS"])
 

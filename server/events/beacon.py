@@ -8,10 +8,10 @@
 ``user`` values are hashed here; the clear values go no further than this function. ``properties``
 must be an object; it is reduced to TikTok's fields when the relay files the event (off the hot path).
 """
-import json
 import re
 from typing import NamedTuple
 
+from server import strictjson
 from server.events import normalise
 from server.events.errors import BeaconRefused
 from server.models.store import ORDER_EVENT_NAMES, PIXEL_EVENTS
@@ -42,9 +42,9 @@ class Beacon(NamedTuple):
 def parse(body, *, country=None):
     """A Beacon from the request body (bytes); raises BeaconRefused (400) naming what is wrong."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise BeaconRefused("the body is not JSON") from None
+        data = strictjson.loads(body)
+    except strictjson.UnreadableJSON as error:
+        raise BeaconRefused(f"the body is {error}", code="unreadable") from None
     if not isinstance(data, dict):
         raise BeaconRefused("the body must be a JSON object")
     event = data.get("event")

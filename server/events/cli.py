@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from server.auth.access import Caller, load_store_for
 from server.clock import utcnow
 from server.errors import AppError
-from server.events import intake, log, settings as event_settings
+from server.events import account, intake, log, settings as event_settings
 from server.events.kicks import kick
 from server.extensions import db
 from server.jobs.runner import run_until_finished
@@ -39,8 +39,10 @@ def events_group():
 @click.option("--stop-after", type=float, help="Stop following after this many seconds.")
 @with_appcontext
 def tail(key, lines, follow, interval, stop_after):
-    """Print the store's latest events, then each new event and each change of state as it happens."""
+    """Print the store's account of beacons and its latest events, then each new event and each change
+    of state as it happens (and the account again when following stops)."""
     store = _store(key)
+    click.echo(account.line(account.statement(db.session, store.id)))
     rows = log.latest(db.session, store, limit=lines) if lines > 0 else []
     printed = {}
     for row in reversed(rows):
@@ -57,6 +59,8 @@ def tail(key, lines, follow, interval, stop_after):
                 printed[row.id] = row.status
         db.session.commit()  # end the read, so the next look sees what committed since
         since = now - OVERLAP
+    if follow:
+        click.echo(account.line(account.statement(db.session, store.id)))
 
 
 @events_group.command("settings")

@@ -14,6 +14,7 @@ the pixel script.
 import logging
 import socket
 import time
+from collections import Counter
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -72,7 +73,8 @@ class Collector:
 
         A beacon is buffered as its text, to be read by the relay job (``read_buffered``), unless it
         may carry personal data (a ``user`` object, or JSON escapes that could spell one) or is not
-        UTF-8: that one is read here and its match keys hashed, and what fails is dropped now."""
+        UTF-8: that one is read here and its match keys hashed, and what fails is dropped now (kept as
+        a ``settled_row`` so the store's account counts it)."""
         rows = []
         for number, (entry, body, ip, user_agent, when) in enumerate(received):
             user_agent = (user_agent or "")[:500]
@@ -89,18 +91,21 @@ class Collector:
                 row = read_beacon(entry, body, ip, user_agent, when)
             except BeaconRefused as error:
                 self._note_refusal(entry.store_id, error)
-                continue
-            if row is not None:
-                rows.append(row)
+                row = refusal_skip(error)
+            rows.append(settled_row(entry, row, when) if isinstance(row, Skip) else row)
         return rows
 
     def _note_refusal(self, store_id, error):
-        # The answer (204) went out before the body was read: the log is where a developer sees why.
+        self.note_refusals(store_id, 1, error.message)
+
+    def note_refusals(self, store_id, count, message):
+        """Log dropped beacons, at most once a minute per store: the answer (204) went out before the
+        body was read, so the log is where a developer sees why; a flood must not flood the log."""
         now = time.monotonic()
         if now - self._refusals_logged.get(store_id, -REFUSAL_LOG_SECONDS) >= REFUSAL_LOG_SECONDS:
             self._refusals_logged[store_id] = now
-            log.info("store %s: a beacon was dropped: %s (more are not logged for a minute)", store_id,
-                     error.message)
+            log.info("store %s: %d beacon(s) dropped: %s (more are not logged for a minute)", store_id, count,
+                     message)
 
     def _check_request(self, entry, environ):
         """Size, store and origin, before anything is read; returns the page's origin and the size."""
@@ -122,14 +127,28 @@ class Collector:
         return origin, length
 
 
+class Skip(NamedTuple):
+    """A readable beacon the store does not relay: its outcome in the store's account, and why."""
+
+    outcome: str  # "dropped" | "held"
+    reason: str
+
+
+NOT_SENT_EVENT = Skip("dropped", "the store does not send this event")
+NO_CONSENT = Skip("held", "the page did not grant consent")
+REFUSAL_REASONS = {"unreadable": "unreadable body", "unknown_event": "unknown event name"}
+
+
 def read_beacon(entry, body, ip, user_agent, when, *, hold=None):
-    """The event row for one beacon of the store ``entry`` describes, or None when the store does not
-    fire that event or holds it (``hold``: whether it did when the beacon came; by default, whether
-    it does) for a consent the page did not give; raises BeaconRefused."""
+    """The event row for one beacon of the store ``entry`` describes, or a Skip when the store does
+    not fire that event or holds it (``hold``: whether it did when the beacon came; by default,
+    whether it does) for a consent the page did not give; raises BeaconRefused."""
     event = beacons.parse(body, country=entry.country)
     name = entry.order_event if event.event in beacons.ORDER_EVENTS else event.event
-    if name not in entry.events or ((entry.hold if hold is None else hold) and not event.consented):
-        return None
+    if name not in entry.events:
+        return NOT_SENT_EVENT
+    if (entry.hold if hold is None else hold) and not event.consented:
+        return NO_CONSENT
     context = {"url": event.url, "referrer": event.referrer, "ttclid": event.ttclid, "ttp": event.ttp,
                "ip": ip, "user_agent": user_agent, **event.match_keys}
     return {"store_id": entry.store_id, "event": name, "event_id": event.event_id, "consented": event.consented,
@@ -137,13 +156,28 @@ def read_beacon(entry, body, ip, user_agent, when, *, hold=None):
             "context": {key: value for key, value in context.items() if value}, "properties": event.properties}
 
 
-def read_buffered(entry, rows):
+def refusal_skip(error):
+    """The account's entry for a beacon refused when it was read."""
+    return Skip("dropped", REFUSAL_REASONS.get(error.code, "malformed beacon"))
+
+
+def settled_row(entry, skip, when):
+    """A buffer row for a beacon that ended as it was read (kept so the relay counts it in the account)."""
+    return {"store_id": entry.store_id, "settled": skip.outcome, "reason": skip.reason, "event_time": when}
+
+
+def read_buffered(entry, rows, *, note_refusals=None, tally=None):
     """Buffered rows made event rows for the store ``entry`` describes: beacons kept as text
-    (``Collector.prepare``) are read now, and what fails is dropped (logged once per call). Consent
-    is judged by the store's mode when the beacon came; a store that starts holding later has its
-    unconsented events dropped, and shown dropped, by the relay."""
+    (``Collector.prepare``) are read now, and what fails is dropped (``note_refusals`` logs it);
+    ``tally`` (a Counter) gets (outcome, reason) for each beacon that ends here. Consent is judged by
+    the store's mode when the beacon came; a store that starts holding later has its unconsented
+    events dropped, and shown dropped, by the relay."""
     events, refused, first = [], 0, None
+    tally = tally if tally is not None else Counter()
     for row in rows:
+        if "settled" in row:  # ended when the spool read it
+            tally[(row["settled"], row["reason"])] += 1
+            continue
         if "beacon" not in row:
             events.append(row)  # read before it was buffered
             continue
@@ -153,11 +187,13 @@ def read_buffered(entry, rows):
         except BeaconRefused as error:
             refused += 1
             first = first or error.message
-            continue
-        if event is not None:
+            event = refusal_skip(error)
+        if isinstance(event, Skip):
+            tally[(event.outcome, event.reason)] += 1
+        else:
             events.append(event)
-    if refused:
-        log.info("store %s: %d beacon(s) dropped: %s", entry.store_id, refused, first)
+    if refused and note_refusals is not None:
+        note_refusals(entry.store_id, refused, first)
     return events
 
 

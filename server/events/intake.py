@@ -6,6 +6,7 @@ fills in what it knows (the browser's click id and cookie, the backend's hashed 
 event still waits, so TikTok gets one event with every match key instead of two.
 """
 import uuid
+from collections import Counter
 
 from flask import current_app
 from sqlalchemy import and_, case, delete, false, insert, literal_column, null, or_, select, true
@@ -13,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from server import audit
-from server.events import normalise
+from server.events import account, normalise
 from server.clock import utcnow
 from server.events.cache import CollectorEntry, snapshot
 from server.events.collector import read_buffered
@@ -42,6 +43,8 @@ def store_browser_events(session, rows):
     now = utcnow()
     session.execute(insert(EventBatch), [{"store_id": store_id, "events": events, "created_at": now}
                                          for store_id, events in by_store.items()])
+    for store_id, events in by_store.items():
+        account.add(session, store_id, {"accepted": len(events)})
     for store_id in sorted(by_store):
         kick(session, store_id, delay=relay_delay())
     session.commit()
@@ -49,8 +52,9 @@ def store_browser_events(session, rows):
 
 def file_batches(session, store_id, *, limit=50):
     """File a store's buffered browser events as event rows (merging with rows for the same
-    event_id); commits. Returns how many events were filed."""
+    event_id), keeping the store's account of beacons; commits. Returns how many events were filed."""
     filed, entry = 0, None
+    note = current_app.extensions["ttc_events"].collector.note_refusals
     while True:
         batches = session.execute(select(EventBatch).where(EventBatch.store_id == store_id)
                                   .order_by(EventBatch.id).limit(limit)).scalars().all()
@@ -58,18 +62,38 @@ def file_batches(session, store_id, *, limit=50):
             return filed
         # Beacons are read against the store as it is now (its events, its consent mode).
         entry = entry or CollectorEntry(0, 0, 0.0, **snapshot(session.get(Store, store_id)))
-        now, unique = utcnow(), {}
+        now, unique, tally = utcnow(), {}, Counter()
         for batch in batches:
-            for event in read_buffered(entry, batch.events):
+            for event in read_buffered(entry, batch.events, note_refusals=note, tally=tally):
                 # One statement may not touch a row twice: the first one wins.
-                unique.setdefault((event["event"], event["event_id"]), {
-                    **event, "properties": normalise.properties(event["properties"]), "store_id": store_id,
-                    "created_at": batch.created_at, "updated_at": now})
+                key = (event["event"], event["event_id"])
+                if key in unique:
+                    tally["deduplicated"] += 1
+                    continue
+                unique[key] = {**event, "properties": normalise.properties(event["properties"]),
+                               "store_id": store_id, "created_at": batch.created_at, "updated_at": now}
         if unique:
+            tally["deduplicated"] += _already_reported(session, store_id, unique)
             session.execute(_upsert(session), list(unique.values()))  # executemany: compiled once
         session.execute(delete(EventBatch).where(EventBatch.id.in_([batch.id for batch in batches])))
+        account.add(session, store_id, tally)
         session.commit()
         filed += len(unique)
+
+
+def _already_reported(session, store_id, unique, chunk=1000):
+    """How many of these beacons repeat an event another beacon brought, or one already settled: they
+    end deduplicated. (One merging into the backend's pending order ends as that order does.)"""
+    repeated, keys = 0, list(unique)
+    for start in range(0, len(keys), chunk):
+        part = keys[start:start + chunk]
+        found = session.execute(select(ServerEvent.event, ServerEvent.event_id, ServerEvent.status,
+                                       ServerEvent.from_browser).where(
+            ServerEvent.store_id == store_id, ServerEvent.event_id.in_({event_id for _, event_id in part}))).all()
+        wanted = set(part)
+        repeated += sum(1 for event, event_id, status, from_browser in found
+                        if (event, event_id) in wanted and (from_browser or status != "pending"))
+    return repeated
 
 
 def _upsert(session):
@@ -122,6 +146,7 @@ def record_order(session, store, order):
     if row.status == "pending" and store.consent_mode == "hold" and not row.consented:
         row.status, row.message = "dropped", "not sent: the backend did not say consent was granted"
         row.context = row.user = None
+        account.add(session, store.id, account.of_rows([row], "held", "the page did not grant consent"))
     if row.status == "pending":
         kick(session, store.id, delay=relay_delay())
     session.commit()

@@ -1,12 +1,13 @@
 """The event log a merchant reads (admin page, JSON, ``events tail``), and its upkeep: events are
 kept ``TTC_EVENTS_LOG_DAYS`` days, and a store whose pending events were left behind (a relay job
 that gave up) gets its relay kicked again."""
-import json
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
+from server import strictjson
 from server.clock import as_utc, isoformat, utcnow
+from server.events import account
 from server.events.kicks import kick
 from server.models.events import EVENT_STATES, EventBatch, ServerEvent
 from server.models.store import Store
@@ -47,11 +48,13 @@ def recent(session, store, *, limit=50):
 def _names(buffered):
     """(event name, event_id) of a buffered row; a beacon kept as text is read for them (it is
     checked only when the relay files it, so what it says is shown as text, or "?")."""
+    if "settled" in buffered:  # ended as it was read (see collector.settled_row)
+        return "?", "?"
     if "beacon" not in buffered:
         return buffered["event"], buffered["event_id"]
     try:
-        data = json.loads(buffered["beacon"])
-    except ValueError:
+        data = strictjson.loads(buffered["beacon"])
+    except strictjson.UnreadableJSON:
         data = None
     if not isinstance(data, dict):
         return "?", "?"
@@ -96,8 +99,12 @@ def prune(app, session):
     stores = session.execute(select(Store.id)).scalars().all()
     removed = 0
     for store_id in stores:  # per store, along the (store_id, updated_at) index
-        removed += session.execute(delete(ServerEvent).where(ServerEvent.store_id == store_id,
-                                                             ServerEvent.updated_at < cutoff)).rowcount
+        old = (ServerEvent.store_id == store_id) & (ServerEvent.updated_at < cutoff)
+        # An event still pending that long is given up: the store's account says so.
+        given_up = session.execute(select(func.count()).select_from(ServerEvent).where(
+            old, ServerEvent.status == "pending", ServerEvent.from_browser.is_(True))).scalar()
+        account.add(session, store_id, {("dropped", "waited longer than the event log keeps events"): given_up})
+        removed += session.execute(delete(ServerEvent).where(old)).rowcount
         session.commit()
     return removed
 

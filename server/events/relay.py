@@ -12,12 +12,13 @@ import threading
 from collections import Counter
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from server import jobs
 from server.clock import utcnow
 from server.connect import store_client
 from server.connect.errors import NotConnected
+from server.events import account
 from server.events.intake import file_batches
 from server.jobs.queue import backoff_seconds
 from server.models.events import ServerEvent
@@ -175,6 +176,8 @@ class Sender:
                           message=str(error.message)[:500])
         self.session.execute(update(ServerEvent).where(ServerEvent.id.in_([row.id for row in rows])).values(**values)
                              .execution_options(synchronize_session=False))
+        account.add(self.session, rows[0].store_id, account.of_rows(
+            rows, "relayed" if status == "sent" else "failed", "" if status == "sent" else f"TikTok code {error.code}"))
         self.session.commit()
         self.counts[status] += len(rows)
 
@@ -213,11 +216,15 @@ def _pending(session, store_id, limit):
                            .order_by(ServerEvent.id).limit(limit)).scalars().all()
 
 
-def drop_pending(session, store_id, reason, *, only=None):
-    """Mark a store's pending events dropped with ``reason`` (``only``: an extra condition); not committed."""
+def drop_pending(session, store_id, reason, *, only=None, outcome="dropped"):
+    """Mark a store's pending events dropped with ``reason`` (``only``: an extra condition), counting
+    the beacons behind them in the store's account as ``outcome``; not committed."""
     query = update(ServerEvent).where(ServerEvent.store_id == store_id, ServerEvent.status == "pending")
+    beacons = select(func.count()).select_from(ServerEvent).where(
+        ServerEvent.store_id == store_id, ServerEvent.status == "pending", ServerEvent.from_browser.is_(True))
     if only is not None:
-        query = query.where(only)
+        query, beacons = query.where(only), beacons.where(only)
+    account.add(session, store_id, {(outcome, reason.removeprefix("not sent: ")): session.execute(beacons).scalar()})
     return session.execute(query.values(status="dropped", message=reason[:500], updated_at=utcnow(), context=None,
                                         user=None).execution_options(synchronize_session=False)).rowcount
 
@@ -237,7 +244,7 @@ def drop_unsendable(session, store, settings):
                                 only=ServerEvent.test.is_(True))
     if store.consent_mode == "hold":
         dropped += drop_pending(session, store.id, "not sent: the page did not grant consent",
-                                only=ServerEvent.consented.is_(False) & ServerEvent.test.is_(False))
+                                only=ServerEvent.consented.is_(False) & ServerEvent.test.is_(False), outcome="held")
     return dropped
 
 

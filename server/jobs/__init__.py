@@ -141,9 +141,18 @@ def init_app(app):
                       reap_dead=bool(app.config["TTC_JOB_REAP_DEAD_PROCESSES"]))
     app.extensions["ttc_jobs"] = state
     if mode == "embedded":
-        app.before_request(lambda: state.ensure_runner() and None)  # started by the first request
+        # gunicorn starts it as each worker boots (start_with_server); other servers, at the first request.
+        app.before_request(lambda: state.ensure_runner() and None)
     app.cli.add_command(jobs_group)
     _listen_for_commits()
+
+
+def start_with_server(app):
+    """Start the embedded runner of this server process now (gunicorn's ``post_worker_init``), so
+    queued jobs and the periodic schedule run with no request made; does nothing in other modes, or
+    for a WSGI callable that is not this application (a wrapper keeps the first-request start)."""
+    state = getattr(app, "extensions", {}).get("ttc_jobs")
+    return state.ensure_runner() if state is not None else None
 
 
 def resolve_mode(config, *, testing=False):

@@ -93,3 +93,19 @@ class ServerEvent(db.Model):
 
     def __repr__(self):
         return f"<ServerEvent {self.id} {self.event} {self.event_id} {self.status}>"
+
+
+class EventTally(db.Model):
+    """The store's account of browser beacons: how many were accepted, and how many ended each way
+    (relayed, deduplicated, failed, dropped for a reason, held for consent); see events/account.py."""
+
+    __tablename__ = "event_tallies"
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False)
+    outcome = db.Column(db.String(20), nullable=False)
+    reason = db.Column(db.String(200), nullable=False, default="")
+    count = db.Column(db.BigInteger, nullable=False, default=0)
+    since = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("store_id", "outcome", "reason", name="uq_event_tallies_store_outcome_reason"),)

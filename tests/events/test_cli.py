@@ -75,8 +75,10 @@ def test_tail_prints_the_latest_lines(runner, client, store):
         post_beacon(client, store, beacon(event_id=f"e{n}"))
     rows(store)
 
-    lines = invoke(runner, "tail", "--store", store.public_key, "--lines", "2", "--no-follow").splitlines()
+    account, *lines = invoke(runner, "tail", "--store", store.public_key, "--lines", "2", "--no-follow").splitlines()
 
+    assert account == ("beacons: accepted 3, relayed 0, deduplicated 0, refused by TikTok 0, dropped 0, "
+                       "held for consent 0, waiting 3 (adds up)")
     assert [line.split()[4] for line in lines] == ["e1", "e2"]
     assert all("browser" in line and "AddToCart" in line and "pending" in line for line in lines)
 
@@ -90,6 +92,7 @@ def test_tail_follows_new_events_and_their_answers(app, database_url, tmp_path, 
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in tail.stdout], daemon=True).start()
     try:
+        assert lines.get(timeout=30).startswith("beacons: accepted 0,")  # the store's account first
         post_beacon(client, store, beacon(event_id="followed"))
         rows(store)  # filed by the relay's first step: pending
         first = lines.get(timeout=30)

@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 from server import create_app
 from server.extensions import db
 from server.security import decrypt_secret, encrypt_secret
+from server.settings_check import SettingError
 
 
 def test_first_run_generates_secrets_into_the_instance_folder(tmp_path):
@@ -37,8 +38,49 @@ def test_environment_overrides_instance_file_and_is_typed(tmp_path, monkeypatch)
 
 def test_a_mistyped_import_worker_setting_stops_the_start(tmp_path, monkeypatch):
     monkeypatch.setenv("TTC_CATALOG_IMPORT_WORKER", "yes")
-    with pytest.raises(ValueError, match="TTC_CATALOG_IMPORT_WORKER must be auto, always or never, not 'yes'"):
+    with pytest.raises(SettingError, match="TTC_CATALOG_IMPORT_WORKER='yes' is not valid: it takes one of auto, "
+                                           "always, never"):
         create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TTC_AUTO_MIGRATE": False})
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("TTC_PIXEL_MAX_AGE", "abc", "a whole number from 0 to 86400"),
+    ("TTC_PIXEL_MAX_AGE", "-5", "a whole number from 0 to 86400"),
+    ("TTC_JOB_POLL_SECONDS", "fast", "a number from 0.01 to 3600"),
+    ("TTC_JOB_POLL_SECONDS", "nan", "a number from 0.01 to 3600"),
+    ("TTC_SESSION_HOURS", "0", "a number from 0.01 to 8760"),
+    ("TTC_LOG_LEVEL", "LOUD", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ("TTC_PUBLIC_URL", "connector.example.com", "an http(s):// address"),
+    ("TTC_ADS_MIN_DAILY_BUDGETS", "JPY:5000", 'currency=amount pairs, as "JPY=5000,BRL=250"'),
+    ("TTC_IMAGE_CHECKS", "sometimes", "true or false (1/0, yes/no, on/off)"),
+    ("TTC_MAX_BODY", "10", "a whole number from 1024 to 2147483648"),
+])
+def test_every_setting_is_checked_at_start_with_one_line_naming_it(tmp_path, monkeypatch, name, value, says):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingError) as raised:
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TTC_AUTO_MIGRATE": False})
+    assert raised.value.message == f"setting {name}={value!r} is not valid: it takes {says}"
+
+
+def test_settings_in_the_instance_file_are_checked_too_and_secrets_never_shown(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text("TTC_JOB_THREADS = 'two'\n")
+    with pytest.raises(SettingError, match="TTC_JOB_THREADS='two'"):
+        create_app({"INSTANCE_PATH": str(instance), "TTC_AUTO_MIGRATE": False})
+    with pytest.raises(SettingError) as raised:
+        create_app({"INSTANCE_PATH": str(tmp_path / "other"), "TTC_TIKTOK_APP_SECRET": 12345})
+    assert "12345" not in raised.value.message and "TTC_TIKTOK_APP_SECRET" in raised.value.message
+
+
+def test_settings_are_typed_when_loaded(tmp_path, monkeypatch):
+    for name, value in {"TTC_JOB_POLL_SECONDS": "0.5", "TTC_EVENTS_RELAY_DELAY": "2", "TTC_SESSION_HOURS": "1.5",
+                        "TTC_JOB_RUNNER": "Embedded", "TTC_SIGN_IN_WINDOW_MINUTES": "30"}.items():
+        monkeypatch.setenv(name, value)
+    config = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TTC_AUTO_MIGRATE": False}).config
+    assert (config["TTC_JOB_POLL_SECONDS"], config["TTC_EVENTS_RELAY_DELAY"], config["TTC_SESSION_HOURS"]) == (
+        0.5, 2.0, 1.5)
+    assert config["TTC_JOB_RUNNER"] == "embedded" and config["TTC_SIGN_IN_WINDOW_MINUTES"] == 30
 
 
 def test_starting_on_a_new_database_creates_the_schema(tmp_path):
