@@ -23,6 +23,7 @@ import sys
 import tempfile
 import termios
 import threading
+from dataclasses import astuple
 from pathlib import Path
 
 from server.catalog.fields import MalformedItem, item_sku, source_hash
@@ -62,11 +63,12 @@ def _receive(source):
 def main():
     """Read terms and then a feed on stdin; write frames of entries on stdout."""
     from server.catalog.feeds import FeedError, read_feed
+    from server.catalog.limits import FeedLimits
     from server.catalog.prepared import StoreTerms, prepare
 
     source, out = sys.stdin.buffer, sys.stdout.buffer
-    _, terms = _receive(source)
-    terms = StoreTerms(*terms)
+    _, (terms, limits) = _receive(source)
+    terms, limits = StoreTerms(*terms), FeedLimits(*limits)
     entries = []
 
     def send():
@@ -83,7 +85,7 @@ def main():
         _send(out, "entries", entries)
 
     try:
-        for item in read_feed(source):
+        for item in read_feed(source, limits):
             entries.append(entry(item))
             if len(entries) >= BATCH:
                 send()
@@ -114,8 +116,9 @@ def _unread(out):
 
 # --- in the importing process ---------------------------------------------------------------------
 
-def prepared_batches(stream, terms, *, head=b""):
-    """Yield lists of entries (see ``Intake.add_entries``) for the feed ``head`` + ``stream``.
+def prepared_batches(stream, terms, *, head=b"", limits):
+    """Yield lists of entries (see ``Intake.add_entries``) for the feed ``head`` + ``stream``, read
+    under ``limits`` (``FeedLimits``).
 
     Raises the feed's ``FeedError``, the source's own error if reading ``stream`` failed, or
     ``WorkerFailed``; the worker is stopped whenever the caller stops early.
@@ -127,7 +130,7 @@ def prepared_batches(stream, terms, *, head=b""):
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
         _widen(worker.stdout)
         _widen(worker.stdin)
-        feeder = _Feeder(worker.stdin, stream, head, tuple(terms))
+        feeder = _Feeder(worker.stdin, stream, head, (tuple(terms), astuple(limits)))
         try:
             while True:
                 frame = _receive(worker.stdout)
@@ -157,7 +160,7 @@ class _Feeder(threading.Thread):
 
     def __init__(self, pipe, stream, head, terms):
         super().__init__(name="feed-worker-input", daemon=True)
-        self.pipe, self.stream, self.head, self.terms = pipe, stream, head, terms
+        self.pipe, self.stream, self.head, self.terms = pipe, stream, head, terms  # terms: (store's, limits)
         self.error = None  # what reading the source raised: the feed is not complete
         self.start()
 

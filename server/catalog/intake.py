@@ -7,7 +7,7 @@ cost one indexed lookup. Malformed items are refused one by one; the rest are ke
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import any_, bindparam, select, text, update
+from sqlalchemy import any_, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
@@ -167,11 +167,17 @@ class Intake:
         return (prepared.sku, prepared.item_group_id, prepared.data, prepared.category_ids, prepared.visibility,
                 prepared.image_url, prepared.problems, source_hash, digest, state, reasons, changed_at)
 
+    def _unseen(self):
+        return (TABLE.c.store_id == self.store_id, TABLE.c.import_mark != self.mark, TABLE.c.removed_at.is_(None))
+
+    def count_unseen(self):
+        """How many products ``remove_unseen`` would remove now."""
+        return self.session.execute(select(func.count()).select_from(TABLE).where(*self._unseen())).scalar_one()
+
     def remove_unseen(self):
         """Mark every product this intake did not see as removed (a full feed replaced the catalog)."""
         removed = self.session.execute(
-            update(TABLE).where(TABLE.c.store_id == self.store_id, TABLE.c.import_mark != self.mark,
-                                TABLE.c.removed_at.is_(None))
+            update(TABLE).where(*self._unseen())
             .values(removed_at=utcnow(), state="deleted", state_changed_at=utcnow(), updated_at=utcnow(),
                     reasons=[states.reason("removed", "the product was removed from the store")])).rowcount
         self.result.removed += removed
@@ -288,6 +294,12 @@ class PlannerStats:
         except DBAPIError as error:
             log.warning("could not analyze %s (%s); big imports may slow down", TABLE.name, error.orig)
             self.enabled = False
+
+
+def count_products(session, store):
+    """How many products the store has (not removed)."""
+    return session.execute(select(func.count()).select_from(TABLE).where(
+        TABLE.c.store_id == store.id, TABLE.c.removed_at.is_(None))).scalar_one()
 
 
 def remove_products(session, store, skus):
