@@ -30,6 +30,7 @@ from server.catalog.fields import MalformedItem, item_sku, source_hash
 
 FRAME = struct.Struct("!I")
 BATCH = 1000  # entries per frame: one database chunk of the importer
+BATCH_TEXT = 32 << 20  # characters of item text per frame at most: big items come in smaller frames
 PIPE_BYTES = 1 << 20  # lets the worker run about one frame ahead of the importer
 FEED_CHUNK = 1 << 20  # one write per GIL turn of the feeding thread: a big one
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,9 +70,8 @@ def main():
     source, out = sys.stdin.buffer, sys.stdout.buffer
     _, (terms, limits) = _receive(source)
     terms, limits = StoreTerms(*terms), FeedLimits(*limits)
-    entries = []
 
-    def send():
+    def send(entries):
         # Prepare items while the importer is still busy with the last frame; once it has taken
         # everything (it waits), send at once: it prepares the rest itself. Neither side idles.
         for index, (position, sku, digest, raw) in enumerate(entries):
@@ -85,17 +85,27 @@ def main():
         _send(out, "entries", entries)
 
     try:
-        for item in read_feed(source, limits):
-            entries.append(entry(item))
-            if len(entries) >= BATCH:
-                send()
-                entries = []
-    except FeedError as error:
-        send()
+        for entries in batches(read_feed(source, limits), BATCH):
+            send(entries)
+    except FeedError as error:  # the import fails as a whole: what was read before is of no use
         _send(out, "failed", str(error))
         return
-    send()
     _send(out, "end", None)
+
+
+def batches(items, size):
+    """Lists of intake entries (see ``entry``) for ``FeedItem``s: ``size`` of them, or fewer big
+    ones (``BATCH_TEXT`` characters at most), so memory does not grow with the items' size."""
+    entries, text = [], 0
+    for item in items:
+        entries.append(entry(item))
+        if item.fields:
+            text += sum(len(value) if value.__class__ is str else sum(map(len, value))
+                        for value in item.fields.values())
+        if len(entries) >= size or text > BATCH_TEXT:
+            yield entries
+            entries, text = [], 0
+    yield entries
 
 
 def entry(item):

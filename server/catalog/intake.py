@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1000
 MAX_REPORTED_ERRORS = 1000
+MAX_MESSAGE = 500  # characters of one refusal's message kept
 TABLE = CatalogProduct.__table__
 EXISTING_COLUMNS = (TABLE.c.id, TABLE.c.sku, TABLE.c.source_hash, TABLE.c.import_mark, TABLE.c.removed_at,
                     TABLE.c.synced_hash, TABLE.c.refused_hash, TABLE.c.state, TABLE.c.reasons,
@@ -42,6 +43,8 @@ class IntakeResult:
         """Count a refused item; keep its details for the first MAX_REPORTED_ERRORS."""
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
+            if len(message) > MAX_MESSAGE:  # it may quote a huge field: a thousand of those add up
+                message = message[:MAX_MESSAGE - 1] + "…"
             self.errors.append({**where, "id": item_id, "message": message})
 
     def as_dict(self):

@@ -125,7 +125,7 @@ def _import_feed(session, store, stream, replace, allowed, recheck, on_progress)
     if mode == "always" or (mode == "auto" and len(head) == WORKER_FEED_BYTES and _cores() >= 2):
         batches = feed_worker.prepared_batches(counted, intake.terms, head=head, limits=limits)
     else:
-        batches = _batches(read_feed(_Prefixed(head, counted), limits))
+        batches = feed_worker.batches(read_feed(_Prefixed(head, counted), limits), CHUNK)
     with contextlib.closing(batches):  # stops a feed worker if storing fails
         for entries in batches:
             intake.add_entries(entries, recheck=recheck)  # not committed: the feed is not complete yet
@@ -154,17 +154,6 @@ def _check_removals(intake, catalog_size, allow_empty, allow_shrink):
             f"({removing * 100 // max(catalog_size, 1)}%; {result.accepted} of its {result.received} items accepted), "
             f"more than the {limit}% allowed (TTC_CATALOG_MAX_SHRINK_PERCENT). Nothing was changed; if the "
             "feed is right, import it again allowing the shrink", summary=result.as_dict())
-
-
-def _batches(items):
-    """Intake entries of feed items read here, a chunk at a time."""
-    entries = []
-    for item in items:
-        entries.append(feed_worker.entry(item))
-        if len(entries) >= CHUNK:
-            yield entries
-            entries = []
-    yield entries
 
 
 def _start_of(stream, size):
