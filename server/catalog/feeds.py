@@ -66,7 +66,10 @@ def read_feed(stream, limits=None):
     compression = compression_of(buffered.peek(2)[:2])
     if compression:
         buffered = io.BufferedReader(Inflated(buffered, compression, limits.decoded), CHUNK)
-    head = buffered.peek(512)[:512]
+    try:
+        head = buffered.peek(512)[:512]
+    except ValueError as error:  # a compressed feed past its cap, or not decodable
+        raise FeedError(f"line 1: {error}") from None
     text = head.decode("utf-8", "ignore") if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "<"
     if text.lstrip("\ufeff \t\r\n").startswith("<"):
         return _read_xml(buffered, limits)

@@ -101,7 +101,8 @@ class Inflated(io.RawIOBase):
             if data:
                 self.decoded += len(data)
                 if self.decoded > self._limit:
-                    raise LimitExceeded(f"the feed decodes to more than {self._limit // MB} MB, the limit for "
-                                        "a compressed feed (TTC_CATALOG_FEED_MAX_DECODED_MB)")
+                    size = f"{self._limit // MB} MB" if self._limit >= MB else f"{self._limit // KB} KB"
+                    raise LimitExceeded(f"the feed decodes to more than {size}, the limit for a compressed feed "
+                                        "(TTC_CATALOG_FEED_MAX_DECODED_MB)")
                 buffer[:len(data)] = data
                 return len(data)
