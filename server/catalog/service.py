@@ -84,7 +84,7 @@ def import_feed(session, store, stream, *, replace=True, allow_empty=False, allo
     product (``EmptyFeed``, unless ``allow_empty``) or removing more than
     TTC_CATALOG_MAX_SHRINK_PERCENT of the products (``ShrinkRefused``, unless ``allow_shrink``)
     is refused. ``recheck`` looks at unchanged items again (after the store's domains or currency
-    changed).
+    changed). On any failure the session is rolled back, with whatever else it held uncommitted.
     """
     with _old_objects_left_alone():
         try:
