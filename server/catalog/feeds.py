@@ -16,7 +16,7 @@ import xml.parsers.expat as expat
 from collections import deque
 from dataclasses import dataclass
 
-from server.catalog.limits import FeedLimits, Inflated, LimitExceeded, compression_of
+from server.catalog.limits import FeedLimits, Inflated, compression_of
 
 CHUNK = 1 << 18  # 256 KB of feed at a time: a few hundred items, whatever the feed size
 ATOM = "http://www.w3.org/2005/Atom"

@@ -46,7 +46,8 @@ def test_csv_rows_fields_and_headers_past_their_caps_are_refused_with_their_line
     assert refused(f"id,{many}\n".encode()) == (
         "line 1: the header has 31 columns; at most 20 are read (TTC_CATALOG_FEED_MAX_COLUMNS)")
     long_row = (HEADER + row("A") + "B," + "," * 5000 + "\n").encode()
-    assert refused(long_row) == "line 3: the row is longer than 4 KB, the limit for one row (TTC_CATALOG_FEED_MAX_ROW_KB)"
+    assert refused(long_row) == ("line 3: the row is longer than 4 KB, the limit for one row "
+                                 "(TTC_CATALOG_FEED_MAX_ROW_KB)")
     long_field = (HEADER + row("A") + row("B", description="y" * 2000)).encode()
     assert refused(long_field) == ("line 3: a field is longer than 1 KB, the limit for one field "
                                    "(TTC_CATALOG_FEED_MAX_FIELD_KB)")
