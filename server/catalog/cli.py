@@ -51,7 +51,8 @@ def import_(feed, key, merge, allow_empty, allow_shrink, recheck, strict):
         raise click.ClickException(f"{feed}: {error}; nothing was changed") from None
     except service.ImportRefused as error:
         _print_refusals(error.summary)
-        raise click.ClickException(error.message + ("" if allow_shrink else " (--allow-shrink)")) from None
+        flag = "--allow-empty" if isinstance(error, service.EmptyFeed) else "--allow-shrink"
+        raise click.ClickException(f"{error.message} ({flag})") from None
     except AppError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"{result['received']} items read: {result['accepted']} accepted ({result['changed']} new or "

@@ -60,7 +60,7 @@ def test_a_feed_whose_every_item_is_refused_removes_nothing(runner, catalog, tmp
 
     assert result.exit_code == 1
     assert "could be accepted" in result.output and f"would remove every product ({CATALOG})" in result.output
-    assert "Nothing was changed" in result.output
+    assert "Nothing was changed" in result.output and "(--allow-empty)" in result.output
     assert ": (no id):" in result.output or "has 10 columns" in result.output  # why each item was refused
     assert on_sale(catalog) == before
 
