@@ -64,6 +64,16 @@ DEFAULTS = {
     # Feed imports: a worker process reads and prepares the items while this one stores them.
     # auto: for feeds over 4 MB on a machine with two cores or more; always; never.
     "TTC_CATALOG_IMPORT_WORKER": "auto",
+    # A full feed that would remove more than this share of the store's products is refused
+    # (nothing changes) unless the operator allows it: --allow-shrink, allow_shrink.
+    "TTC_CATALOG_MAX_SHRINK_PERCENT": 50,
+    # Caps on one item of a feed, so a hostile or broken feed cannot exhaust memory; past one,
+    # the feed is refused with its line. A field, a row (CSV) or item (XML), a header's columns,
+    # and what a gzip/deflate-compressed feed may decode to.
+    "TTC_CATALOG_FEED_MAX_FIELD_KB": 1024,
+    "TTC_CATALOG_FEED_MAX_ROW_KB": 4096,
+    "TTC_CATALOG_FEED_MAX_COLUMNS": 1000,
+    "TTC_CATALOG_FEED_MAX_DECODED_MB": 2048,
     # A sync TikTok throttled or failed comes back after this (doubling, at most 15 minutes);
     # throttled (40100...) waits at least twice this, as TikTok's per-minute windows need.
     "TTC_CATALOG_RETRY_SECONDS": 30.0,

@@ -31,43 +31,60 @@ def catalog_group():
 @store_option
 @click.option("--merge", is_flag=True, help="Add and update only; keep products missing from the feed.")
 @click.option("--allow-empty", is_flag=True, help="Accept a feed without products (removes them all).")
+@click.option("--allow-shrink", is_flag=True, help="Accept a feed that removes more of the catalog than "
+                                                   "TTC_CATALOG_MAX_SHRINK_PERCENT allows.")
 @click.option("--recheck", is_flag=True, help="Check unchanged items again (after the store's domains or "
                                                "currency changed).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any item was refused.")
 @with_appcontext
-def import_(feed, key, merge, allow_empty, recheck, strict):
-    """Import a Google Merchant Center feed (RSS/Atom XML, CSV or TSV) from a FILE or a URL."""
+def import_(feed, key, merge, allow_empty, allow_shrink, recheck, strict):
+    """Import a Google Merchant Center feed (RSS/Atom XML, CSV or TSV, maybe gzipped) from a FILE or a URL.
+
+    All or nothing: the catalog changes only if the whole feed was read and stored."""
     store = _store(key)
     try:
         stream, length = _open_feed(feed)
         with stream, _Progress(length) as progress:
             result = service.import_feed(db.session, store, stream, replace=not merge, allow_empty=allow_empty,
-                                         recheck=recheck, on_progress=progress.update)
+                                         allow_shrink=allow_shrink, recheck=recheck, on_progress=progress.update)
     except (FeedError, FetchError, OSError, WorkerFailed) as error:
-        raise click.ClickException(f"{feed}: {error}") from None
+        raise click.ClickException(f"{feed}: {error}; nothing was changed") from None
+    except service.ImportRefused as error:
+        _print_refusals(error.summary)
+        flag = "--allow-empty" if isinstance(error, service.EmptyFeed) else "--allow-shrink"
+        raise click.ClickException(f"{error.message} ({flag})") from None
     except AppError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"{result['received']} items read: {result['accepted']} accepted ({result['changed']} new or "
                f"changed), {result['error_count']} refused, {result['removed']} removed.")
+    _print_refusals(result)
+    _report_sync(result["sync"], store)
+    if strict and result["error_count"]:
+        sys.exit(1)
+
+
+def _print_refusals(result):
     for error in result["errors"][:20]:
         click.echo(f"  {error.get('position')}: {error.get('id') or '(no id)'}: {error['message']}")
     if result["error_count"] > 20:
         click.echo(f"  ... and {result['error_count'] - 20} more")
-    _report_sync(result["sync"], store)
-    if strict and result["error_count"]:
-        sys.exit(1)
 
 
 def _open_feed(feed):
     if feed.startswith(("http://", "https://")):
         # The operator typed this URL, so an internal host is fine.
         http = guarded_session(private_hosts={ANY_HOST})
-        response = open_url(http, feed, timeout=(10, 60), private_hosts={ANY_HOST})
+        response = open_url(http, feed, headers={"Accept-Encoding": "gzip, deflate"}, timeout=(10, 60),
+                            private_hosts={ANY_HOST})
         if response.status_code != 200:
             raise FetchError(f"the feed URL answered HTTP {response.status_code}")
-        response.raw.decode_content = True
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("identity", "gzip", "x-gzip", "deflate"):
+            raise FetchError(f"the feed URL sent a {encoding!r} encoded body; only gzip and deflate are read")
+        # Not decoded here: the feed reader decodes gzip and deflate itself, within its size cap.
+        response.raw.decode_content = False
         length = response.headers.get("Content-Length")
-        return response.raw, int(length) if length and not response.headers.get("Content-Encoding") else None
+        return response.raw, int(length) if length and length.isdigit() else None
     return open(feed, "rb"), os.path.getsize(feed)
 
 

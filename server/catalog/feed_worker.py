@@ -23,12 +23,14 @@ import sys
 import tempfile
 import termios
 import threading
+from dataclasses import astuple
 from pathlib import Path
 
 from server.catalog.fields import MalformedItem, item_sku, source_hash
 
 FRAME = struct.Struct("!I")
 BATCH = 1000  # entries per frame: one database chunk of the importer
+BATCH_TEXT = 32 << 20  # characters of item text per frame at most: big items come in smaller frames
 PIPE_BYTES = 1 << 20  # lets the worker run about one frame ahead of the importer
 FEED_CHUNK = 1 << 20  # one write per GIL turn of the feeding thread: a big one
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,14 +64,14 @@ def _receive(source):
 def main():
     """Read terms and then a feed on stdin; write frames of entries on stdout."""
     from server.catalog.feeds import FeedError, read_feed
+    from server.catalog.limits import FeedLimits
     from server.catalog.prepared import StoreTerms, prepare
 
     source, out = sys.stdin.buffer, sys.stdout.buffer
-    _, terms = _receive(source)
-    terms = StoreTerms(*terms)
-    entries = []
+    _, (terms, limits) = _receive(source)
+    terms, limits = StoreTerms(*terms), FeedLimits(*limits)
 
-    def send():
+    def send(entries):
         # Prepare items while the importer is still busy with the last frame; once it has taken
         # everything (it waits), send at once: it prepares the rest itself. Neither side idles.
         for index, (position, sku, digest, raw) in enumerate(entries):
@@ -83,17 +85,27 @@ def main():
         _send(out, "entries", entries)
 
     try:
-        for item in read_feed(source):
-            entries.append(entry(item))
-            if len(entries) >= BATCH:
-                send()
-                entries = []
-    except FeedError as error:
-        send()
+        for entries in batches(read_feed(source, limits), BATCH):
+            send(entries)
+    except FeedError as error:  # the import fails as a whole: what was read before is of no use
         _send(out, "failed", str(error))
         return
-    send()
     _send(out, "end", None)
+
+
+def batches(items, size):
+    """Lists of intake entries (see ``entry``) for ``FeedItem``s: ``size`` of them, or fewer big
+    ones (``BATCH_TEXT`` characters at most), so memory does not grow with the items' size."""
+    entries, text = [], 0
+    for item in items:
+        entries.append(entry(item))
+        if item.fields:
+            text += sum(len(value) if value.__class__ is str else sum(map(len, value))
+                        for value in item.fields.values())
+        if len(entries) >= size or text > BATCH_TEXT:
+            yield entries
+            entries, text = [], 0
+    yield entries
 
 
 def entry(item):
@@ -114,8 +126,9 @@ def _unread(out):
 
 # --- in the importing process ---------------------------------------------------------------------
 
-def prepared_batches(stream, terms, *, head=b""):
-    """Yield lists of entries (see ``Intake.add_entries``) for the feed ``head`` + ``stream``.
+def prepared_batches(stream, terms, *, head=b"", limits):
+    """Yield lists of entries (see ``Intake.add_entries``) for the feed ``head`` + ``stream``, read
+    under ``limits`` (``FeedLimits``).
 
     Raises the feed's ``FeedError``, the source's own error if reading ``stream`` failed, or
     ``WorkerFailed``; the worker is stopped whenever the caller stops early.
@@ -127,7 +140,7 @@ def prepared_batches(stream, terms, *, head=b""):
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
         _widen(worker.stdout)
         _widen(worker.stdin)
-        feeder = _Feeder(worker.stdin, stream, head, tuple(terms))
+        feeder = _Feeder(worker.stdin, stream, head, (tuple(terms), astuple(limits)))
         try:
             while True:
                 frame = _receive(worker.stdout)
@@ -157,7 +170,7 @@ class _Feeder(threading.Thread):
 
     def __init__(self, pipe, stream, head, terms):
         super().__init__(name="feed-worker-input", daemon=True)
-        self.pipe, self.stream, self.head, self.terms = pipe, stream, head, terms
+        self.pipe, self.stream, self.head, self.terms = pipe, stream, head, terms  # terms: (store's, limits)
         self.error = None  # what reading the source raised: the feed is not complete
         self.start()
 

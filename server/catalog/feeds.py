@@ -3,7 +3,9 @@
 
 XML goes through expat directly with every DTD, entity declaration and external entity refused,
 so entity-expansion and external-entity attacks fail at their first byte. Every error names the
-line (and the item) it is about.
+line (and the item) it is about. A field, a row (an item), a header's columns and the decoded
+size of a gzip or zlib-compressed feed each have a cap (``limits.FeedLimits``), so one item
+cannot make the reader hold more than a few times its cap.
 """
 import codecs
 import csv
@@ -13,6 +15,8 @@ import itertools
 import xml.parsers.expat as expat
 from collections import deque
 from dataclasses import dataclass
+
+from server.catalog.limits import FeedLimits, Inflated, compression_of
 
 CHUNK = 1 << 18  # 256 KB of feed at a time: a few hundred items, whatever the feed size
 ATOM = "http://www.w3.org/2005/Atom"
@@ -54,27 +58,42 @@ class CountingReader(io.RawIOBase):
         return size
 
 
-def read_feed(stream):
-    """Yield ``FeedItem``s from a binary stream, XML or CSV/TSV (decided by the first bytes)."""
+def read_feed(stream, limits=None):
+    """Yield ``FeedItem``s from a binary stream, XML or CSV/TSV (decided by the first bytes), read
+    under ``limits`` (``FeedLimits``; the defaults if None); a gzip or zlib stream is decoded first."""
+    limits = limits or FeedLimits()
     buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream, CHUNK)
-    head = buffered.peek(512)[:512]
+    compression = compression_of(buffered.peek(2)[:2])
+    if compression:
+        buffered = io.BufferedReader(Inflated(buffered, compression, limits.decoded), CHUNK)
+    try:
+        head = buffered.peek(512)[:512]
+    except ValueError as error:  # a compressed feed past its cap, or not decodable
+        raise FeedError(f"line 1: {error}") from None
     text = head.decode("utf-8", "ignore") if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "<"
     if text.lstrip("\ufeff \t\r\n").startswith("<"):
-        return _read_xml(buffered)
-    return _read_csv(buffered)
+        return _read_xml(buffered, limits)
+    return _read_csv(buffered, limits)
 
 
-def _read_xml(stream):
+def _read_xml(stream, limits):
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    reader = _XmlItems(parser)
+    reader = _XmlItems(parser, limits)
+    fed = 0
     while True:
-        chunk = stream.read(CHUNK)
+        try:
+            chunk = stream.read(CHUNK)
+        except ValueError as error:  # a compressed feed past its cap, or not decodable
+            raise FeedError(f"line {parser.CurrentLineNumber}: {error}") from None
         try:
             parser.Parse(chunk, not chunk)
         except expat.ExpatError as error:
             raise FeedError(f"line {error.lineno}: the XML is malformed ({expat.ErrorString(error.code)})") from None
+        fed += len(chunk)
+        if fed - max(parser.CurrentByteIndex, 0) > limits.row:  # expat holds one unfinished tag that long
+            raise FeedError(f"line {parser.CurrentLineNumber}: " + limits.row_too_long("a tag"))
         while reader.done:
             yield reader.done.popleft()
         if not chunk:
@@ -86,8 +105,12 @@ def _read_xml(stream):
 class _XmlItems:
     """Expat callbacks that collect each item's direct children as fields."""
 
-    def __init__(self, parser):
+    def __init__(self, parser, limits):
         self.parser = parser
+        self.limits = limits
+        self.field_limit = limits.field
+        self.size = 0  # characters of the field being read
+        self.item_size = 0  # characters of the item's fields read so far
         self.done = deque()
         self.count = 0
         self.saw_channel = False
@@ -113,7 +136,7 @@ class _XmlItems:
         if self.item is not None and self.depth == 0:  # a field of the item (the common case)
             self.depth = 1
             local = self.locals.get(name) or self._local(name)
-            self.field, self.text = local, None
+            self.field, self.text, self.size = local, None, 0
             if local == "link" and attrs and attrs.get("href") and attrs.get("rel", "alternate") == "alternate":
                 self.item.setdefault("link", attrs["href"])
             return
@@ -121,7 +144,7 @@ class _XmlItems:
         if self.item is None:
             if (namespace, local) in ITEM_ELEMENTS:
                 self.count += 1
-                self.item, self.depth = {}, 0
+                self.item, self.depth, self.item_size = {}, 0, 0
                 self.line = self.parser.CurrentLineNumber
             elif local in ("channel", "feed"):
                 self.saw_channel = True
@@ -149,6 +172,11 @@ class _XmlItems:
                         self.item.setdefault(self.field, []).append(value)
                     else:
                         self.item.setdefault(self.field, value)
+                    self.item_size += self.size
+                    if self.item_size > self.limits.row:
+                        self._refuse(self.limits.row_too_long(f"item {self.count}"))
+                    if len(self.item) > self.limits.columns:
+                        self._refuse(self.limits.too_many_columns(f"item {self.count}", len(self.item)))
                 self.field = None
             self.depth = 0
         elif depth == 0:
@@ -157,9 +185,15 @@ class _XmlItems:
         else:
             self.depth = depth - 1
 
+    def _refuse(self, message):
+        raise FeedError(f"line {self.line}: {message}")
+
     def data(self, text):
         """Expat handler: text inside the current field (one piece, or a list of pieces)."""
         if self.field is not None and self.depth == 1:
+            self.size += len(text)
+            if self.size > self.field_limit:
+                self._refuse(self.limits.field_too_long(f"the <{self.field}> of item {self.count}"))
             if self.text is None:
                 self.text = text
             elif self.text.__class__ is str:
@@ -168,29 +202,28 @@ class _XmlItems:
                 self.text.append(text)
 
 
-def _read_csv(stream):
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    try:
-        first = text.readline()
-    except UnicodeDecodeError:
-        raise FeedError("line 1: the feed is not UTF-8 text") from None
+def _read_csv(stream, limits):
+    lines = _Lines(stream, limits)
+    first = next(lines, "").removeprefix("\ufeff")
+    if "\r" in first.rstrip("\r\n"):
+        raise FeedError("line 1: the lines end with a lone carriage return (CR); save the feed with LF or CRLF "
+                        "line ends")
     delimiter = max(("\t", ",", ";", "|"), key=first.count)
-    reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
-    header = [_column(name) for name in next(reader, [])]
+    # The csv module's field cap is process-wide: every feed is read under the configured one.
+    csv.field_size_limit(limits.field)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+    header = [_column(name) for name in _next_row(reader, lines, limits) or []]
+    if len(header) > limits.columns:
+        raise FeedError("line 1: " + limits.too_many_columns("the header", len(header)))
     read_row = _row_reader(header)
     if "id" not in header and "sku_id" not in header and "sku" not in header:
         raise FeedError("line 1: the header has no id column (expected Google Merchant Center names: "
                         "id, title, description, link, image_link, price, ...)")
     number = 0
     while True:
-        try:
-            row = next(reader)
-        except StopIteration:
+        row = _next_row(reader, lines, limits)
+        if row is None:
             return
-        except UnicodeDecodeError:
-            raise FeedError(f"line {reader.line_num + 1}: the feed is not UTF-8 text") from None
-        except csv.Error as error:
-            raise FeedError(f"line {reader.line_num}: {error}") from None
         if not any(cell.strip() for cell in row):
             continue
         number += 1
@@ -199,6 +232,58 @@ def _read_csv(stream):
             yield FeedItem(number, position, error=f"has {len(row)} columns; the header has {len(header)}")
             continue
         yield FeedItem(number, position, fields=read_row(row))
+
+
+def _next_row(reader, lines, limits):
+    """The next row of ``reader`` (None at the end); its size is counted from here on."""
+    lines.start_record()
+    try:
+        return next(reader)
+    except StopIteration:
+        return None
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise FeedError(f"line {lines.number}: " + limits.field_too_long("a field")) from None
+        raise FeedError(f"line {reader.line_num}: {error}") from None
+
+
+class _Lines:
+    """A feed's lines as text for ``csv.reader``. Each line is decoded on its own, so an encoding
+    error names its own line, and a row (one line, or several inside quotes) longer than the row
+    cap is refused before it is held whole."""
+
+    def __init__(self, stream, limits):
+        self.readline = stream.readline
+        self.limits = limits
+        self.limit = limits.row
+        self.number = 0  # lines read
+        self.first = 1  # the line the current row starts on
+        self.size = 0  # bytes of the current row
+
+    def start_record(self):
+        """A new row starts with the next line."""
+        self.first, self.size = self.number + 1, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            line = self.readline(self.limit + 1)
+        except ValueError as error:  # a compressed feed past its cap, or not decodable
+            raise FeedError(f"line {self.number + 1}: {error}") from None
+        if not line:
+            raise StopIteration
+        self.number += 1
+        self.size += len(line)
+        if self.size > self.limit:
+            what = "the header" if self.first == 1 else "the row"
+            raise FeedError(f"line {self.first}: " + self.limits.row_too_long(what))
+        try:
+            return line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise FeedError(f"line {self.number}: the feed is not UTF-8 text (byte 0x{line[error.start]:02x}, "
+                            f"the line's byte {error.start + 1})") from None
 
 
 def _column(name):

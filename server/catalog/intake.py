@@ -7,7 +7,7 @@ cost one indexed lookup. Malformed items are refused one by one; the rest are ke
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import any_, bindparam, select, text, update
+from sqlalchemy import any_, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1000
 MAX_REPORTED_ERRORS = 1000
+MAX_MESSAGE = 500  # characters of one refusal's message kept
 TABLE = CatalogProduct.__table__
 EXISTING_COLUMNS = (TABLE.c.id, TABLE.c.sku, TABLE.c.source_hash, TABLE.c.import_mark, TABLE.c.removed_at,
                     TABLE.c.synced_hash, TABLE.c.refused_hash, TABLE.c.state, TABLE.c.reasons,
@@ -42,6 +43,8 @@ class IntakeResult:
         """Count a refused item; keep its details for the first MAX_REPORTED_ERRORS."""
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
+            if len(message) > MAX_MESSAGE:  # it may quote a huge field: a thousand of those add up
+                message = message[:MAX_MESSAGE - 1] + "…"
             self.errors.append({**where, "id": item_id, "message": message})
 
     def as_dict(self):
@@ -167,11 +170,17 @@ class Intake:
         return (prepared.sku, prepared.item_group_id, prepared.data, prepared.category_ids, prepared.visibility,
                 prepared.image_url, prepared.problems, source_hash, digest, state, reasons, changed_at)
 
+    def _unseen(self):
+        return (TABLE.c.store_id == self.store_id, TABLE.c.import_mark != self.mark, TABLE.c.removed_at.is_(None))
+
+    def count_unseen(self):
+        """How many products ``remove_unseen`` would remove now."""
+        return self.session.execute(select(func.count()).select_from(TABLE).where(*self._unseen())).scalar_one()
+
     def remove_unseen(self):
         """Mark every product this intake did not see as removed (a full feed replaced the catalog)."""
         removed = self.session.execute(
-            update(TABLE).where(TABLE.c.store_id == self.store_id, TABLE.c.import_mark != self.mark,
-                                TABLE.c.removed_at.is_(None))
+            update(TABLE).where(*self._unseen())
             .values(removed_at=utcnow(), state="deleted", state_changed_at=utcnow(), updated_at=utcnow(),
                     reasons=[states.reason("removed", "the product was removed from the store")])).rowcount
         self.result.removed += removed
@@ -288,6 +297,12 @@ class PlannerStats:
         except DBAPIError as error:
             log.warning("could not analyze %s (%s); big imports may slow down", TABLE.name, error.orig)
             self.enabled = False
+
+
+def count_products(session, store):
+    """How many products the store has (not removed)."""
+    return session.execute(select(func.count()).select_from(TABLE).where(
+        TABLE.c.store_id == store.id, TABLE.c.removed_at.is_(None))).scalar_one()
 
 
 def remove_products(session, store, skus):

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from server.catalog import feed_worker, planner, runs
 from server.catalog.feeds import CountingReader, read_feed
-from server.catalog.intake import CHUNK, Intake, IntakeResult, remove_products
+from server.catalog.intake import CHUNK, Intake, IntakeResult, count_products, remove_products
+from server.catalog.limits import FeedLimits
 from server.errors import NotFound, ValidationError
 from server.models.catalog import CatalogCategory, CatalogProduct, utcnow
 
@@ -17,8 +18,23 @@ MAX_PUSH = 10_000
 WORKER_FEED_BYTES = 4 << 20  # a feed this long (some 10,000 products) is imported with a feed worker
 
 
-class EmptyFeed(ValidationError):
-    """Raised when a feed with no products would remove the whole catalog."""
+class ImportRefused(ValidationError):
+    """Raised when a full feed would remove too much of the catalog; nothing was changed.
+
+    ``summary`` is what reading the feed found (``IntakeResult.as_dict``), to show the refusals.
+    """
+
+    def __init__(self, message, *, summary):
+        super().__init__(message)
+        self.summary = summary
+
+
+class EmptyFeed(ImportRefused):
+    """Raised when a full feed without one accepted product would remove the store's products."""
+
+
+class ShrinkRefused(ImportRefused):
+    """Raised when a full feed would remove more than TTC_CATALOG_MAX_SHRINK_PERCENT of the products."""
 
 
 def push_products(session, store, items, *, trigger="api"):
@@ -57,15 +73,25 @@ def apply_webhook(session, store, payload):
     return _finish(session, store, intake.result, "webhook")
 
 
-def import_feed(session, store, stream, *, replace=True, allow_empty=False, recheck=False, on_progress=None):
-    """Import a Google Merchant Center feed (XML or CSV/TSV) from a binary stream (commits per chunk).
+def import_feed(session, store, stream, *, replace=True, allow_empty=False, allow_shrink=False, recheck=False,
+                on_progress=None):
+    """Import a Google Merchant Center feed (XML, CSV/TSV, maybe gzipped) from a binary stream (commits).
 
-    With ``replace`` the feed is the whole catalog: products missing from it are removed, but only
-    once the feed was read to its end (a broken feed removes nothing). ``recheck`` looks at
-    unchanged items again (after the store's domains or currency changed).
+    All or nothing: the whole import is one transaction, committed once the feed was read to its
+    end, so readers and syncs see the old catalog until the new one is complete, and a feed that
+    breaks, fails or is refused (or a process killed meanwhile) changes nothing. With ``replace``
+    the feed is the whole catalog: products missing from it are removed; but a feed accepting no
+    product (``EmptyFeed``, unless ``allow_empty``) or removing more than
+    TTC_CATALOG_MAX_SHRINK_PERCENT of the products (``ShrinkRefused``, unless ``allow_shrink``)
+    is refused. ``recheck`` looks at unchanged items again (after the store's domains or currency
+    changed). On any failure the session is rolled back, with whatever else it held uncommitted.
     """
     with _old_objects_left_alone():
-        return _import_feed(session, store, stream, replace, allow_empty, recheck, on_progress)
+        try:
+            return _import_feed(session, store, stream, replace, (allow_empty, allow_shrink), recheck, on_progress)
+        except BaseException:
+            session.rollback()
+            raise
 
 
 @contextlib.contextmanager
@@ -84,9 +110,11 @@ def _old_objects_left_alone():
         gc.unfreeze()
 
 
-def _import_feed(session, store, stream, replace, allow_empty, recheck, on_progress):
+def _import_feed(session, store, stream, replace, allowed, recheck, on_progress):
+    limits = FeedLimits.from_config(current_app.config)
     counted = CountingReader(stream)
     intake = Intake(session, store)
+    catalog_size = count_products(session, store) if replace else 0
 
     def progress():
         if on_progress:
@@ -95,33 +123,37 @@ def _import_feed(session, store, stream, replace, allow_empty, recheck, on_progr
     mode = current_app.config["TTC_CATALOG_IMPORT_WORKER"]
     head = _start_of(counted, WORKER_FEED_BYTES) if mode == "auto" else b""
     if mode == "always" or (mode == "auto" and len(head) == WORKER_FEED_BYTES and _cores() >= 2):
-        batches = feed_worker.prepared_batches(counted, intake.terms, head=head)
+        batches = feed_worker.prepared_batches(counted, intake.terms, head=head, limits=limits)
     else:
-        batches = _batches(read_feed(_Prefixed(head, counted)))
+        batches = feed_worker.batches(read_feed(_Prefixed(head, counted), limits), CHUNK)
     with contextlib.closing(batches):  # stops a feed worker if storing fails
         for entries in batches:
-            intake.add_entries(entries, recheck=recheck)
-            session.commit()
+            intake.add_entries(entries, recheck=recheck)  # not committed: the feed is not complete yet
             progress()
     if replace:
-        if intake.result.received == 0 and not allow_empty:
-            session.commit()
-            raise EmptyFeed("the feed has no products; importing it would remove every product "
-                            "(allow an empty feed explicitly to do that)")
+        _check_removals(intake, catalog_size, *allowed)
         intake.remove_unseen()
     progress()
     return _finish(session, store, intake.result, "import")
 
 
-def _batches(items):
-    """Intake entries of feed items read here, a chunk at a time."""
-    entries = []
-    for item in items:
-        entries.append(feed_worker.entry(item))
-        if len(entries) >= CHUNK:
-            yield entries
-            entries = []
-    yield entries
+def _check_removals(intake, catalog_size, allow_empty, allow_shrink):
+    """Refuse a full feed that would empty the catalog, or shrink it more than allowed."""
+    removing, result = intake.count_unseen(), intake.result
+    if not removing:
+        return
+    if not result.accepted and not allow_empty:
+        found = (f"none of the feed's {result.received} items could be accepted ({result.error_count} refused)"
+                 if result.received else "the feed has no products")
+        raise EmptyFeed(f"{found}; importing it would remove every product ({removing}). Nothing was changed "
+                        "(allow an empty feed explicitly to do that)", summary=result.as_dict())
+    limit = current_app.config["TTC_CATALOG_MAX_SHRINK_PERCENT"]
+    if not (allow_shrink or allow_empty) and removing * 100 > catalog_size * limit:
+        raise ShrinkRefused(
+            f"the feed would remove {removing} of the store's {catalog_size} products "
+            f"({removing * 100 // max(catalog_size, 1)}%; {result.accepted} of its {result.received} items accepted), "
+            f"more than the {limit}% allowed (TTC_CATALOG_MAX_SHRINK_PERCENT). Nothing was changed; if the "
+            "feed is right, import it again allowing the shrink", summary=result.as_dict())
 
 
 def _start_of(stream, size):

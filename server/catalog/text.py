@@ -19,6 +19,9 @@ MARKUP = re.compile(r"[<&]")
 UNUSUAL_SPACE = re.compile(r"[\r\t\f\v\u00a0\u200b]| {2}|\n\s*\n| \n|\n ")
 SPACES = re.compile(r"[ \t\f\v\u00a0\u200b]+")
 BLANK_LINES = re.compile(r"\n{2,}")
+# A numeric reference longer than any code point: html.unescape and the HTML parser would turn
+# its digits into an int, which Python refuses past 4,300 digits (a ValueError, not text).
+OVERLONG_REFERENCE = re.compile(r"&#(?:[xX]0*[0-9a-fA-F]{7,}|0*[0-9]{8,});?")
 
 
 def plain_text(value, *, limit=None):
@@ -45,6 +48,8 @@ def single_line(value, *, limit=None):
 @functools.lru_cache(maxsize=4096)
 def _from_html(markup):
     # Variants of one product usually share their description: the cache parses it once.
+    if "&#" in markup:
+        markup = OVERLONG_REFERENCE.sub("\ufffd", markup)
     if "<" not in markup:
         return _tidy(html.unescape(markup))
     text = _from_simple_html(markup)
@@ -127,8 +132,19 @@ def _simple_text(text, parts):
 
 
 def _text_of(node, parts):
-    """Append the readable text under ``node``: blocks on their own lines, list items bulleted."""
-    for child in node.children:
+    """Append the readable text under ``node``: blocks on their own lines, list items bulleted.
+
+    A walk with its own stack, not recursion: a description nested thousands of tags deep is text
+    like any other, not a RecursionError that stops the import."""
+    stack = [iter(node.contents)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        if child.__class__ is str:  # the closing newline of a block, queued when it opened
+            parts.append(child)
+            continue
         if isinstance(child, NavigableString):
             if type(child) in (NavigableString, CData):
                 parts.append(child)
@@ -141,9 +157,7 @@ def _text_of(node, parts):
             continue
         opener = "\n• " if name == "li" else "\n" if name in BLOCK_TAGS else ""
         parts.append(opener)
-        _text_of(child, parts)
-        if opener:
-            parts.append("\n")
+        stack.append(iter(child.contents + ["\n"]) if opener else iter(child.contents))
 
 
 def _tidy(text):
