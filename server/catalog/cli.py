@@ -10,7 +10,7 @@ from sqlalchemy import select
 from server.catalog import reviews, runs, service, status, webhooks
 from server.catalog.feed_worker import WorkerFailed
 from server.catalog.feeds import FeedError
-from server.catalog.fetch import ANY_HOST, FetchError, guarded_session, open_url
+from server.catalog.fetch import ANY_HOST, FetchError, guarded_session, open_feed_url
 from server.catalog.sync import guarded_target
 from server.errors import AppError
 from server.extensions import db
@@ -74,17 +74,8 @@ def _open_feed(feed):
     if feed.startswith(("http://", "https://")):
         # The operator typed this URL, so an internal host is fine.
         http = guarded_session(private_hosts={ANY_HOST})
-        response = open_url(http, feed, headers={"Accept-Encoding": "gzip, deflate"}, timeout=(10, 60),
-                            private_hosts={ANY_HOST})
-        if response.status_code != 200:
-            raise FetchError(f"the feed URL answered HTTP {response.status_code}")
-        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
-        if encoding not in ("identity", "gzip", "x-gzip", "deflate"):
-            raise FetchError(f"the feed URL sent a {encoding!r} encoded body; only gzip and deflate are read")
-        # Not decoded here: the feed reader decodes gzip and deflate itself, within its size cap.
-        response.raw.decode_content = False
-        length = response.headers.get("Content-Length")
-        return response.raw, int(length) if length and length.isdigit() else None
+        raw, length, _response = open_feed_url(http, feed, timeout=(10, 60), private_hosts={ANY_HOST})
+        return raw, length
     return open(feed, "rb"), os.path.getsize(feed)
 
 

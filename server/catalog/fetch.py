@@ -123,3 +123,25 @@ def open_url(session, url, *, headers=None, timeout, private_hosts=frozenset(), 
             continue
         return response
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+FEED_ENCODINGS = ("identity", "gzip", "x-gzip", "deflate")
+
+
+def open_feed_url(session, url, *, timeout, private_hosts=frozenset(), headers=None):
+    """GET a feed URL for the feed reader; returns ``(raw stream, length or None, response)``.
+
+    The body is left compressed: the feed reader decodes gzip and deflate itself, within its
+    decoded-size cap (a small compressed body can expand without bound)."""
+    response = open_url(session, url, headers={"Accept-Encoding": "gzip, deflate", **(headers or {})},
+                        timeout=timeout, private_hosts=private_hosts)
+    if response.status_code != 200:
+        response.close()
+        raise FetchError(f"the feed URL answered HTTP {response.status_code}")
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in FEED_ENCODINGS:
+        response.close()
+        raise FetchError(f"the feed URL sent a {encoding!r} encoded body; only gzip and deflate are read")
+    response.raw.decode_content = False
+    length = response.headers.get("Content-Length")
+    return response.raw, int(length) if length and length.isdigit() else None, response

@@ -19,7 +19,7 @@ from server import jobs
 from server.catalog import service
 from server.catalog.feed_worker import WorkerFailed
 from server.catalog.feeds import FeedError
-from server.catalog.fetch import FetchError, guarded_session, open_url, private_hosts_setting
+from server.catalog.fetch import FetchError, guarded_session, open_feed_url, private_hosts_setting
 from server.errors import AppError, NotFound, ValidationError
 from server.jobs.models import Job
 from server.models.store import Store
@@ -232,14 +232,8 @@ def _open(app, folder, ticket, about):
         return open(folder / f"{ticket}.feed", "rb"), about.get("size")
     private = private_hosts_setting(app.config["TTC_FEED_ALLOW_PRIVATE_HOSTS"])
     http = guarded_session(private_hosts=private)
-    response = open_url(http, about["url"], timeout=TIMEOUT, private_hosts=private)
-    if response.status_code != 200:
-        response.close()
-        raise FetchError(f"the feed URL answered HTTP {response.status_code}")
-    response.raw.decode_content = True
-    length = response.headers.get("Content-Length")
-    total = int(length) if length and length.isdigit() and not response.headers.get("Content-Encoding") else None
-    return response.raw, total
+    raw, length, _response = open_feed_url(http, about["url"], timeout=TIMEOUT, private_hosts=private)
+    return raw, length
 
 
 def forget_old_tickets(app, session, *, days=KEEP_DAYS):
