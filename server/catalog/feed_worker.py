@@ -67,7 +67,7 @@ def main():
     source, out = sys.stdin.buffer, sys.stdout.buffer
     _, terms = _receive(source)
     terms = StoreTerms(*terms)
-    entries = []
+    entries, notices = [], []
 
     def send():
         # Prepare items while the importer is still busy with the last frame; once it has taken
@@ -83,7 +83,7 @@ def main():
         _send(out, "entries", entries)
 
     try:
-        for item in read_feed(source):
+        for item in read_feed(source, notices):
             entries.append(entry(item))
             if len(entries) >= BATCH:
                 send()
@@ -93,6 +93,7 @@ def main():
         _send(out, "failed", str(error))
         return
     send()
+    _send(out, "notices", notices)
     _send(out, "end", None)
 
 
@@ -114,8 +115,9 @@ def _unread(out):
 
 # --- in the importing process ---------------------------------------------------------------------
 
-def prepared_batches(stream, terms, *, head=b""):
-    """Yield lists of entries (see ``Intake.add_entries``) for the feed ``head`` + ``stream``.
+def prepared_batches(stream, terms, *, head=b"", notices=None):
+    """Yield lists of entries (see ``Intake.add_entries``) for the feed ``head`` + ``stream``; what
+    the reader noticed is appended to ``notices``.
 
     Raises the feed's ``FeedError``, the source's own error if reading ``stream`` failed, or
     ``WorkerFailed``; the worker is stopped whenever the caller stops early.
@@ -137,6 +139,10 @@ def prepared_batches(stream, terms, *, head=b""):
                 if kind == "entries":
                     if value:
                         yield value
+                    continue
+                if kind == "notices":
+                    if notices is not None:
+                        notices.extend(value)
                     continue
                 error = feeder.source_error()
                 if error is not None:  # the worker saw a short feed: the download broke
