@@ -294,11 +294,12 @@ def categories(key, hide, show, as_json):
                      CatalogCategory.category_id.in_(list(hide) + list(show)))).scalars()]
         known = {item["id"] for item in items}
         items += [{"id": c, "hidden": True} for c in hide if c not in known]
-        result = service.put_categories(db.session, store, items)
-        _report_sync(result["sync"], store)
+        sync = service.put_categories(db.session, store, items)["sync"]
+        if not as_json:
+            _report_sync(sync, store)
     usage = category_lists.category_usage(db.session, store)
     if as_json:
-        return _echo_json({"categories": usage})
+        return _echo_json({"categories": usage, **({"sync": sync} if hide or show else {})})
     for category in usage:
         hidden = ""
         if category["hidden"]:

@@ -5,6 +5,7 @@ A column nobody reads is reported once, by its header, with the nearest name tha
 that TikTok has no place for (shipping, tax, ...) and the RSS/Atom envelope are known, not reported.
 """
 import difflib
+import re
 
 from server.catalog.fields import LOOKUP
 
@@ -13,7 +14,7 @@ ID_COLUMNS = frozenset(name for name, ours in LOOKUP.items() if ours == "id")
 # Read elsewhere (visibility and categories), by the feed envelope, or Merchant Center attributes
 # with no TikTok field: known, never reported.
 READ_ELSEWHERE = {"status", "draft", "hidden", "visibility", "category_ids", "categories", "category"}
-ENVELOPE = {"guid", "pubdate", "updated", "published", "author", "comments", "enclosure", "source", "content",
+ENVELOPE = {"guid", "pubdate", "updated", "published", "author", "comments", "enclosure", "source", "tagline",
             "contributor", "rights", "issued", "modified", "created", "dc:date", "slash:comments"}
 MERCHANT_CENTER_UNUSED = {
     "shipping", "shipping_label", "shipping_length", "shipping_width", "shipping_height", "ships_from_country",
@@ -44,6 +45,7 @@ SUGGESTIONS = sorted({"id", "title", "description", "link", "image_link", "addit
                       "gender", "age_group", "material", "pattern", "shipping_weight", "video_link",
                       *(f"custom_label_{n}" for n in range(5))})
 SHOWN = 10
+META_LIST_COLUMN = re.compile(r"^[a-z_]+\[\d+\]")  # Meta's product_tags[0], style[0], video[0].tag[0]
 
 
 def has_id(header):
@@ -53,7 +55,8 @@ def has_id(header):
 
 def unknown_column_notices(names, *, xml=False):
     """Sentences for the columns (``{name as read: name as written}``) nothing reads, once each."""
-    unknown = [(read, written) for read, written in names.items() if read and read not in KNOWN]
+    unknown = [(read, written) for read, written in names.items()
+               if read and read not in KNOWN and not META_LIST_COLUMN.match(read)]
     kind = "element" if xml else "column"
     notices = []
     for read, written in unknown[:SHOWN]:
@@ -69,7 +72,10 @@ def _nearest(name):
     """The known name closest to ``name``, trying its words from the end too ("item_titel")."""
     words = name.replace("-", "_").split("_")
     for start in range(len(words)):
-        nearest = difflib.get_close_matches("_".join(words[start:]), SUGGESTIONS, n=1, cutoff=0.75 if start else 0.6)
+        tail = "_".join(words[start:])
+        if start and len(tail) < 4:
+            break  # "customer_id" is not a misspelt "id"
+        nearest = difflib.get_close_matches(tail, SUGGESTIONS, n=1, cutoff=0.75 if start else 0.6)
         if nearest:
             return nearest
     return []

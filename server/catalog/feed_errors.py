@@ -49,7 +49,16 @@ class ControlCharacters:
 
 def describe_xml_error(error, data, index):
     """The message for expat's ``error`` where ``data[index]`` is the byte it stopped at."""
-    where = f"line {error.lineno}, column {error.offset + 1}"
+    column = error.offset + 1
+    ampersand = _raw_ampersand(error.code, data, index)
+    if ampersand is not None:  # expat stops after the name that follows it: point at the "&" itself
+        column -= index - ampersand
+        index = ampersand
+    elif error.code == ERRORS.codes[ERRORS.XML_ERROR_INVALID_TOKEN] and data[index - 1:index] == b"<":
+        column, index = column - 1, index - 1  # a "<" followed by what cannot start a tag
+    elif error.code == ERRORS.codes[ERRORS.XML_ERROR_TAG_MISMATCH] and data[index - 2:index] == b"</":
+        column -= 2  # expat points at the closing tag's name; the merchant looks for its "</"
+    where = f"line {error.lineno}, column {max(column, 1)}"
     character = _character_at(data, index)
     named = error.code in (ERRORS.codes[ERRORS.XML_ERROR_TAG_MISMATCH], ERRORS.codes[ERRORS.XML_ERROR_UNDEFINED_ENTITY])
     shown = f" at {_show(character)}" if character and not named else ""
@@ -69,14 +78,23 @@ def _show(character):
     return f"U+{ord(character):04X}"
 
 
+def _raw_ampersand(code, data, index):
+    """Where the "&" that is not a reference sits, when it is what made the XML malformed."""
+    if code != ERRORS.codes[ERRORS.XML_ERROR_INVALID_TOKEN]:
+        return None
+    start = max(0, index - 64)
+    found = data.rfind(b"&", start, index + 1)
+    if found < 0 or REFERENCE.match(data, found) or re.search(rb"[<>\s]", data[found:index]):
+        return None
+    return found
+
+
 def _hint(code, data, index, character):
     before = data[max(0, index - 64):index]
     if code == ERRORS.codes[ERRORS.XML_ERROR_INVALID_TOKEN]:
-        ampersand = before.rfind(b"&")
-        if ampersand >= 0 and not REFERENCE.match(data, index - len(before) + ampersand):
-            if b"<" not in before[ampersand:] and b">" not in before[ampersand:]:
-                return "a raw & (often in a URL's query): write &amp; or put the value in <![CDATA[...]]>"
-        if before.endswith(b"<"):
+        if character == "&":
+            return "a raw & (often in a URL's query): write &amp; or put the value in <![CDATA[...]]>"
+        if character == "<":
             return "a raw < in text: write &lt; or put the value in <![CDATA[...]]>"
         if character and ord(character) < 32:
             return "a control character XML does not allow"

@@ -126,6 +126,7 @@ class _XmlItems:
         self.names = {}  # local field name -> the name as first written, for the summary
         self.declared = set()  # namespace prefixes declared outside the items
         self.undeclared = set()
+        self.prefixed_id = False
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
         parser.CharacterDataHandler = self.data
@@ -144,6 +145,8 @@ class _XmlItems:
             self.depth = 1
             local = self.locals.get(name) or self._local(name)
             self.field, self.text = local, None
+            # Atom's own <id> names the entry; a feed's <g:id> names the product and wins.
+            self.prefixed_id = local == "id" and name != "id"
             if local == "link" and attrs and attrs.get("href") and attrs.get("rel", "alternate") == "alternate":
                 self.item.setdefault("link", attrs["href"])
             return
@@ -182,6 +185,8 @@ class _XmlItems:
                 if value:
                     if self.field in LIST_FIELDS:
                         self.item.setdefault(self.field, []).append(value)
+                    elif self.prefixed_id:
+                        self.item["id"] = value
                     else:
                         self.item.setdefault(self.field, value)
                 self.field = None

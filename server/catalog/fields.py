@@ -24,7 +24,7 @@ MAX_ADDITIONAL_IMAGES = 10
 ALIASES = {
     "id": ("id", "sku", "sku_id", "variant_sku"),
     "title": ("title", "name", "item_title"),
-    "description": ("description", "body_html", "item_description", "summary", "body_(html)",
+    "description": ("description", "body_html", "item_description", "summary", "content", "body_(html)",
                     "rich_text_description"),
     "link": ("link", "url", "landing_page_url", "final_url"),
     "image_link": ("image_link", "image_url", "image", "image[0].url", "image_src"),

@@ -57,8 +57,9 @@ class ImportTally:
 
     def summary(self, *, read, refused, removed):
         """The import's summary as plain data, with its one-line ``text``."""
+        ranked = sorted(self.reasons.items(), key=lambda pair: (-pair[1], pair[0][1] or "", pair[0][0] or ""))
         top = [{"code": code, "field": name, "label": _label(code, name), "count": count}
-               for (code, name), count in self.reasons.most_common(TOP_REASONS)]
+               for (code, name), count in ranked[:TOP_REASONS]]
         notes = list(self.feed_notices) + [NOTE_SENTENCES.get(code, code + ": {n}").format(n=_items(count))
                                            for code, count in sorted(self.notes.items())]
         result = {"read": read, "ready": self.ready, "invalid": self.invalid, "excluded": self.excluded,
