@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from server.catalog.feeds import FeedError, read_feed
-from server.catalog.fields import escaped_url, gtin_problem, normalize
+from server.catalog.fields import normalize
+from server.catalog.values import escaped_url, gtin_problem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 GOOGLE_BASE = (FIXTURES / "gdata_google_base_products.atom.xml").read_bytes()
