@@ -27,6 +27,9 @@ from server.catalog.feed_errors import ControlCharacters, describe_xml_error
 CHUNK = 1 << 18  # 256 KB of feed at a time: a few hundred items, whatever the feed size
 ITEM_ELEMENTS = frozenset(("item", "entry"))
 LIST_FIELDS = {"additional_image_link", "additional_image_links"}
+# Atom's own <id> names the entry; a feed's <g:id> (any prefixed id) names the product and wins.
+PREFIXED_ID = " id"  # the field name a prefixed id is read under: no element is named so
+SPECIAL_FIELDS = LIST_FIELDS | {PREFIXED_ID}
 
 
 class FeedError(ValueError):
@@ -126,7 +129,6 @@ class _XmlItems:
         self.names = {}  # local field name -> the name as first written, for the summary
         self.declared = set()  # namespace prefixes declared outside the items
         self.undeclared = set()
-        self.prefixed_id = False
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
         parser.CharacterDataHandler = self.data
@@ -145,8 +147,6 @@ class _XmlItems:
             self.depth = 1
             local = self.locals.get(name) or self._local(name)
             self.field, self.text = local, None
-            # Atom's own <id> names the entry; a feed's <g:id> names the product and wins.
-            self.prefixed_id = local == "id" and name != "id"
             if local == "link" and attrs and attrs.get("href") and attrs.get("rel", "alternate") == "alternate":
                 self.item.setdefault("link", attrs["href"])
             return
@@ -168,8 +168,11 @@ class _XmlItems:
         if prefix and prefix not in self.declared and prefix != "xml":
             self.undeclared.add(prefix)
         if len(self.locals) < 1024:
-            self.locals[name] = local
             self.names.setdefault(local, name)
+        if prefix and local == "id":
+            local = PREFIXED_ID
+        if len(self.locals) < 1024:
+            self.locals[name] = local
         return local
 
     def end(self, name):
@@ -183,12 +186,12 @@ class _XmlItems:
                 if value is not None:
                     value = (value if value.__class__ is str else "".join(value)).strip()
                 if value:
-                    if self.field in LIST_FIELDS:
-                        self.item.setdefault(self.field, []).append(value)
-                    elif self.prefixed_id:
+                    if self.field not in SPECIAL_FIELDS:
+                        self.item.setdefault(self.field, value)
+                    elif self.field is PREFIXED_ID:
                         self.item["id"] = value
                     else:
-                        self.item.setdefault(self.field, value)
+                        self.item.setdefault(self.field, []).append(value)
                 self.field = None
             self.depth = 0
         elif depth == 0:

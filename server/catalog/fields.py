@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from server.catalog.text import plain_text, single_line
-from server.catalog.values import check_gtin, escaped_url
+from server.catalog.values import NEEDS_ESCAPING, check_gtin, escaped_url
 
 MAX_ID = 255
 DESCRIPTION_LIMIT = 10_000
@@ -132,6 +132,10 @@ def normalize(raw):
             data[name] = value
     if "price" in data or "sale_price" in data or "currency" in data:
         data.update(_price_fields(data))
+    for name in URL_FIELDS:  # read as text above, the common case; escaped only where needed
+        value = data.get(name)
+        if value is not None and NEEDS_ESCAPING.search(value):
+            data[name] = escaped_url(value)
     notes = []
     if "gtin" in data:
         check_gtin(data, notes)
@@ -260,15 +264,12 @@ def _image_links(name, value):
     return _url_list(value)
 
 
-def _url(name, value):
-    return escaped_url(_text(name, value))
-
-
 AMOUNTS = frozenset(("price", "sale_price"))
+URL_FIELDS = ("link", "image_link", "video_link")
 # One line of plain text; product_type too, as feeds escape its "&" and ">" twice ("&amp;gt;").
 LINE_FIELDS = ("title", "brand", "color", "size", "material", "pattern", "product_type")
 FIELD_READERS = {"additional_image_links": _image_links, "price": _amount, "sale_price": _amount,
-                 "description": _description, "link": _url, "image_link": _url, "video_link": _url,
+                 "description": _description,
                  **dict.fromkeys(LINE_FIELDS, _line), **dict.fromkeys(ENUMS, _enum)}
 
 
@@ -280,7 +281,7 @@ def _url_list(value):
         urls = [v.strip() for v in value if v.strip()]
     else:
         raise MalformedItem("additional_image_link: must be a URL or a list of URLs")
-    return [escaped_url(url) for url in urls[:MAX_ADDITIONAL_IMAGES]]
+    return [escaped_url(url) if NEEDS_ESCAPING.search(url) else url for url in urls[:MAX_ADDITIONAL_IMAGES]]
 
 
 def _price_fields(data):

@@ -9,6 +9,7 @@ URL stays refused, and the reason says what the https form did.
 The probe holds only plain settings and its answers, so it travels to a feed worker with the
 store's terms; its HTTP session is made where it is used.
 """
+import time
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -18,6 +19,8 @@ from server.catalog.fetch import FetchError, guarded_session, open_url, private_
 URL_FIELDS = ("link", "image_link", "video_link", "additional_image_links")
 FEED_NAMES = {"additional_image_links": "additional_image_link"}  # the name rules report it under
 MAX_HOSTS = 20  # hosts tried per import: a feed naming thousands of hosts does not stall the import
+MAX_SECONDS = 20.0  # time spent trying per import (or API request), however slow the hosts answer
+MAX_TIMEOUT = 5.0  # per host
 TURNED_OFF = "trying the https:// form is turned off for this store"
 
 
@@ -27,8 +30,9 @@ class HttpsProbe:
     def __init__(self, *, private_hosts=frozenset(), ca_bundle=None, timeout=5.0):
         self.private_hosts = frozenset(private_hosts)
         self.ca_bundle = ca_bundle or None
-        self.timeout = float(timeout)
+        self.timeout = min(float(timeout), MAX_TIMEOUT)
         self.answers = {}  # host (with any port) -> None when https answered, else why not
+        self.spent = 0.0
         self._http = None
 
     def __getstate__(self):
@@ -45,7 +49,11 @@ class HttpsProbe:
             return self.answers[host]
         if len(self.answers) >= MAX_HOSTS:
             return f"the feed names more than {MAX_HOSTS} hosts; only the first {MAX_HOSTS} were tried"
+        if self.spent >= MAX_SECONDS:
+            return f"the hosts tried before it took the {MAX_SECONDS:g} s allowed for trying https"
+        started = time.monotonic()
         self.answers[host] = answer = self._try(secure)
+        self.spent += time.monotonic() - started
         return answer
 
     def _try(self, url):

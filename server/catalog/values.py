@@ -31,10 +31,14 @@ def gtin_problem(value):
     if not value.isdigit() or not value.isascii():
         return "a GTIN has only digits"
     if len(value) not in GTIN_LENGTHS:
-        return f"a GTIN has 8, 12, 13 or 14 digits, not {len(value)}"
-    digits = [int(d) for d in value]
-    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
-    if (10 - total % 10) % 10 != digits[-1]:
+        return f"a GTIN has {', '.join(map(str, GTIN_LENGTHS[:-1]))} or {GTIN_LENGTHS[-1]} digits, not {len(value)}"
+    # GS1's check digit: from the right, the digits before it weigh 3, 1, 3, 1...; the total,
+    # check digit included, is a multiple of 10. Summed as bytes ("0" is 48): a fraction of the
+    # cost of converting each digit, for every product of a feed.
+    digits = value.encode("ascii")
+    threes, ones = digits[-2::-2], digits[-3::-2]
+    total = 3 * (sum(threes) - 48 * len(threes)) + sum(ones) - 48 * len(ones) + digits[-1] - 48
+    if total % 10:
         return "its check digit is wrong (a typo, or not a GTIN)"
     return None
 
@@ -42,8 +46,8 @@ def gtin_problem(value):
 def check_gtin(data, notes):
     """Keep a valid GTIN (spaces and dashes taken out); drop a wrong one with a note: TikTok and
     shoppers' searches trust a GTIN, so a wrong one is worse than none."""
-    written = str(data["gtin"])
-    digits = written.replace(" ", "").replace("-", "")
+    written = data["gtin"]
+    digits = written if written.isdigit() else written.replace(" ", "").replace("-", "")
     problem = gtin_problem(digits)
     if problem is None:
         data["gtin"] = digits
