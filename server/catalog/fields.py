@@ -234,6 +234,13 @@ def _line(name, value):
     return " ".join(value.split())
 
 
+def _product_type(name, value):
+    # A path such as "Roupas > Camisetas": kept as sent unless markup or entities are left in it.
+    if value.__class__ is str and "&" not in value and "<" not in value:
+        return value.strip()
+    return _line(name, value)
+
+
 def _description(name, value):
     return plain_text(_as_text(name, value), limit=DESCRIPTION_LIMIT)
 
@@ -266,10 +273,9 @@ def _image_links(name, value):
 
 AMOUNTS = frozenset(("price", "sale_price"))
 URL_FIELDS = ("link", "image_link", "video_link")
-# One line of plain text; product_type too, as feeds escape its "&" and ">" twice ("&amp;gt;").
-LINE_FIELDS = ("title", "brand", "color", "size", "material", "pattern", "product_type")
+LINE_FIELDS = ("title", "brand", "color", "size", "material", "pattern")
 FIELD_READERS = {"additional_image_links": _image_links, "price": _amount, "sale_price": _amount,
-                 "description": _description,
+                 "description": _description, "product_type": _product_type,  # feeds escape it twice: "&amp;gt;"
                  **dict.fromkeys(LINE_FIELDS, _line), **dict.fromkeys(ENUMS, _enum)}
 
 
