@@ -56,7 +56,7 @@ def prepare(raw, terms):
     digest = None if problems else payload_hash(tiktok_product(data, currency=terms.currency))
     return Prepared(product.sku, data.get("item_group_id"), jsontext.dumps(data), product.category_ids,
                     product.visibility, data.get("image_link"), problems, digest,
-                    tuple(code for code, _ in notes))
+                    tuple(code for code, _ in notes) if notes else ())
 
 
 def _fill_defaults(data, terms, notes):
@@ -72,8 +72,12 @@ def _fill_defaults(data, terms, notes):
 
 
 def _has_http(data):
+    """Whether any URL of ``data`` is an http:// one (cheaply: most are https://)."""
     for name in ("link", "image_link", "video_link"):
         value = data.get(name)
-        if value and value[:7].lower() == "http://":
+        if value is not None and value[4:5] == ":" and value[:4].lower() == "http":
             return True
-    return any(url[:7].lower() == "http://" for url in data.get("additional_image_links") or ())
+    for url in data.get("additional_image_links") or ():
+        if url[4:5] == ":" and url[:4].lower() == "http":
+            return True
+    return False
