@@ -56,7 +56,13 @@ def product_row(n, price_bump=0):
             f"https://loja.example.com/p/{group}?size={SIZES[n % 4]}", f"https://loja.example.com/img/{group}.jpg",
             f"https://loja.example.com/img/{group}-b.jpg,https://loja.example.com/img/{group}-c.jpg",
             "in stock" if n % 17 else "out of stock", "new", f"{price:.2f} BRL", "", "Acme", f"G-{group}",
-            "Roupas > Camisetas", color, SIZES[n % 4], f"789{n:010d}"]
+            "Roupas > Camisetas", color, SIZES[n % 4], gtin13(f"789{n:09d}")]
+
+
+def gtin13(first12):
+    """A valid EAN-13 (its check digit computed), as a real feed carries: wrong ones cost a note each."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return first12 + str((10 - total % 10) % 10)
 
 
 def write_csv(path, count, changed=()):

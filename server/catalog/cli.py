@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from server.catalog import reviews, runs, service, status, webhooks
+from server.catalog import categories as category_lists, reviews, runs, service, status, webhooks
 from server.catalog.feed_worker import WorkerFailed
 from server.catalog.feeds import FeedError
 from server.catalog.fetch import ANY_HOST, FetchError, guarded_session, open_feed_url
@@ -35,7 +35,7 @@ def catalog_group():
                                                    "TTC_CATALOG_MAX_SHRINK_PERCENT allows.")
 @click.option("--recheck", is_flag=True, help="Check unchanged items again (after the store's domains or "
                                                "currency changed).")
-@click.option("--strict", is_flag=True, help="Exit with status 1 if any item was refused.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any item is invalid for TikTok or was refused.")
 @with_appcontext
 def import_(feed, key, merge, allow_empty, allow_shrink, recheck, strict):
     """Import a Google Merchant Center feed (RSS/Atom XML, CSV or TSV, maybe gzipped) from a FILE or a URL.
@@ -55,19 +55,23 @@ def import_(feed, key, merge, allow_empty, allow_shrink, recheck, strict):
         raise click.ClickException(f"{error.message} ({flag})") from None
     except AppError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"{result['received']} items read: {result['accepted']} accepted ({result['changed']} new or "
-               f"changed), {result['error_count']} refused, {result['removed']} removed.")
+    summary = result["summary"]
+    click.echo(f"{summary['text']}. ({result['changed']} new or changed.)")
+    for note in summary["notes"]:
+        click.echo(f"  note: {note}")
     _print_refusals(result)
+    if summary["invalid"]:
+        click.echo(f"  See why with `flask catalog products --store {store.public_key} --state invalid`.")
     _report_sync(result["sync"], store)
-    if strict and result["error_count"]:
+    if strict and (summary["invalid"] or summary["refused"]):
         sys.exit(1)
 
 
 def _print_refusals(result):
     for error in result["errors"][:20]:
-        click.echo(f"  {error.get('position')}: {error.get('id') or '(no id)'}: {error['message']}")
+        click.echo(f"  refused: {error.get('position')}: {error.get('id') or '(no id)'}: {error['message']}")
     if result["error_count"] > 20:
-        click.echo(f"  ... and {result['error_count'] - 20} more")
+        click.echo(f"  ... and {result['error_count'] - 20} more refused")
 
 
 def _open_feed(feed):
@@ -287,9 +291,10 @@ def reconcile(key, only_queue):
 @store_option
 @click.option("--hide", multiple=True, help="Hide this category id (its products leave TikTok).")
 @click.option("--show", multiple=True, help="Show this category id again.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_appcontext
-def categories(key, hide, show):
-    """List the store's categories, or hide/show some."""
+def categories(key, hide, show, as_json):
+    """List the categories the store's products use (with counts), or hide/show some by id."""
     store = _store(key)
     if hide or show:
         items = [{"id": c.category_id, "name": c.name, "parent_id": c.parent_id, "hidden": c.category_id in hide}
@@ -298,11 +303,36 @@ def categories(key, hide, show):
                      CatalogCategory.category_id.in_(list(hide) + list(show)))).scalars()]
         known = {item["id"] for item in items}
         items += [{"id": c, "hidden": True} for c in hide if c not in known]
-        result = service.put_categories(db.session, store, items)
-        _report_sync(result["sync"], store)
-    for category in db.session.execute(select(CatalogCategory).where(CatalogCategory.store_id == store.id)
-                                       .order_by(CatalogCategory.category_id)).scalars():
-        click.echo(f"{category.category_id}  {category.name}" + ("  [hidden]" if category.hidden else ""))
+        sync = service.put_categories(db.session, store, items)["sync"]
+        if not as_json:
+            _report_sync(sync, store)
+    usage = category_lists.category_usage(db.session, store)
+    if as_json:
+        return _echo_json({"categories": usage, **({"sync": sync} if hide or show else {})})
+    for category in usage:
+        hidden = ""
+        if category["hidden"]:
+            hidden = "  [hidden]" if category["hidden_by"] in (category["id"], category["name"]) else \
+                f"  [hidden by {category['hidden_by']!r}]"
+        click.echo(f"{category['id']}  ({category['products']} product{'s' if category['products'] != 1 else ''})"
+                   + hidden)
+    if not usage:
+        click.echo("No categories: products get them from the feed's product_type or the API's categories.")
+    else:
+        click.echo(f"Hide one with `flask catalog categories --store {store.public_key} --hide 'ID'`.")
+
+
+@catalog_group.command("https-upgrade")
+@store_option
+@click.argument("setting", type=click.Choice(["on", "off"]))
+@with_appcontext
+def https_upgrade(key, setting):
+    """Whether imports try the https:// form of http:// links and images (on by default)."""
+    store = service.set_https_upgrade(db.session, _store(key), setting == "on")
+    click.echo(f"{store.public_key}: http:// links and images are "
+               + ("tried as https:// and sent so when that answers." if store.https_upgrade else
+                  "left as they are (and refused: TikTok needs https://).")
+               + " Import again with --recheck to apply it to unchanged products.")
 
 
 @catalog_group.command("webhook-secret")

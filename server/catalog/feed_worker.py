@@ -70,6 +70,7 @@ def main():
     source, out = sys.stdin.buffer, sys.stdout.buffer
     _, (terms, limits) = _receive(source)
     terms, limits = StoreTerms(*terms), FeedLimits(*limits)
+    notices = []
 
     def send(entries):
         # Prepare items while the importer is still busy with the last frame; once it has taken
@@ -85,11 +86,12 @@ def main():
         _send(out, "entries", entries)
 
     try:
-        for entries in batches(read_feed(source, limits), BATCH):
+        for entries in batches(read_feed(source, limits, notices), BATCH):
             send(entries)
     except FeedError as error:  # the import fails as a whole: what was read before is of no use
         _send(out, "failed", str(error))
         return
+    _send(out, "notices", notices)
     _send(out, "end", None)
 
 
@@ -126,9 +128,9 @@ def _unread(out):
 
 # --- in the importing process ---------------------------------------------------------------------
 
-def prepared_batches(stream, terms, *, head=b"", limits):
+def prepared_batches(stream, terms, *, head=b"", limits, notices=None):
     """Yield lists of entries (see ``Intake.add_entries``) for the feed ``head`` + ``stream``, read
-    under ``limits`` (``FeedLimits``).
+    under ``limits`` (``FeedLimits``); what the reader noticed is appended to ``notices``.
 
     Raises the feed's ``FeedError``, the source's own error if reading ``stream`` failed, or
     ``WorkerFailed``; the worker is stopped whenever the caller stops early.
@@ -150,6 +152,10 @@ def prepared_batches(stream, terms, *, head=b"", limits):
                 if kind == "entries":
                     if value:
                         yield value
+                    continue
+                if kind == "notices":
+                    if notices is not None:
+                        notices.extend(value)
                     continue
                 error = feeder.source_error()
                 if error is not None:  # the worker saw a short feed: the download broke

@@ -1,11 +1,19 @@
-"""Product feeds in Google Merchant Center format, read as a stream: RSS 2.0 or Atom XML with the
-``g:`` namespace, or CSV/TSV with the same column names. Memory stays flat whatever the feed size.
+"""Product feeds in Google Merchant Center format, read as a stream: RSS 2.0, RSS 1.0, Atom 1.0 or
+Atom 0.3 XML with the ``g:`` namespace, or CSV/TSV with the same column names. Memory stays flat
+whatever the feed size.
 
 XML goes through expat directly with every DTD, entity declaration and external entity refused,
 so entity-expansion and external-entity attacks fail at their first byte. Every error names the
-line (and the item) it is about. A field, a row (an item), a header's columns and the decoded
-size of a gzip or zlib-compressed feed each have a cap (``limits.FeedLimits``), so one item
-cannot make the reader hold more than a few times its cap.
+line (and the item) it is about; a malformed feed also gets the column, the character and a hint.
+A field, a row (an item), a header's columns and the decoded size of a gzip or zlib-compressed
+feed each have a cap (``limits.FeedLimits``), so one item cannot make the reader hold more than a
+few times its cap.
+
+Elements are read by their local names, without namespace processing: a product field is the
+element's name after any prefix, and an item is any ``item`` or ``entry``. Feeds that use ``g:``
+without declaring it (Merchant Center reads them) and Atom 0.3 feeds then read like the others.
+What the reader noticed but read anyway (unknown columns, control characters XML forbids, an
+undeclared prefix) goes to ``notices``, a list of sentences for the import's summary.
 """
 import codecs
 import csv
@@ -16,12 +24,16 @@ import xml.parsers.expat as expat
 from collections import deque
 from dataclasses import dataclass
 
+from server.catalog import columns
+from server.catalog.feed_errors import ControlCharacters, describe_xml_error
 from server.catalog.limits import FeedLimits, Inflated, compression_of
 
 CHUNK = 1 << 18  # 256 KB of feed at a time: a few hundred items, whatever the feed size
-ATOM = "http://www.w3.org/2005/Atom"
-ITEM_ELEMENTS = {("", "item"), ("", "entry"), (ATOM, "entry")}
+ITEM_ELEMENTS = frozenset(("item", "entry"))
 LIST_FIELDS = {"additional_image_link", "additional_image_links"}
+# Atom's own <id> names the entry; a feed's <g:id> (any prefixed id) names the product and wins.
+PREFIXED_ID = " id"  # the field name a prefixed id is read under: no element is named so
+SPECIAL_FIELDS = LIST_FIELDS | {PREFIXED_ID}
 
 
 class FeedError(ValueError):
@@ -58,10 +70,12 @@ class CountingReader(io.RawIOBase):
         return size
 
 
-def read_feed(stream, limits=None):
+def read_feed(stream, limits=None, notices=None):
     """Yield ``FeedItem``s from a binary stream, XML or CSV/TSV (decided by the first bytes), read
-    under ``limits`` (``FeedLimits``; the defaults if None); a gzip or zlib stream is decoded first."""
+    under ``limits`` (``FeedLimits``; the defaults if None); a gzip or zlib stream is decoded first.
+    What was read anyway but deserves a word is appended to ``notices`` (a list), once per kind."""
     limits = limits or FeedLimits()
+    notices = [] if notices is None else notices
     buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream, CHUNK)
     compression = compression_of(buffered.peek(2)[:2])
     if compression:
@@ -70,29 +84,36 @@ def read_feed(stream, limits=None):
         head = buffered.peek(512)[:512]
     except ValueError as error:  # a compressed feed past its cap, or not decodable
         raise FeedError(f"line 1: {error}") from None
-    text = head.decode("utf-8", "ignore") if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "<"
+    wide = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    text = head.decode("utf-8", "ignore") if not wide else "<"
     if text.lstrip("\ufeff \t\r\n").startswith("<"):
-        return _read_xml(buffered, limits)
-    return _read_csv(buffered, limits)
+        return _read_xml(buffered, limits, notices, clean=not wide)
+    return _read_csv(buffered, limits, notices)
 
 
-def _read_xml(stream, limits):
-    parser = expat.ParserCreate(namespace_separator=" ")
+def _read_xml(stream, limits, notices, *, clean=True):
+    parser = expat.ParserCreate()
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     reader = _XmlItems(parser, limits)
-    fed = 0
+    # In UTF-16 a control character's byte is half of an ordinary character: nothing to clean.
+    control = ControlCharacters() if clean else None
+    start, previous = 0, b""  # where ``chunk`` starts in the feed; the end of the chunk before it
     while True:
         try:
             chunk = stream.read(CHUNK)
         except ValueError as error:  # a compressed feed past its cap, or not decodable
             raise FeedError(f"line {parser.CurrentLineNumber}: {error}") from None
+        if control is not None:
+            chunk = control.clean(chunk)
         try:
             parser.Parse(chunk, not chunk)
         except expat.ExpatError as error:
-            raise FeedError(f"line {error.lineno}: the XML is malformed ({expat.ErrorString(error.code)})") from None
-        fed += len(chunk)
-        if fed - max(parser.CurrentByteIndex, 0) > limits.row:  # expat holds one unfinished tag that long
+            index = parser.ErrorByteIndex - start + len(previous)
+            raise FeedError(describe_xml_error(error, previous + chunk, index)) from None
+        start += len(chunk)
+        previous = chunk[-256:]
+        if start - max(parser.CurrentByteIndex, 0) > limits.row:  # expat holds one unfinished tag that long
             raise FeedError(f"line {parser.CurrentLineNumber}: " + limits.row_too_long("a tag"))
         while reader.done:
             yield reader.done.popleft()
@@ -100,6 +121,13 @@ def _read_xml(stream, limits):
             break
     if reader.count == 0 and not reader.saw_channel:
         raise FeedError("line 1: no <item> or <entry> elements: this is not an RSS or Atom product feed")
+    if control is not None and control.count:
+        notices.append(control.notice())
+    if reader.undeclared:
+        prefixes = ", ".join(f"{prefix}:" for prefix in sorted(reader.undeclared))
+        notices.append(f"the feed uses the {prefixes} prefix without declaring it (xmlns:g=\"{columns.GOOGLE}\"); "
+                       "its fields were read as Merchant Center fields")
+    notices.extend(columns.unknown_column_notices(reader.names, xml=True))
 
 
 class _XmlItems:
@@ -118,7 +146,10 @@ class _XmlItems:
         self.depth = 0
         self.field = None
         self.text = None
-        self.locals = {}  # expat's "namespace local" name -> local name
+        self.locals = {}  # an element's name as written ("g:price") -> its local name ("price")
+        self.names = {}  # local field name -> the name as first written, for the summary
+        self.declared = set()  # namespace prefixes declared outside the items
+        self.undeclared = set()
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
         parser.CharacterDataHandler = self.data
@@ -140,9 +171,11 @@ class _XmlItems:
             if local == "link" and attrs and attrs.get("href") and attrs.get("rel", "alternate") == "alternate":
                 self.item.setdefault("link", attrs["href"])
             return
-        namespace, _, local = name.rpartition(" ")
         if self.item is None:
-            if (namespace, local) in ITEM_ELEMENTS:
+            if attrs:
+                self.declared.update(key[6:] for key in attrs if key.startswith("xmlns:"))
+            local = name.rpartition(":")[2]
+            if local in ITEM_ELEMENTS:
                 self.count += 1
                 self.item, self.depth, self.item_size = {}, 0, 0
                 self.line = self.parser.CurrentLineNumber
@@ -152,7 +185,13 @@ class _XmlItems:
         self.depth += 1
 
     def _local(self, name):
-        local = name.rpartition(" ")[2]
+        prefix, _, local = name.rpartition(":")
+        if prefix and prefix not in self.declared and prefix != "xml":
+            self.undeclared.add(prefix)
+        if len(self.locals) < 1024:
+            self.names.setdefault(local, name)
+        if prefix and local == "id":
+            local = PREFIXED_ID
         if len(self.locals) < 1024:
             self.locals[name] = local
         return local
@@ -168,10 +207,12 @@ class _XmlItems:
                 if value is not None:
                     value = (value if value.__class__ is str else "".join(value)).strip()
                 if value:
-                    if self.field in LIST_FIELDS:
-                        self.item.setdefault(self.field, []).append(value)
-                    else:
+                    if self.field not in SPECIAL_FIELDS:
                         self.item.setdefault(self.field, value)
+                    elif self.field is PREFIXED_ID:
+                        self.item["id"] = value
+                    else:
+                        self.item.setdefault(self.field, []).append(value)
                     self.item_size += self.size
                     if self.item_size > self.limits.row:
                         self._refuse(self.limits.row_too_long(f"item {self.count}"))
@@ -202,7 +243,7 @@ class _XmlItems:
                 self.text.append(text)
 
 
-def _read_csv(stream, limits):
+def _read_csv(stream, limits, notices):
     lines = _Lines(stream, limits)
     first = next(lines, "").removeprefix("\ufeff")
     if "\r" in first.rstrip("\r\n"):
@@ -212,13 +253,15 @@ def _read_csv(stream, limits):
     # The csv module's field cap is process-wide: every feed is read under the configured one.
     csv.field_size_limit(limits.field)
     reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
-    header = [_column(name) for name in _next_row(reader, lines, limits) or []]
+    written = _next_row(reader, lines, limits) or []
+    header = [_column(name) for name in written]
     if len(header) > limits.columns:
         raise FeedError("line 1: " + limits.too_many_columns("the header", len(header)))
     read_row = _row_reader(header)
-    if "id" not in header and "sku_id" not in header and "sku" not in header:
+    if not columns.has_id(header):
         raise FeedError("line 1: the header has no id column (expected Google Merchant Center names: "
                         "id, title, description, link, image_link, price, ...)")
+    notices.extend(columns.unknown_column_notices(dict(zip(header, written))))
     number = 0
     while True:
         row = _next_row(reader, lines, limits)

@@ -11,34 +11,39 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from server.catalog.text import plain_text, single_line
+from server.catalog.values import NEEDS_ESCAPING, check_gtin, escaped_url
 
 MAX_ID = 255
 DESCRIPTION_LIMIT = 10_000
 MAX_ADDITIONAL_IMAGES = 10
 
-# Our name <- the names accepted for it (Google Merchant Center first, then common synonyms).
+# Our name <- the names accepted for it: Google Merchant Center first, then TikTok's own catalog
+# template and v1.3 names, Google Ads custom feeds (Shopify and others export them: "Item title",
+# "Final URL"...), Meta catalog columns, Shopify's product export, and common synonyms. Feed column
+# names are compared lower-cased, with spaces and hyphens read as underscores.
 ALIASES = {
-    "id": ("id", "sku", "sku_id"),
-    "title": ("title", "name"),
-    "description": ("description", "body_html"),
-    "link": ("link", "url", "landing_page_url"),
-    "image_link": ("image_link", "image_url", "image"),
+    "id": ("id", "sku", "sku_id", "variant_sku"),
+    "title": ("title", "name", "item_title"),
+    "description": ("description", "body_html", "item_description", "summary", "content", "body_(html)",
+                    "rich_text_description"),
+    "link": ("link", "url", "landing_page_url", "final_url"),
+    "image_link": ("image_link", "image_url", "image", "image[0].url", "image_src"),
     "additional_image_links": ("additional_image_link", "additional_image_links", "additional_image_urls"),
     "availability": ("availability",),
     "condition": ("condition",),
-    "price": ("price",),
+    "price": ("price", "variant_price"),
     "sale_price": ("sale_price",),
     "sale_price_effective_date": ("sale_price_effective_date",),
     "currency": ("currency",),
-    "brand": ("brand",),
-    "item_group_id": ("item_group_id", "parent_id", "parent_sku"),
-    "gtin": ("gtin", "global_trade_item_number"),
+    "brand": ("brand", "vendor"),
+    "item_group_id": ("item_group_id", "parent_id", "parent_sku", "handle"),
+    "gtin": ("gtin", "global_trade_item_number", "ean", "upc", "barcode", "variant_barcode"),
     "mpn": ("mpn", "manufacturer_part_number"),
     "google_product_category": ("google_product_category",),
-    "product_type": ("product_type",),
-    "color": ("color",), "size": ("size",), "gender": ("gender",), "age_group": ("age_group",),
+    "product_type": ("product_type", "item_category", "product_category", "type"),
+    "color": ("color", "colour"), "size": ("size",), "gender": ("gender",), "age_group": ("age_group",),
     "material": ("material",), "pattern": ("pattern",), "shipping_weight": ("shipping_weight",),
-    "video_link": ("video_link", "video_url"),
+    "video_link": ("video_link", "video_url", "video[0].url"),
     **{f"custom_label_{n}": (f"custom_label_{n}",) for n in range(5)},
 }
 LOOKUP = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
@@ -53,7 +58,7 @@ AGE_GROUPS = {"newborn": "NEW_BORN", "new born": "NEW_BORN", "infant": "INFANT",
               "kids": "KIDS", "adult": "ADULT"}
 ENUMS = {"availability": AVAILABILITY, "condition": CONDITIONS, "gender": GENDERS, "age_group": AGE_GROUPS}
 STATUSES = {"active": "active", "published": "active", "visible": "active", "hidden": "hidden",
-            "private": "hidden", "draft": "draft"}
+            "private": "hidden", "archived": "hidden", "draft": "draft"}  # archived: Meta catalogs
 
 AMOUNT = re.compile(r"^\s*(?:([A-Za-z]{3})\s+)?([0-9][0-9.,\s]*)\s*(?:([A-Za-z]{3}))?\s*$")
 
@@ -70,11 +75,12 @@ class Product:
     data: dict
     visibility: str = "active"
     category_ids: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # (code, sentence): what was changed on the way in
 
 
 # Part of every source hash: bump it when normalizing or checking changes, so that unchanged
 # items are looked at again on their next import.
-NORMALIZER_VERSION = "3"
+NORMALIZER_VERSION = "4"
 
 
 def source_hash(raw):
@@ -126,8 +132,16 @@ def normalize(raw):
             data[name] = value
     if "price" in data or "sale_price" in data or "currency" in data:
         data.update(_price_fields(data))
+    for name in URL_FIELDS:  # read as text above, the common case; escaped only where needed
+        value = data.get(name)
+        if value is not None and NEEDS_ESCAPING.search(value):
+            data[name] = escaped_url(value)
+    notes = []
+    if "gtin" in data:
+        check_gtin(data, notes)
     product_type = data.get("product_type")
-    return Product(sku=sku, data=data, visibility=_visibility(raw), category_ids=_categories(raw, product_type))
+    return Product(sku=sku, data=data, visibility=_visibility(raw), category_ids=_categories(raw, product_type),
+                   notes=notes)
 
 
 _PLANS = {}  # an item's field names, in order -> how to read it: feeds repeat a few shapes
@@ -220,6 +234,13 @@ def _line(name, value):
     return " ".join(value.split())
 
 
+def _product_type(name, value):
+    # A path such as "Roupas > Camisetas": kept as sent unless markup or entities are left in it.
+    if value.__class__ is str and "&" not in value and "<" not in value:
+        return value.strip()
+    return _line(name, value)
+
+
 def _description(name, value):
     return plain_text(_as_text(name, value), limit=DESCRIPTION_LIMIT)
 
@@ -251,18 +272,22 @@ def _image_links(name, value):
 
 
 AMOUNTS = frozenset(("price", "sale_price"))
+URL_FIELDS = ("link", "image_link", "video_link")
 LINE_FIELDS = ("title", "brand", "color", "size", "material", "pattern")
 FIELD_READERS = {"additional_image_links": _image_links, "price": _amount, "sale_price": _amount,
-                 "description": _description, **dict.fromkeys(LINE_FIELDS, _line), **dict.fromkeys(ENUMS, _enum)}
+                 "description": _description, "product_type": _product_type,  # feeds escape it twice: "&amp;gt;"
+                 **dict.fromkeys(LINE_FIELDS, _line), **dict.fromkeys(ENUMS, _enum)}
 
 
 def _url_list(value):
     if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()][:MAX_ADDITIONAL_IMAGES]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        urls = [part.strip() for part in value.split(",") if part.strip()]
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
         # One URL per list item (JSON arrays, repeated feed elements): a comma inside stays a comma.
-        return [v.strip() for v in value if v.strip()][:MAX_ADDITIONAL_IMAGES]
-    raise MalformedItem("additional_image_link: must be a URL or a list of URLs")
+        urls = [v.strip() for v in value if v.strip()]
+    else:
+        raise MalformedItem("additional_image_link: must be a URL or a list of URLs")
+    return [escaped_url(url) if NEEDS_ESCAPING.search(url) else url for url in urls[:MAX_ADDITIONAL_IMAGES]]
 
 
 def _price_fields(data):

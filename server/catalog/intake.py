@@ -15,6 +15,8 @@ from server import jsontext
 from server.catalog import states
 from server.catalog.fields import MalformedItem, item_sku, source_hash
 from server.catalog.prepared import StoreTerms, prepare
+from server.catalog.secure_links import probe_for
+from server.catalog.summary import ImportTally
 from server.models.catalog import CatalogProduct, StoreCatalog, utcnow
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class IntakeResult:
     removed: int = 0
     errors: list = field(default_factory=list)
     error_count: int = 0
+    tally: ImportTally = field(default_factory=ImportTally)  # what the stored items became
 
     def refuse(self, where, item_id, message):
         """Count a refused item; keep its details for the first MAX_REPORTED_ERRORS."""
@@ -50,7 +53,8 @@ class IntakeResult:
     def as_dict(self):
         """Plain data for the API and the CLI."""
         return {"received": self.received, "accepted": self.accepted, "changed": self.changed,
-                "removed": self.removed, "error_count": self.error_count, "errors": self.errors}
+                "removed": self.removed, "error_count": self.error_count, "errors": self.errors,
+                "summary": self.tally.summary(read=self.received, refused=self.error_count, removed=self.removed)}
 
 
 def store_catalog(session, store):
@@ -80,7 +84,7 @@ class Intake:
         self.session = session
         self.store = store
         self.store_id = store.id
-        self.terms = StoreTerms(store.currency, tuple(store.domains or ()), store.name)
+        self.terms = StoreTerms(store.currency, tuple(store.domains or ()), store.name, probe_for(store))
         self.hidden = states.hidden_categories(session, store.id)
         self.mark = next_mark(session, store)
         self.result = result or IntakeResult()
@@ -131,6 +135,7 @@ class Intake:
             seen[sku] = _describe(position)
             if not recheck and row is not None and row.source_hash == digest and row.removed_at is None:
                 self.result.accepted += 1
+                self.result.tally.add(row.state, row.reasons)
                 touched.append(row.id)
                 continue
             if source.__class__ is dict:  # a raw item: prepared only now that it is known to have changed
@@ -144,6 +149,7 @@ class Intake:
             self.result.accepted += 1
             self.result.changed += 1
             values = self._row_values(source, digest, row)
+            self.result.tally.add(values[9], values[10], source.notes)  # its state and reasons
             if row is None:
                 inserts.append(values)
             else:

@@ -76,7 +76,19 @@ def schemas():
                          "properties": {"received": INTEGER, "accepted": INTEGER, "changed": INTEGER,
                                         "removed": INTEGER, "error_count": INTEGER,
                                         "errors": {"type": "array", "items": item_error},
+                                        "summary": {"$ref": REF + "ImportSummary"},
                                         "sync": {"oneOf": [{"$ref": REF + "SyncRun"}, {"type": "null"}]}}},
+        "ImportSummary": {"type": "object", "description": "What reaches TikTok: every item read is ready, "
+                          "invalid (TikTok's rules), excluded (hidden or draft in the store), rejected (by "
+                          "TikTok's review) or refused (malformed).", "required": ["read", "ready", "invalid",
+                                                                                   "refused", "removed", "text"],
+                          "properties": {**{name: INTEGER for name in ("read", "ready", "invalid", "excluded",
+                                                                       "rejected", "refused", "removed")},
+                                         "top_reasons": {"type": "array", "items": {"type": "object", "properties": {
+                                             "code": {"type": "string"}, "field": STRING_OR_NULL,
+                                             "label": {"type": "string"}, "count": INTEGER}}},
+                                         "notes": {"type": "array", "items": {"type": "string"}},
+                                         "text": {"type": "string"}}},
         "CategoriesIn": {"type": "object", "required": ["categories"], "properties": {"categories": {
             "type": "array", "items": {"type": "object", "required": ["id"], "properties": {
                 "id": {"type": "string"}, "name": {"type": "string"}, "parent_id": STRING_OR_NULL,

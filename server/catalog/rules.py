@@ -84,19 +84,25 @@ def _urls(data, domains):
     if link:
         host = _https_host(link)
         if host is None:
-            found.append(problem("bad_url", "link", "link must be an https:// address"))
+            found.append(_not_https("link", link))
         elif hosts and host not in hosts and not any(host.endswith("." + h) for h in hosts):
             found.append(problem("foreign_link", "link",
                                  f"link points to {host}, which is not one of the store's domains "
                                  f"({', '.join(sorted(hosts))})"))
     if data.get("image_link") and _https_host(data["image_link"]) is None:
-        found.append(problem("bad_url", "image_link", "image_link must be an https:// address"))
+        found.append(_not_https("image_link", data["image_link"]))
     for url in data.get("additional_image_links") or []:
         if _https_host(url) is None:
-            found.append(problem("bad_url", "additional_image_link",
-                                 f"additional image {url[:80]!r} must be an https:// address"))
+            found.append(_not_https("additional_image_link", url))
             break
     return found
+
+
+def _not_https(field, url):
+    """The finding for a URL TikTok will not take: an http:// one, or one that is no web address."""
+    if url[:7].lower() == "http://":
+        return problem("http_url", field, f"{field} is an http:// address; TikTok needs https://")
+    return problem("bad_url", field, f"{field} {url[:80]!r} is not a web address (https://...)")
 
 
 # An https:// URL without spaces or backslashes; group 1: its host (after any user info, before

@@ -122,10 +122,11 @@ def _import_feed(session, store, stream, replace, allowed, recheck, on_progress)
 
     mode = current_app.config["TTC_CATALOG_IMPORT_WORKER"]
     head = _start_of(counted, WORKER_FEED_BYTES) if mode == "auto" else b""
+    notices = intake.result.tally.feed_notices
     if mode == "always" or (mode == "auto" and len(head) == WORKER_FEED_BYTES and _cores() >= 2):
-        batches = feed_worker.prepared_batches(counted, intake.terms, head=head, limits=limits)
+        batches = feed_worker.prepared_batches(counted, intake.terms, head=head, limits=limits, notices=notices)
     else:
-        batches = feed_worker.batches(read_feed(_Prefixed(head, counted), limits), CHUNK)
+        batches = feed_worker.batches(read_feed(_Prefixed(head, counted), limits, notices), CHUNK)
     with contextlib.closing(batches):  # stops a feed worker if storing fails
         for entries in batches:
             intake.add_entries(entries, recheck=recheck)  # not committed: the feed is not complete yet
@@ -246,6 +247,13 @@ def _category(raw):
         raise ValueError("hidden: must be true or false")
     return (str(category_id).strip()[:255], name.strip() or str(category_id),
             str(parent_id).strip()[:255] if parent_id is not None else None, hidden)
+
+
+def set_https_upgrade(session, store, enabled):
+    """Turn trying the https:// form of http:// links and images on or off for ``store`` (commits)."""
+    store.https_upgrade = bool(enabled)
+    session.commit()
+    return store
 
 
 def resync(session, store, sku=None, *, trigger="manual"):

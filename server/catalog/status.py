@@ -62,6 +62,7 @@ def explain(session, store, sku):
         notes.append("an older version is still on TikTok and is deleted at the next sync")
     if product.state == "rejected" and product.refused_hash == product.payload_hash:
         notes.append("fix the product (or re-sync it) to send it to TikTok again")
+    notes.extend((product.data or {}).get("import_notes") or [])  # what was filled in or changed on the way in
     answer["notes"] = notes
     answer["answer"] = " ".join([answer["summary"]] + [n[0].upper() + n[1:] + "." for n in notes])
     from server.catalog.product_sets import sets_of_product  # the ads side imports this module

@@ -35,6 +35,8 @@ class Store(db.Model):
     order_event = db.Column(db.String(20), nullable=False, default="PlaceAnOrder")
     consent_mode = db.Column(db.String(10), nullable=False, default="none")
     advanced_matching = db.Column(db.Boolean, nullable=False, default=False)
+    # Catalog: an http:// link or image is tried in its https:// form, and sent so when that answers.
+    https_upgrade = db.Column(db.Boolean, nullable=False, default=True, server_default=db.true())
 
     tiktok_state = db.Column(db.String(20), nullable=False, default="not_connected")
     tiktok_state_reason = db.Column(db.String(500))

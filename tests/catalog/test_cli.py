@@ -28,7 +28,8 @@ def test_import_a_csv_file_with_a_progress_bar_and_errors_by_line(runner, store,
 
     assert result.exit_code == 1  # --strict: some items were refused
     assert "Importing" in result.stderr
-    assert "1502 items read: 1500 accepted (1500 new or changed), 2 refused, 0 removed." in result.stdout
+    assert ("1502 read: 1500 ready for TikTok, 0 invalid, 2 refused (malformed), 0 removed. (1500 new or changed.)"
+            in result.stdout)
     assert "line 1502: BAD: price: 'cheap' is not an amount" in result.stdout
     assert "line 1503: (no id): has 2 columns; the header has 10" in result.stdout
     assert "Sync #" in result.stdout  # the store is connected: a sync is queued
@@ -67,7 +68,7 @@ def test_import_an_rss_feed_from_a_url_replaces_the_catalog(runner, store, tmp_p
     result = runner.invoke(args=["catalog", "import", f"{web}/feed.xml", "--store", store.public_key])
 
     assert result.exit_code == 0, result.output
-    assert "2 items read: 2 accepted (2 new or changed), 0 refused, 1 removed." in result.stdout
+    assert "2 read: 2 ready for TikTok, 0 invalid, 0 refused (malformed), 1 removed." in result.stdout
     assert states(store) == {"OLD-1": "deleted", "KEEP": "queued", "NEW-1": "queued"}
     answer = cli_json(runner, "catalog", "why", "--store", store.public_key, "NEW-1", "--json")
     assert answer["title"] == "Bolsa NEW-1"
@@ -95,7 +96,7 @@ def test_status_json_counts_every_state_and_categories_hide(runner, session, sto
     runner.invoke(args=["catalog", "import", str(feed), "--store", store.public_key])
 
     hidden = runner.invoke(args=["catalog", "categories", "--store", store.public_key, "--hide", "Roupas > Sale"])
-    assert "Roupas > Sale  Roupas > Sale  [hidden]" in hidden.output
+    assert "Roupas > Sale  (1 product)  [hidden]" in hidden.output
 
     status = cli_json(runner, "catalog", "status", "--store", store.public_key, "--json")
     assert set(status["counts"]) == {"excluded", "invalid", "queued", "uploading", "pending_review", "listed",

@@ -159,5 +159,7 @@ def test_the_feeds_own_error_comes_back_with_its_line(session):
         import_with("never", store, broken)
     with pytest.raises(FeedError) as raised_by_worker:
         import_with("always", store, broken)
-    assert str(raised_by_worker.value) == str(raised_here.value) == "line 2503: the XML is malformed (mismatched tag)"
+    assert str(raised_by_worker.value) == str(raised_here.value) == (
+        "line 2503, column 25: the XML is malformed (mismatched tag): </itemm> does not close the element opened "
+        "last (an element left open, or a typo in a name)")
     assert "deleted" not in set(states(store).values())

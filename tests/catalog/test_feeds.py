@@ -82,9 +82,9 @@ def test_external_entities_never_read_local_files(tmp_path):
 
 
 def test_undeclared_entities_and_broken_xml_name_their_line():
-    with pytest.raises(FeedError, match=r"^line 5: the XML is malformed \(undefined entity\)"):
+    with pytest.raises(FeedError, match=r"^line 5, column 13: the XML is malformed \(undefined entity"):
         items_of(rss("<g:id>1</g:id>", "<g:id>2</g:id>", "<g:id>&nbsp;</g:id>"))
-    with pytest.raises(FeedError, match=r"^line 5: the XML is malformed"):
+    with pytest.raises(FeedError, match=r"^line 5, column \d+: the XML is malformed"):
         items_of(rss("<g:id>1</g:id>", "<g:id>2</g:id>", "<g:id>3</g:title>"))
 
 

@@ -58,7 +58,7 @@ def test_prices_are_read_in_the_usual_spellings(raw, amount, currency):
     ({"id": "A", "price": "cheap"}, "not an amount"),
     ({"id": "A", "price": 1e26}, "too large to be a price"),
     ({"id": "A", "title": ["a", "list"]}, "title: must be text"),
-    ({"id": "A", "status": "archived"}, "status: must be active, hidden or draft"),
+    ({"id": "A", "status": "deleted"}, "status: must be active, hidden or draft"),
     ({"id": "A", "price": "10 USD", "sale_price": "5 EUR"}, "differs"),
 ])
 def test_malformed_items_are_refused_with_the_reason(raw, message):
@@ -83,9 +83,10 @@ def test_a_valid_product_passes_every_check():
     ({"availability": "maybe"}, ("availability", "bad_value")),
     ({"condition": "broken"}, ("condition", "bad_value")),
     ({"price": "10 USD"}, ("price", "currency")),
-    ({"link": "http://loja.example.com/p/1"}, ("link", "bad_url")),
+    ({"link": "http://loja.example.com/p/1"}, ("link", "http_url")),
+    ({"link": "loja.example.com/p/1"}, ("link", "bad_url")),
     ({"link": "https://elsewhere.example.net/p/1"}, ("link", "foreign_link")),
-    ({"image_link": "http://loja.example.com/i.jpg"}, ("image_link", "bad_url")),
+    ({"image_link": "http://loja.example.com/i.jpg"}, ("image_link", "http_url")),
     ({"additional_image_link": ["ftp://x/y.jpg"]}, ("additional_image_link", "bad_url")),
 ])
 def test_each_tiktok_rule_names_the_field_it_fails(overrides, expected):

@@ -1,0 +1,23 @@
+"""Stores: whether the catalog tries the https:// form of a feed's http:// links and images.
+
+Revision ID: 0010
+Revises: 0012
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0010'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('stores') as batch:
+        batch.add_column(sa.Column('https_upgrade', sa.Boolean(), nullable=False, server_default=sa.true()))
+
+
+def downgrade():
+    with op.batch_alter_table('stores') as batch:
+        batch.drop_column('https_upgrade')
