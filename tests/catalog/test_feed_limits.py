@@ -98,7 +98,7 @@ def test_an_encoding_error_names_the_line_of_its_first_bad_byte():
     xml = ("".join(f"<item><g:id>A{n}</g:id><title>Camisa ção</title></item>\n" for n in range(900))).encode()
     data = f'<?xml version="1.0"?>\n<rss {G}><channel>\n'.encode() + xml + "<item><g:id>é</g:id></item>\n".encode(
         "latin-1")
-    with pytest.raises(FeedError, match=r"^line 903: the XML is malformed \(not well-formed"):
+    with pytest.raises(FeedError, match=r"^line 903, column 13: the XML is malformed \(not well-formed"):
         read(data, FeedLimits())
 
 

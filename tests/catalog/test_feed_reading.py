@@ -16,7 +16,7 @@ ATOM_03 = (FIXTURES / "feedparser_atom03.xml").read_bytes()
 
 def read(data):
     notices = []
-    return list(read_feed(io.BytesIO(data), notices)), notices
+    return list(read_feed(io.BytesIO(data), notices=notices)), notices
 
 
 def test_a_real_google_base_atom_feed_reads_the_products_g_id_not_the_atom_entry_id():

@@ -80,7 +80,7 @@ def test_a_feed_removing_more_than_half_the_catalog_needs_allow_shrink(runner, c
     allowed = import_cli(runner, catalog, tmp_path, feed, "--allow-shrink")
 
     assert allowed.exit_code == 0, allowed.output
-    assert "100 items read: 100 accepted (100 new or changed), 0 refused, 200 removed." in allowed.output
+    assert "100 read: 100 ready for TikTok, 0 invalid, 0 refused (malformed), 200 removed." in allowed.output
     assert on_sale(catalog) == sorted(f"P-{n}" for n in range(100))
 
 
@@ -108,7 +108,7 @@ def test_the_threshold_is_a_setting_and_the_service_takes_allow_shrink(session, 
 def test_allow_empty_still_empties_the_catalog_on_purpose(runner, catalog, tmp_path):
     result = import_cli(runner, catalog, tmp_path, HEADER, "--allow-empty")
     assert result.exit_code == 0, result.output
-    assert "0 items read: 0 accepted (0 new or changed), 0 refused, 300 removed." in result.output
+    assert "0 read: 0 ready for TikTok, 0 invalid, 0 refused (malformed), 300 removed." in result.output
     assert on_sale(catalog) == []
 
 
