@@ -1,0 +1,25 @@
+"""Where products come from: a store's catalog source (a feed URL, a VTEX account, an Ecwid store),
+pulled on the store's schedule and when the platform says something changed.
+
+Everything here ends in the catalog's ordinary import path (``catalog.service``); checking products
+and sending them to TikTok stay where they were.
+"""
+
+
+def init_app(app):
+    """Register the source jobs, the pull schedule, the hooks, the API and ``flask catalog source``."""
+    from server import jobs
+    from server.auth.csrf import csrf
+    from server.catalog.cli import catalog_group
+    from server.catalog.sources import changes, schedule, views
+    from server.catalog.sources.cli import source_group
+
+    jobs.register(app, schedule.PULL_JOB, changes.run_pull_job)
+    jobs.register(app, schedule.DELTA_JOB, changes.run_delta_job)
+    jobs.register(app, schedule.REFRESH_JOB, changes.run_refresh_job)
+    jobs.periodic(app, "catalog.source-schedule", 60, schedule.enqueue_due_pulls)
+    catalog_group.add_command(source_group)
+    csrf.exempt(views.hooks)  # the platforms' calls carry no cookie: a path secret or a signature instead
+    csrf.exempt(views.api)
+    app.register_blueprint(views.hooks)
+    app.register_blueprint(views.api)

@@ -1,0 +1,315 @@
+"""Catalog sources: set one, show it, test it, pull it. Plain values and a session in, plain data out.
+
+A pull is an import like any other: the platform's products are streamed as a feed into
+``catalog.service.import_feed`` (all or nothing, products missing from a complete pull removed).
+A pull that fails leaves the catalog as it was, marks the source broken with the platform's
+words, and is retried with backoff.
+"""
+import json
+import logging
+import secrets
+from datetime import datetime, timezone
+
+from flask import current_app
+from sqlalchemy import select
+
+from server.catalog import service as catalog_service
+from server.catalog.feed_worker import WorkerFailed
+from server.catalog.feeds import FeedError
+from server.catalog.fetch import ANY_HOST, private_hosts_setting
+from server.catalog.sources import schedule
+from server.catalog.sources.ecwid import Ecwid
+from server.catalog.sources.errors import SourceAuthError, SourceError, SourceNotSet
+from server.catalog.sources.feed_url import NotModified, open_feed
+from server.catalog.sources.feedstream import ItemStream
+from server.catalog.sources.vtex import Vtex
+from server.errors import AppError, ValidationError
+from server.models.catalog import ImageCheck
+from server.models.catalog_source import CatalogSource
+from server.security import TokenKeyError, decrypt_secret, encrypt_secret
+
+log = logging.getLogger(__name__)
+KIND_LABELS = {"feed_url": "Feed URL", "vtex": "VTEX account", "ecwid": "Ecwid store"}
+MAX_URL = 2000
+
+
+def now():
+    """The current time, aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def get_source(session, store):
+    """The store's catalog source, or None."""
+    return session.execute(select(CatalogSource).where(CatalogSource.store_id == store.id)).scalar_one_or_none()
+
+
+def require_source(session, store, kind=None):
+    """The store's source; raises SourceNotSet when there is none (or it is of another kind)."""
+    source = get_source(session, store)
+    if source is None or (kind and source.kind != kind):
+        raise SourceNotSet("the store has no " + (KIND_LABELS[kind] if kind else "catalog source") +
+                           ": set one first")
+    return source
+
+
+def set_source(session, store, kind, settings, credentials=None, *, times=None):
+    """Create or replace the store's source (credentials encrypted; commits); returns its summary."""
+    _check(kind, settings, credentials)
+    source = get_source(session, store)
+    if source is None:
+        source = CatalogSource(store_id=store.id, kind=kind)
+        session.add(source)
+    elif source.kind != kind or source.settings != settings:
+        source.etag = source.last_modified = source.cursor = None
+    source.kind, source.settings = kind, dict(settings)
+    source.credentials = encrypt_secret(json.dumps(credentials)) if credentials else None
+    if kind == "vtex" and not source.notify_secret:
+        source.notify_secret = encrypt_secret(secrets.token_urlsafe(24))
+    source.schedule = times or source.schedule or schedule.default_times(store.public_key)
+    source.state, source.state_reason, source.failures = "new", None, 0
+    source.next_pull_at = now()  # a new source is pulled at once by the scheduler
+    session.commit()
+    return describe(session, store, source)
+
+
+def set_times(session, store, text):
+    """Change the daily pull times ("HH:MM,HH:MM", UTC; commits)."""
+    source = require_source(session, store)
+    source.schedule = schedule.parse_times(text)
+    source.next_pull_at = schedule.next_time(source.schedule, now())
+    session.commit()
+    return describe(session, store, source)
+
+
+def _check(kind, settings, credentials):
+    problems = {}
+    if kind == "feed_url":
+        url = settings.get("url") or ""
+        if not url.startswith(("https://", "http://")) or len(url) > MAX_URL:
+            problems["url"] = f"an http(s) URL of at most {MAX_URL} characters"
+    elif kind == "vtex":
+        if not str(settings.get("account") or "").replace("-", "").isalnum():
+            problems["account"] = "the VTEX account name (letters and digits)"
+        if not str(settings.get("sales_channel") or "1").isdigit():
+            problems["sales_channel"] = "the trade policy's number"
+        for name in ("app_key", "app_token"):
+            if not (credentials or {}).get(name) or len(credentials[name]) > 500:
+                problems[name] = "required"
+    elif kind == "ecwid":
+        if not str(settings.get("store_id") or "").isdigit():
+            problems["store_id"] = "the Ecwid store id (a number)"
+        if not (credentials or {}).get("token") or len(credentials["token"]) > 500:
+            problems["token"] = "required"
+    else:
+        problems["kind"] = "feed_url, vtex or ecwid"
+    base = settings.get("base_url")
+    if base and (not base.startswith(("https://", "http://")) or len(base) > MAX_URL):
+        problems["base_url"] = "an http(s) URL"
+    if problems:
+        raise ValidationError("the catalog source is not complete", fields=problems)
+
+
+def credentials_of(source):
+    """The source's credentials in clear (for a connector only); SourceAuthError when unreadable."""
+    if not source.credentials:
+        return {}
+    try:
+        return json.loads(decrypt_secret(source.credentials))
+    except TokenKeyError:
+        raise SourceAuthError("the stored credentials cannot be read with the keys in TTC_TOKEN_KEY: "
+                              "set the source again") from None
+
+
+def notify_secret(source):
+    """The VTEX notification URL's secret in clear."""
+    return decrypt_secret(source.notify_secret) if source.notify_secret else None
+
+
+def connector(source, store):
+    """A platform reader for the source (VTEX or Ecwid)."""
+    config = current_app.config
+    threads, timeout = int(config["TTC_CATALOG_SOURCE_THREADS"]), float(config["TTC_CATALOG_SOURCE_TIMEOUT"])
+    if source.kind == "vtex":
+        domain = (store.domains or [None])[0]
+        return Vtex(source.settings, credentials_of(source), domain=domain, currency=store.currency,
+                    threads=threads, timeout=timeout)
+    if source.kind == "ecwid":
+        return Ecwid(source.settings, credentials_of(source), currency=store.currency, timeout=timeout)
+    raise SourceNotSet(f"a {KIND_LABELS.get(source.kind, source.kind)} has no platform connector")
+
+
+def test_connection(session, store, source=None):
+    """What the platform says about the store (name, country, currency, product count), and problems."""
+    source = source or require_source(session, store)
+    if source.kind == "feed_url":
+        return _test_feed(source)
+    platform = connector(source, store)
+    try:
+        found = platform.probe()
+    finally:
+        platform.close()
+    warnings = []
+    if found.get("currency") and found["currency"] != store.currency:
+        warnings.append(f"the platform sells in {found['currency']}, the store is set to {store.currency}")
+    if found.get("country") and found["country"] != store.country:
+        warnings.append(f"the platform's country is {found['country']}, the store is set to {store.country}")
+    if found.get("closed"):
+        warnings.append("the store is closed on the platform")
+    return {**found, "warnings": warnings}
+
+
+def _test_feed(source):
+    try:
+        stream, etag, last_modified, http = open_feed(source.settings["url"], private_hosts=_feed_hosts(source))
+    except NotModified:  # not sent without validators; kept for completeness
+        return {"name": source.settings["url"], "warnings": []}
+    with http:
+        stream.close()
+    return {"name": source.settings["url"], "etag": etag, "last_modified": last_modified, "warnings": []}
+
+
+def _feed_hosts(source):
+    if source.settings.get("operator"):  # typed by an operator on the command line: any host
+        return frozenset({ANY_HOST})
+    return private_hosts_setting(current_app.config["TTC_CATALOG_SOURCE_ALLOW_PRIVATE_HOSTS"])
+
+
+def pull(session, store, *, trigger="manual"):
+    """Pull the whole catalog from the source and import it (commits); returns the import summary.
+
+    Raises the SourceError (or the feed's error) after recording it on the source as broken."""
+    source = require_source(session, store)
+    if source.state == "disconnected":
+        raise SourceAuthError(f"the source is disconnected ({source.state_reason}); set it again")
+    started = now()
+    try:
+        summary = _pull(session, store, source)
+    except (AppError, FeedError, WorkerFailed) as error:
+        session.rollback()
+        record_failure(session, store, error, at=started)
+        raise
+    source = require_source(session, store)
+    source.state, source.state_reason, source.failures = "ok", None, 0
+    source.last_pull_at = source.last_success_at = started
+    source.last_summary = {**_plain(summary), "trigger": trigger, "at": started.isoformat()}
+    schedule.after_pull(source, now(), failed=False)
+    session.commit()
+    return source.last_summary
+
+
+def _pull(session, store, source):
+    if source.kind == "feed_url":
+        try:
+            stream, etag, last_modified, http = open_feed(
+                source.settings["url"], etag=source.etag, last_modified=source.last_modified,
+                private_hosts=_feed_hosts(source))
+        except NotModified:
+            return {"not_modified": True, "received": 0, "changed": 0, "removed": 0}
+        with http, stream:
+            result = catalog_service.import_feed(session, store, stream, replace=True)
+        source = require_source(session, store)
+        source.etag, source.last_modified = etag, last_modified
+        return result
+    platform = connector(source, store)
+    try:
+        if source.kind == "vtex":
+            return _pull_vtex(session, store, platform)
+        return _pull_ecwid(session, store, source, platform)
+    finally:
+        platform.close()
+
+
+def _pull_vtex(session, store, platform):
+    stream = ItemStream(platform.items())
+    result = catalog_service.import_feed(session, store, stream, replace=True)
+    if platform.categories:  # inactive categories hide their products (restated if that changed)
+        catalog_service.put_categories(session, store, platform.category_rows())
+    return {**result, "requests": platform.counter.requests}
+
+
+def _pull_ecwid(session, store, source, platform):
+    platform.load_categories()
+    stream = ItemStream(platform.items())
+    result = catalog_service.import_feed(session, store, stream, replace=True)
+    record_image_sizes(session, platform.image_sizes)
+    source = require_source(session, store)
+    source.cursor = str(platform.newest) if platform.newest else source.cursor
+    return {**result, "requests": platform.counter.requests}
+
+
+def record_image_sizes(session, sizes):
+    """Keep image sizes the platform told us (no download needed for the 500x500 check; commits)."""
+    from server.catalog.images import MIN_SIDE, url_key
+
+    formats = {"jpg": "JPG", "jpeg": "JPG", "png": "PNG"}
+    for url, (width, height) in sizes.items():
+        image_format = formats.get(url.rsplit("?", 1)[0].rsplit(".", 1)[-1].lower())
+        if image_format is None:
+            continue  # the format is not in the name: measured the usual way
+        key = url_key(url)
+        row = session.execute(select(ImageCheck).where(ImageCheck.url_hash == key)).scalar_one_or_none()
+        if row is None:
+            row = ImageCheck(url_hash=key, url=url)
+            session.add(row)
+        ok = width >= MIN_SIDE and height >= MIN_SIDE
+        row.outcome, row.width, row.height, row.image_format = ("ok" if ok else "too_small"), width, height, image_format
+        row.message = None if ok else f"{width}x{height} px; TikTok needs at least {MIN_SIDE}x{MIN_SIDE}"
+        row.checked_at = now()
+    session.commit()
+
+
+def queue_pull(session, store):
+    """Queue a full pull of the store's source now (commits); returns the job."""
+    from server import jobs
+
+    job = jobs.enqueue(session, schedule.PULL_JOB, {"store_id": store.id}, key=f"catalog-source:{store.id}")
+    session.commit()
+    return job
+
+
+def record_failure(session, store, error, *, at=None):
+    """Mark the source broken with the platform's words and schedule a retry with backoff (commits)."""
+    source = get_source(session, store)
+    if source is None:
+        return
+    message = getattr(error, "message", None) or str(error)
+    source.state, source.state_reason = "broken", message[:1000]
+    source.failures += 1
+    source.last_pull_at = at or now()
+    schedule.after_pull(source, now(), failed=True)
+    session.commit()
+    log.warning("catalog source of store %s failed (%s in a row): %s", store.public_key, source.failures, message)
+
+
+def disconnect(session, store, reason):
+    """Stop pulling (the platform said the app is gone): forget the credentials (commits)."""
+    source = get_source(session, store)
+    if source is None:
+        return
+    source.state, source.state_reason = "disconnected", reason[:1000]
+    source.credentials, source.next_pull_at, source.next_delta_at = None, None, None
+    session.commit()
+
+
+def describe(session, store, source=None):
+    """The source as the merchant sees it: kind, settings (no secrets), state, last and next pull."""
+    source = source or get_source(session, store)
+    if source is None:
+        return None
+    settings = {k: v for k, v in source.settings.items() if k != "operator"}
+    return {"kind": source.kind, "label": KIND_LABELS[source.kind], "settings": settings,
+            "has_credentials": bool(source.credentials), "state": source.state, "reason": source.state_reason,
+            "failures": source.failures, "times": source.schedule,
+            "last_pull_at": _iso(source.last_pull_at), "last_success_at": _iso(source.last_success_at),
+            "next_pull_at": _iso(source.next_pull_at), "last_summary": source.last_summary}
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _plain(summary):
+    keep = ("received", "accepted", "changed", "removed", "error_count", "not_modified", "requests")
+    plain = {k: summary[k] for k in keep if k in summary}
+    plain["errors"] = (summary.get("errors") or [])[:20]
+    return plain
