@@ -70,6 +70,8 @@ DEFAULTS = {
     "TTC_CATALOG_SOURCE_THREADS": 8,  # parallel requests of one pull (VTEX reads one SKU per request)
     "TTC_CATALOG_SOURCE_TIMEOUT": 30.0,
     "TTC_CATALOG_SOURCE_ALLOW_PRIVATE_HOSTS": "",  # tests only: feed URL hosts allowed to be loopback/private
+    "TTC_VTEX_REQUESTS_PER_MINUTE": 15_000,  # VTEX's documented catalog limit per endpoint; 0: unpaced
+    "TTC_ECWID_REQUESTS_PER_MINUTE": 600,  # Ecwid's documented limit per token; 0: unpaced
     "TTC_ECWID_CLIENT_ID": "",  # the Ecwid app (OAuth install); its secret signs Ecwid's webhooks
     "TTC_ECWID_CLIENT_SECRET": "",
     "TTC_ECWID_WEBHOOK_MAX_AGE": 86_400,  # seconds; Ecwid retries for 24 h; older (and replayed) events are refused

@@ -45,6 +45,28 @@ def platform_session(threads=8):
     return session
 
 
+class Pacer:
+    """Spaces requests evenly at ``per_minute`` across threads, so a pull stays under the platform's
+    limit instead of bouncing off it (0: no pacing)."""
+
+    def __init__(self, per_minute, *, clock=time.monotonic, sleep=time.sleep):
+        self.interval = 60.0 / per_minute if per_minute else 0.0
+        self.clock, self.sleep = clock, sleep
+        self.next_at = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self):
+        """Block until the next request may go."""
+        if not self.interval:
+            return
+        with self._lock:
+            now = self.clock()
+            at = max(now, self.next_at)
+            self.next_at = at + self.interval
+        if at > now:
+            self.sleep(at - now)
+
+
 class Counter:
     """Requests made by one pull (for its summary and the benchmarks); thread-safe."""
 
@@ -61,10 +83,12 @@ class Counter:
 
 
 def call(session, method, url, *, platform, headers=None, timeout=30.0, counter=None, describe=None,
-         sleep=time.sleep, **kwargs):
+         pacer=None, sleep=time.sleep, **kwargs):
     """Send one request with retries; returns the response (2xx or 404) or raises a ``SourceError``."""
     where = describe or urlsplit(url).path
     for attempt in range(1, MAX_ATTEMPTS + 1):
+        if pacer is not None:
+            pacer.wait()
         if counter is not None:
             counter.add(retry=attempt > 1)
         try:

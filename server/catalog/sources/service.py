@@ -132,9 +132,10 @@ def connector(source, store):
     if source.kind == "vtex":
         domain = (store.domains or [None])[0]
         return Vtex(source.settings, credentials_of(source), domain=domain, currency=store.currency,
-                    threads=threads, timeout=timeout)
+                    threads=threads, timeout=timeout, per_minute=int(config["TTC_VTEX_REQUESTS_PER_MINUTE"]))
     if source.kind == "ecwid":
-        return Ecwid(source.settings, credentials_of(source), currency=store.currency, timeout=timeout)
+        return Ecwid(source.settings, credentials_of(source), currency=store.currency, timeout=timeout,
+                     per_minute=int(config["TTC_ECWID_REQUESTS_PER_MINUTE"]))
     raise SourceNotSet(f"a {KIND_LABELS.get(source.kind, source.kind)} has no platform connector")
 
 
