@@ -69,6 +69,7 @@ DEFAULTS = {
     "TTC_CATALOG_SOURCE_NOTIFY_DELAY": 2.0,  # seconds a change notification waits, so a burst is one refetch
     "TTC_CATALOG_SOURCE_THREADS": 8,  # parallel requests of one pull (VTEX reads one SKU per request)
     "TTC_CATALOG_SOURCE_TIMEOUT": 30.0,
+    "TTC_CATALOG_SOURCE_RETRY_BASE_DELAY": 0.5,  # first wait after a 5xx (doubling, 6 attempts); 429s wait Retry-After
     "TTC_CATALOG_SOURCE_ALLOW_PRIVATE_HOSTS": "",  # tests only: feed URL hosts allowed to be loopback/private
     "TTC_VTEX_REQUESTS_PER_MINUTE": 15_000,  # VTEX's documented catalog limit per endpoint; 0: unpaced
     "TTC_ECWID_REQUESTS_PER_MINUTE": 600,  # Ecwid's documented limit per token; 0: unpaced

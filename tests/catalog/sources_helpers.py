@@ -9,6 +9,7 @@ from server.models.catalog_source import CatalogSource
 
 FAST = {"TTC_VTEX_REQUESTS_PER_MINUTE": 0, "TTC_ECWID_REQUESTS_PER_MINUTE": 0, "TTC_CATALOG_SOURCE_NOTIFY_DELAY": 0,
         "TTC_CATALOG_SOURCE_THREADS": 4, "TTC_CATALOG_SOURCE_RETRY_SECONDS": 60.0,
+        "TTC_CATALOG_SOURCE_RETRY_BASE_DELAY": 0.01,
         "TTC_ECWID_CLIENT_SECRET": "emulated_client_secret"}
 
 

@@ -25,7 +25,7 @@ def sku_of(product_id, combination_id=None):
 class Ecwid:
     """One Ecwid store read with one token; ``counter`` counts the requests made."""
 
-    def __init__(self, settings, credentials, *, currency=None, threads=1, timeout=30.0, per_minute=0):
+    def __init__(self, settings, credentials, *, currency=None, threads=1, timeout=30.0, per_minute=0, retry_base=0.5):
         self.store_id = str(settings["store_id"])
         self.base = (settings.get("base_url") or DEFAULT_BASE).rstrip("/") + f"/api/v3/{self.store_id}"
         self.currency = currency
@@ -35,6 +35,7 @@ class Ecwid:
         self.session = http.platform_session(threads)
         self.counter = http.Counter()
         self.pacer = http.Pacer(per_minute)
+        self.retry_base = retry_base
         self.enabled = None  # {category id: enabled}, read once per pull
         self.image_sizes = {}  # image URL -> (width, height) known from the product, no download needed
         self.newest = 0  # the largest updateTimestamp seen
@@ -45,7 +46,8 @@ class Ecwid:
 
     def _get(self, path, **params):
         response = http.call(self.session, "GET", self.base + path, platform=PLATFORM, headers=self.headers,
-                             params=params or None, timeout=self.timeout, counter=self.counter, pacer=self.pacer)
+                             params=params or None, timeout=self.timeout, counter=self.counter, pacer=self.pacer,
+                             retry_base=self.retry_base)
         try:
             return response.status_code, response.json()
         except ValueError:

@@ -83,7 +83,7 @@ class Counter:
 
 
 def call(session, method, url, *, platform, headers=None, timeout=30.0, counter=None, describe=None,
-         pacer=None, sleep=time.sleep, **kwargs):
+         pacer=None, retry_base=0.5, sleep=time.sleep, **kwargs):
     """Send one request with retries; returns the response (2xx or 404) or raises a ``SourceError``."""
     where = describe or urlsplit(url).path
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -95,14 +95,14 @@ def call(session, method, url, *, platform, headers=None, timeout=30.0, counter=
             response = session.request(method, url, headers=headers, timeout=(min(10.0, timeout), timeout), **kwargs)
         except requests.RequestException as error:
             if should_retry(None, attempt):
-                sleep(retry_wait(attempt))
+                sleep(retry_wait(attempt, base=retry_base))
                 continue
             raise SourceUnavailable(f"{platform} did not answer {where} ({type(error).__name__})") from None
         status = response.status_code
         if status < 300 or status == 404:
             return response
         if should_retry(status, attempt):
-            wait = retry_wait(attempt, response.headers.get("Retry-After"))
+            wait = retry_wait(attempt, response.headers.get("Retry-After"), base=retry_base)
             response.close()
             sleep(wait)
             continue

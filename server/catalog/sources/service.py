@@ -129,13 +129,14 @@ def connector(source, store):
     """A platform reader for the source (VTEX or Ecwid)."""
     config = current_app.config
     threads, timeout = int(config["TTC_CATALOG_SOURCE_THREADS"]), float(config["TTC_CATALOG_SOURCE_TIMEOUT"])
+    retry_base = float(config["TTC_CATALOG_SOURCE_RETRY_BASE_DELAY"])
     if source.kind == "vtex":
         domain = (store.domains or [None])[0]
         return Vtex(source.settings, credentials_of(source), domain=domain, currency=store.currency,
-                    threads=threads, timeout=timeout, per_minute=int(config["TTC_VTEX_REQUESTS_PER_MINUTE"]))
+                    threads=threads, timeout=timeout, per_minute=int(config["TTC_VTEX_REQUESTS_PER_MINUTE"]), retry_base=retry_base)
     if source.kind == "ecwid":
         return Ecwid(source.settings, credentials_of(source), currency=store.currency, timeout=timeout,
-                     per_minute=int(config["TTC_ECWID_REQUESTS_PER_MINUTE"]))
+                     per_minute=int(config["TTC_ECWID_REQUESTS_PER_MINUTE"]), retry_base=retry_base)
     raise SourceNotSet(f"a {KIND_LABELS.get(source.kind, source.kind)} has no platform connector")
 
 

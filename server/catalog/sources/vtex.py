@@ -34,7 +34,7 @@ def account_matches(an, account):
 class Vtex:
     """One VTEX account read with one app key; ``counter`` counts the requests made."""
 
-    def __init__(self, settings, credentials, *, domain=None, currency=None, threads=8, timeout=30.0, per_minute=0):
+    def __init__(self, settings, credentials, *, domain=None, currency=None, threads=8, timeout=30.0, per_minute=0, retry_base=0.5):
         self.account = settings["account"]
         environment = settings.get("environment") or DEFAULT_ENVIRONMENT
         self.base = (settings.get("base_url") or f"https://{self.account}.{environment}.com.br").rstrip("/")
@@ -48,6 +48,7 @@ class Vtex:
         self.session = http.platform_session(self.threads)
         self.counter = http.Counter()
         self.pacer = http.Pacer(per_minute)
+        self.retry_base = retry_base
         self.categories = {}  # id -> the category's record (fetched once per pull)
 
     def close(self):
@@ -56,7 +57,8 @@ class Vtex:
 
     def _get(self, path, **params):
         response = http.call(self.session, "GET", self.base + path, platform=PLATFORM, headers=self.headers,
-                             params=params or None, timeout=self.timeout, counter=self.counter, pacer=self.pacer)
+                             params=params or None, timeout=self.timeout, counter=self.counter, pacer=self.pacer,
+                             retry_base=self.retry_base)
         return response
 
     def _json(self, response, what):
@@ -129,7 +131,8 @@ class Vtex:
         items = [{"id": str(c["Id"]), "quantity": 1, "seller": _seller(c)} for c in contexts]
         response = http.call(self.session, "POST", self.base + "/api/checkout/pub/orderForms/simulation",
                              platform=PLATFORM, headers=self.headers, params={"sc": self.sales_channel},
-                             json={"items": items}, timeout=self.timeout, counter=self.counter, pacer=self.pacer)
+                             json={"items": items}, timeout=self.timeout, counter=self.counter, pacer=self.pacer,
+                             retry_base=self.retry_base)
         body = self._json(response, "the checkout simulation")
         return {str(i.get("id")): i for i in body.get("items") or [] if isinstance(i, dict)}
 
