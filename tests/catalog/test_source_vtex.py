@@ -143,3 +143,15 @@ def test_a_notification_is_refused_with_a_wrong_secret_or_account(live_server, s
     assert vtex_emulator.notify(url, 5, extra={"IdSku": "not-a-sku"})["status"] == 422
     assert db.session.execute(select(func.count()).select_from(Job).where(
         Job.kind == "catalog.source.refresh")).scalar_one() == 0
+
+
+def test_setting_the_source_points_the_affiliate_at_the_notification_url(runner, store, vtex_emulator):
+    shown = set_vtex(runner, store, vtex_emulator)
+    assert shown["notifications"]["configured"] is True
+    affiliate = vtex_emulator.stats()["affiliates"]["TKT"]
+    assert affiliate["searchURIEndpoint"] == shown["notifications"]["url"]
+    assert f"/hooks/{store.public_key}/vtex/" in affiliate["searchURIEndpoint"] and affiliate["salesChannel"] == "1"
+
+    vtex_emulator.faults(revoked=True)  # a key without the affiliate permission: the steps by hand
+    shown = set_vtex(runner, store, vtex_emulator)
+    assert shown["notifications"]["configured"] is False and "Affiliates" in shown["notifications"]["steps"][0]

@@ -63,7 +63,10 @@ def set_(key, feed_url, vtex_account, app_key, app_token, environment, sales_cha
         settings["base_url"] = base_url
     try:
         parsed = schedule.parse_times(times) if times else None
-        echo_json(service.set_source(db.session, store, kind, settings, credentials, times=parsed))
+        shown = service.set_source(db.session, store, kind, settings, credentials, times=parsed)
+        if kind == "vtex":
+            shown["notifications"] = service.setup_notifications(db.session, store)
+        echo_json(shown)
     except AppError as error:
         fail(error)
 
@@ -79,7 +82,7 @@ def show(key):
         raise click.ClickException("the store has no catalog source")
     if described["kind"] == "vtex":
         source = service.get_source(db.session, store)
-        described["notification_path"] = f"/hooks/{store.public_key}/vtex/{service.notify_secret(source)}"
+        described["notification_url"] = service.notification_url(store, source)
     echo_json(described)
 
 

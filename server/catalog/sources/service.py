@@ -260,6 +260,26 @@ def record_image_sizes(session, sizes):
     session.commit()
 
 
+def notification_url(store, source):
+    """The URL VTEX posts its affiliate notifications to (the secret is its last part)."""
+    base = current_app.config["TTC_PUBLIC_URL"].rstrip("/")
+    return f"{base}/hooks/{store.public_key}/vtex/{notify_secret(source)}"
+
+
+def setup_notifications(session, store, *, email=None):
+    """Register our notification URL as the VTEX affiliate's endpoint; the manual steps when VTEX refuses."""
+    from server.catalog.sources.vtex import MANUAL_STEPS
+
+    source = require_source(session, store, "vtex")
+    url = notification_url(store, source)
+    platform = connector(source, store)
+    try:
+        configured = platform.set_affiliate(url, email or f"catalog@{(store.domains or ['example.com'])[0]}")
+    finally:
+        platform.close()
+    return {"configured": configured, "url": url, "steps": [] if configured else list(MANUAL_STEPS)}
+
+
 def queue_pull(session, store):
     """Queue a full pull of the store's source now (commits); returns the job."""
     from server import jobs

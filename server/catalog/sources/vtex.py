@@ -23,6 +23,12 @@ CATEGORY_HIDING_FLAGS = ("IsActive", "ShowInStoreFront")
 # 6: the store's currency and country from the orderForm's storePreferencesData (UNCONFIRMED as a
 # profile endpoint: VTEX has none; GET /api/checkout/pub/orderForm answers a new cart's data).
 ORDER_FORM = "/api/checkout/pub/orderForm"
+# 3.1: the affiliate API (2025-05); whether PUT creates a missing affiliate is UNCONFIRMED, so a
+# refusal is answered with the manual steps. The id is three consonants.
+AFFILIATE_ID = "TKT"
+MANUAL_STEPS = ("In the VTEX admin: Order management > Settings > Affiliates > New affiliate.",
+                f"Name: TikTok; ID: {AFFILIATE_ID}; Trade Policy: the sales channel above.",
+                "Search Endpoint: the notification URL above; then save.")
 PLATFORM = "VTEX"
 
 
@@ -77,6 +83,18 @@ class Vtex:
         prefs = form.get("storePreferencesData") or {}
         return {"name": self.account, "country": prefs.get("countryCode"), "currency": prefs.get("currencyCode"),
                 "product_count": total, "closed": False}
+
+    def set_affiliate(self, url, email):
+        """Point the account's affiliate at our notification URL; True when VTEX took it."""
+        body = {"followUpEmail": email, "name": "TikTok", "salesChannel": self.sales_channel,
+                "searchURIEndpoint": url, "searchURIEndpointVersion": "1.x.x", "useSellerPaymentMethod": False}
+        try:
+            response = http.call(self.session, "PUT", f"{self.base}/api/fulfillment/pvt/affiliates/{AFFILIATE_ID}",
+                                 platform=PLATFORM, headers=self.headers, json=body, timeout=self.timeout,
+                                 counter=self.counter, retry_base=self.retry_base)
+        except SourceError:
+            return False  # no permission for it, or not offered: the merchant does it by hand
+        return response.status_code < 300
 
     def sku_ids(self):
         """Every SKU id of the account, a page (list) at a time."""
