@@ -71,6 +71,8 @@ DEFAULTS = {
     "TTC_CATALOG_SOURCE_TIMEOUT": 30.0,
     "TTC_CATALOG_SOURCE_RETRY_BASE_DELAY": 0.5,  # first wait after a 5xx (doubling, 6 attempts); 429s wait Retry-After
     "TTC_CATALOG_SOURCE_ALLOW_PRIVATE_HOSTS": "",  # tests only: feed URL hosts allowed to be loopback/private
+    "TTC_VTEX_API_BASE": "",  # empty: https://{account}.{environment}.com.br; else every account's API host
+    "TTC_ECWID_API_BASE": "https://app.ecwid.com",
     "TTC_VTEX_REQUESTS_PER_MINUTE": 15_000,  # VTEX's documented catalog limit per endpoint; 0: unpaced
     "TTC_ECWID_REQUESTS_PER_MINUTE": 600,  # Ecwid's documented limit per token; 0: unpaced
     "TTC_ECWID_CLIENT_ID": "",  # the Ecwid app (OAuth install); its secret signs Ecwid's webhooks

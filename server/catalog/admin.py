@@ -5,6 +5,7 @@ from flask import flash, redirect, request, url_for
 from server import admin
 from server.auth.guards import store_required
 from server.catalog import service, status
+from server.catalog.sources import admin as source_admin
 from server.errors import AppError
 from server.extensions import db
 from server.models.catalog import PRODUCT_STATES
@@ -45,7 +46,7 @@ def catalog(grant):
     return admin.render_page("catalog/page.html", grant=grant, store=grant.store,
                              summary=status.catalog_status(db.session, grant.store), products=products,
                              state=state, search=search or "", page=page, pages=pages,
-                             labels=STATE_LABELS, tones=STATE_TONES)
+                             labels=STATE_LABELS, tones=STATE_TONES, source_card=source_admin.card_context(grant.store))
 
 
 @bp.post("/stores/<key>/catalog/sync")

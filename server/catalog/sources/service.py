@@ -81,6 +81,11 @@ def set_times(session, store, text):
     return describe(session, store, source)
 
 
+def check_fields(kind, settings, credentials):
+    """Raise ValidationError (each bad field named) unless the source's fields are complete."""
+    _check(kind, settings, credentials)
+
+
 def _check(kind, settings, credentials):
     problems = {}
     if kind == "feed_url":
@@ -93,8 +98,8 @@ def _check(kind, settings, credentials):
         if not str(settings.get("sales_channel") or "1").isdigit():
             problems["sales_channel"] = "the trade policy's number"
         for name in ("app_key", "app_token"):
-            if not (credentials or {}).get(name) or len(credentials[name]) > 500:
-                problems[name] = "required"
+            if not (credentials or {}).get(name) or len(credentials[name]) > 2000:
+                problems[name] = "required (at most 2,000 characters)"
     elif kind == "ecwid":
         if not str(settings.get("store_id") or "").isdigit():
             problems["store_id"] = "the Ecwid store id (a number)"
@@ -130,12 +135,15 @@ def connector(source, store):
     config = current_app.config
     threads, timeout = int(config["TTC_CATALOG_SOURCE_THREADS"]), float(config["TTC_CATALOG_SOURCE_TIMEOUT"])
     retry_base = float(config["TTC_CATALOG_SOURCE_RETRY_BASE_DELAY"])
+    settings = dict(source.settings)
     if source.kind == "vtex":
+        settings.setdefault("base_url", config["TTC_VTEX_API_BASE"] or None)
         domain = (store.domains or [None])[0]
-        return Vtex(source.settings, credentials_of(source), domain=domain, currency=store.currency,
+        return Vtex(settings, credentials_of(source), domain=domain, currency=store.currency,
                     threads=threads, timeout=timeout, per_minute=int(config["TTC_VTEX_REQUESTS_PER_MINUTE"]), retry_base=retry_base)
     if source.kind == "ecwid":
-        return Ecwid(source.settings, credentials_of(source), currency=store.currency, timeout=timeout,
+        settings.setdefault("base_url", config["TTC_ECWID_API_BASE"] or None)
+        return Ecwid(settings, credentials_of(source), currency=store.currency, timeout=timeout,
                      per_minute=int(config["TTC_ECWID_REQUESTS_PER_MINUTE"]), retry_base=retry_base)
     raise SourceNotSet(f"a {KIND_LABELS.get(source.kind, source.kind)} has no platform connector")
 
@@ -150,7 +158,7 @@ def test_connection(session, store, source=None):
         found = platform.probe()
     finally:
         platform.close()
-    warnings = []
+    warnings = market_warnings(found.get("country"), found.get("currency"))
     if found.get("currency") and found["currency"] != store.currency:
         warnings.append(f"the platform sells in {found['currency']}, the store is set to {store.currency}")
     if found.get("country") and found["country"] != store.country:
@@ -158,6 +166,17 @@ def test_connection(session, store, source=None):
     if found.get("closed"):
         warnings.append("the store is closed on the platform")
     return {**found, "warnings": warnings}
+
+
+def market_warnings(country, currency):
+    """Where the platform's country or currency is not one TikTok takes catalogs in (as store creation checks)."""
+    from server.stores.markets import currencies_for, supported_countries
+
+    if country and country not in supported_countries():
+        return [f"TikTok does not take catalogs from {country}"]
+    if country and currency and currency not in currencies_for(country):
+        return [f"TikTok does not take {currency} prices for {country}"]
+    return []
 
 
 def _test_feed(source):

@@ -23,6 +23,11 @@ CATEGORY_HIDING_FLAGS = ("IsActive", "ShowInStoreFront")
 # 6: the store's currency and country from the orderForm's storePreferencesData (UNCONFIRMED as a
 # profile endpoint: VTEX has none; GET /api/checkout/pub/orderForm answers a new cart's data).
 ORDER_FORM = "/api/checkout/pub/orderForm"
+# The orderForm's countryCode is ISO 3166 alpha-3 ("BRA"); TikTok's markets are alpha-2.
+ALPHA3 = {"AUS": "AU", "CAN": "CA", "EGY": "EG", "FRA": "FR", "DEU": "DE", "IDN": "ID", "ISR": "IL", "ITA": "IT",
+          "JPN": "JP", "KOR": "KR", "MYS": "MY", "RUS": "RU", "SAU": "SA", "SGP": "SG", "ESP": "ES", "TWN": "TW",
+          "THA": "TH", "TUR": "TR", "ARE": "AE", "GBR": "GB", "USA": "US", "VNM": "VN", "BRA": "BR", "MEX": "MX",
+          "ARG": "AR", "CHL": "CL", "COL": "CO", "PER": "PE", "PRT": "PT", "URY": "UY", "PRY": "PY"}
 # 3.1: the affiliate API (2025-05); whether PUT creates a missing affiliate is UNCONFIRMED, so a
 # refusal is answered with the manual steps. The id is three consonants.
 AFFILIATE_ID = "TKT"
@@ -81,7 +86,8 @@ class Vtex:
         total = (self._json(ids, "the product probe").get("range") or {}).get("total")
         form = self._json(self._get(ORDER_FORM, sc=self.sales_channel), "the orderForm")
         prefs = form.get("storePreferencesData") or {}
-        return {"name": self.account, "country": prefs.get("countryCode"), "currency": prefs.get("currencyCode"),
+        country = prefs.get("countryCode")
+        return {"name": self.account, "country": ALPHA3.get(country, country), "currency": prefs.get("currencyCode"),
                 "product_count": total, "closed": False}
 
     def set_affiliate(self, url, email):
