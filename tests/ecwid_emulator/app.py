@@ -11,7 +11,7 @@ import uuid
 import requests
 from flask import Flask, jsonify, request
 
-from .state import EcwidState
+from .state import BASE_TIME, FIRST_PRODUCT, EcwidState
 
 MAX_LIMIT = 100
 
@@ -49,11 +49,11 @@ def create_app(settings: dict | None = None) -> Flask:
             time.sleep(slow)
         return None
 
-    def paged(items):
+    def paged(items, expand=list):
         offset, limit = request.args.get("offset", 0, type=int), request.args.get("limit", 10, type=int)
         if limit > MAX_LIMIT or limit < 0 or offset < 0:
             return error(400, "WRONG_PARAMETER", f"limit must be between 0 and {MAX_LIMIT}")
-        page = items[offset: offset + limit]
+        page = expand(items[offset: offset + limit])
         return jsonify({"total": len(items), "count": len(page), "offset": offset, "limit": limit, "items": page})
 
     @app.get("/api/v3/<int:store_id>/profile")
@@ -77,13 +77,16 @@ def create_app(settings: dict | None = None) -> Flask:
                 wanted = [int(p) for p in args["productId"].split(",") if p.strip().isdigit()]
                 found = [state().product(p) for p in wanted]
                 items = [p for p in found if p]
-            else:
-                items = [state().product(p) for p in state().ids()]
+            elif args.get("updatedFrom") is not None:
                 since = args.get("updatedFrom", type=int)
-                if since is not None:
-                    items = [p for p in items if p["updateTimestamp"] >= since]
-                if args.get("sortBy") == "UPDATED_TIME_ASC":
-                    items.sort(key=lambda p: p["updateTimestamp"])
+                # Unchanged products keep their creation time; only those and the changed ones can match.
+                first = max(0, since - BASE_TIME)
+                ids = [p for p in state().ids() if p - FIRST_PRODUCT >= first or p in state().overrides]
+                items = [p for p in map(state().product, ids) if p["updateTimestamp"] >= since]
+                items.sort(key=lambda p: p["updateTimestamp"])
+            else:  # computed for the page only: a 100,000-product store answers every page quickly
+                ids = state().ids()
+                return paged(ids, lambda page: [state().product(p) for p in page])
         return paged(items)
 
     @app.get("/api/v3/<int:store_id>/products/<int:product_id>")

@@ -3,6 +3,7 @@
 
 Every choice the reference marks UNCONFIRMED is in the block of constants below.
 """
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from server.catalog.sources import http
@@ -67,14 +68,19 @@ class Ecwid:
                 "product_count": page.get("total"), "closed": bool(settings.get("closed"))}
 
     def _pages(self, path, **params):
-        offset = 0
-        while True:
+        """Every item of a list endpoint; the next page is requested while this one is handed over."""
+        with ThreadPoolExecutor(max_workers=1) as ahead:
+            offset = 0
             status, page = self._get(path, offset=offset, limit=PAGE, **params)
-            items = page.get("items") or [] if status != 404 else []
-            yield from items
-            offset += len(items)
-            if not items or offset >= int(page.get("total") or 0):
-                return
+            while True:
+                items = page.get("items") or [] if status != 404 else []
+                offset += len(items)
+                more = bool(items) and offset < int(page.get("total") or 0)
+                following = ahead.submit(self._get, path, offset=offset, limit=PAGE, **params) if more else None
+                yield from items
+                if following is None:
+                    return
+                status, page = following.result()
 
     def load_categories(self):
         """Read every category (hidden ones too) once: which are enabled."""

@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 
 from server.catalog import service as catalog_service
 from server.catalog.feed_worker import WorkerFailed
@@ -259,24 +259,38 @@ def _pull_ecwid(session, store, source, platform):
 
 
 def record_image_sizes(session, sizes):
-    """Keep image sizes the platform told us (no download needed for the 500x500 check; commits)."""
+    """Keep image sizes the platform told us (no download needed for the 500x500 check; commits).
+
+    Written in bulk, a chunk of URLs at a time: a pull of 100,000 products knows as many images."""
     from server.catalog.images import MIN_SIDE, url_key
 
     formats = {"jpg": "JPG", "jpeg": "JPG", "png": "PNG"}
+    known = {}
     for url, (width, height) in sizes.items():
         image_format = formats.get(url.rsplit("?", 1)[0].rsplit(".", 1)[-1].lower())
         if image_format is None:
             continue  # the format is not in the name: measured the usual way
-        key = url_key(url)
-        row = session.execute(select(ImageCheck).where(ImageCheck.url_hash == key)).scalar_one_or_none()
-        if row is None:
-            row = ImageCheck(url_hash=key, url=url)
-            session.add(row)
         ok = width >= MIN_SIDE and height >= MIN_SIDE
-        row.outcome, row.width, row.height, row.image_format = ("ok" if ok else "too_small"), width, height, image_format
-        row.message = None if ok else f"{width}x{height} px; TikTok needs at least {MIN_SIDE}x{MIN_SIDE}"
-        row.checked_at = now()
+        known[url_key(url)] = {"url_hash": url_key(url), "url": url, "outcome": "ok" if ok else "too_small",
+                               "width": width, "height": height, "image_format": image_format,
+                               "message": None if ok else f"{width}x{height} px; TikTok needs at least "
+                                                          f"{MIN_SIDE}x{MIN_SIDE}", "checked_at": now()}
+    keys = list(known)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        existing = set(session.execute(select(ImageCheck.url_hash).where(ImageCheck.url_hash.in_(chunk))).scalars())
+        fresh = [known[k] for k in chunk if k not in existing]
+        if fresh:
+            session.execute(insert(ImageCheck), fresh)
+        if existing:
+            session.execute(_SIZE_UPDATE, [{f"new_{k}": v for k, v in known[key].items()} for key in existing])
     session.commit()
+
+
+_TABLE = ImageCheck.__table__
+_SIZE_UPDATE = (_TABLE.update().where(_TABLE.c.url_hash == bindparam("new_url_hash"))
+                .values({name: bindparam(f"new_{name}") for name in
+                         ("url", "outcome", "width", "height", "image_format", "message", "checked_at")}))
 
 
 def notification_url(store, source):

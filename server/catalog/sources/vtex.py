@@ -58,7 +58,8 @@ class Vtex:
                         "Accept": "application/json", "Content-Type": "application/json"}
         self.session = http.platform_session(self.threads)
         self.counter = http.Counter()
-        self.pacer = http.Pacer(per_minute)
+        self.pacers = {}  # VTEX limits each endpoint apart (VTEX_API.md 1.3): one pacer per endpoint
+        self.per_minute = per_minute
         self.retry_base = retry_base
         self.categories = {}  # id -> the category's record (fetched once per pull)
 
@@ -66,9 +67,16 @@ class Vtex:
         """Close the connections."""
         self.session.close()
 
+    def _pacer(self, path):
+        endpoint = path.rstrip("/").rsplit("/", 1)[0] if path.rstrip("/").rsplit("/", 1)[-1].isdigit() else path
+        pacer = self.pacers.get(endpoint)
+        if pacer is None:
+            pacer = self.pacers.setdefault(endpoint, http.Pacer(self.per_minute))
+        return pacer
+
     def _get(self, path, **params):
         response = http.call(self.session, "GET", self.base + path, platform=PLATFORM, headers=self.headers,
-                             params=params or None, timeout=self.timeout, counter=self.counter, pacer=self.pacer,
+                             params=params or None, timeout=self.timeout, counter=self.counter, pacer=self._pacer(path),
                              retry_base=self.retry_base)
         return response
 
@@ -116,10 +124,17 @@ class Vtex:
             page += 1
 
     def items(self):
-        """Every SKU as a Merchant item, a page at a time (SKU contexts read in parallel)."""
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+        """Every SKU as a Merchant item, a page at a time: the next page's contexts are read (in
+        parallel) while this page's are priced and handed over, so the rate limit is the only wait."""
+        with ThreadPoolExecutor(max_workers=self.threads) as pool, ThreadPoolExecutor(max_workers=2) as pricing:
+            waiting = None
             for ids in self.sku_ids():
-                yield from self._page(pool, ids)
+                reading = [pool.submit(self.context, sku) for sku in ids]
+                if waiting is not None:
+                    yield from self._page(pricing, None, contexts=[f.result() for f in waiting])
+                waiting = reading
+            if waiting is not None:
+                yield from self._page(pricing, None, contexts=[f.result() for f in waiting])
 
     def fetch(self, sku_ids):
         """``(items, gone)`` for these SKUs, read again from VTEX (gone: the SKUs VTEX no longer has)."""
@@ -155,7 +170,8 @@ class Vtex:
         items = [{"id": str(c["Id"]), "quantity": 1, "seller": _seller(c)} for c in contexts]
         response = http.call(self.session, "POST", self.base + "/api/checkout/pub/orderForms/simulation",
                              platform=PLATFORM, headers=self.headers, params={"sc": self.sales_channel},
-                             json={"items": items}, timeout=self.timeout, counter=self.counter, pacer=self.pacer,
+                             json={"items": items}, timeout=self.timeout, counter=self.counter,
+                             pacer=self._pacer("/api/checkout/pub/orderForms/simulation"),
                              retry_base=self.retry_base)
         body = self._json(response, "the checkout simulation")
         return {str(i.get("id")): i for i in body.get("items") or [] if isinstance(i, dict)}
