@@ -49,10 +49,12 @@ class Pacer:
     """Spaces requests evenly at ``per_minute`` across threads, so a pull stays under the platform's
     limit instead of bouncing off it (0: no pacing)."""
 
+    CATCH_UP = 0.5  # seconds of lateness made up for by sending sooner (limits count per minute)
+
     def __init__(self, per_minute, *, clock=time.monotonic, sleep=time.sleep):
         self.interval = 60.0 / per_minute if per_minute else 0.0
         self.clock, self.sleep = clock, sleep
-        self.next_at = 0.0
+        self.next_at = None
         self._lock = threading.Lock()
 
     def wait(self):
@@ -61,8 +63,9 @@ class Pacer:
             return
         with self._lock:
             now = self.clock()
-            at = max(now, self.next_at)
-            self.next_at = at + self.interval
+            scheduled = now if self.next_at is None else max(self.next_at, now - self.CATCH_UP)
+            at = max(now, scheduled)
+            self.next_at = scheduled + self.interval
         if at > now:
             self.sleep(at - now)
 
