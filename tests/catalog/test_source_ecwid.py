@@ -150,3 +150,13 @@ def test_uninstalling_the_app_disconnects_the_source(live_server, store, ecwid_e
     source = source_row(store)
     assert source.state == "disconnected" and source.credentials is None and source.next_pull_at is None
     assert "uninstalled" in pull(runner, store, expect=1)
+
+
+def test_the_profile_check_says_a_closed_store_and_a_currency_tiktok_does_not_take(runner, store, ecwid_emulator):
+    ecwid_emulator.reset(closed=True, currency="EUR")
+    set_ecwid(runner, store, ecwid_emulator)
+    result = runner.invoke(args=["catalog", "source", "test", "--store", store.public_key])
+    assert result.exit_code == 0, result.output
+    assert "TikTok does not take EUR prices for BR" in result.output
+    assert "the platform sells in EUR, the store is set to BRL" in result.output
+    assert "the store is closed on the platform" in result.output

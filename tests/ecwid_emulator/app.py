@@ -173,7 +173,8 @@ def register_control(app, state):
     @app.get("/_emulator/stats")
     def stats():
         with state().lock:
-            return {"requests": dict(state().requests), "throttled": state().throttled, "per_minute": state().per_minute}
+            return {"requests": dict(state().requests), "throttled": state().throttled,
+                    "per_minute": state().per_minute}
 
     @app.post("/_emulator/webhook")
     def webhook():

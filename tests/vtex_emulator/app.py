@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 import requests
-from flask import Flask, abort, jsonify, request
+from flask import Flask, jsonify, request
 
 from .state import VtexState
 

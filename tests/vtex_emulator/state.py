@@ -77,7 +77,8 @@ class VtexState:
                         "ImageName": "verso", "FileId": sku_id + 500000}],
             "DetailUrl": f"/camiseta-{product_id}/p", "BrandId": "2000001", "BrandName": "Marca Emulada",
             "AlternateIds": {"Ean": f"789{sku_id:010d}", "RefId": f"REF-{sku_id}"},
-            "ProductCategoryIds": f"/1/{category}/", "ProductCategories": {"1": "Roupas", str(category): f"Linha {category}"},
+            "ProductCategoryIds": f"/1/{category}/",
+            "ProductCategories": {"1": "Roupas", str(category): f"Linha {category}"},
             "SkuSellers": [{"SellerId": "1", "StockKeepingUnitId": sku_id, "IsActive": True}],
             "SalesChannels": [1, 2],
         }

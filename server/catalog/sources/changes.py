@@ -17,10 +17,13 @@ from sqlalchemy import select
 from server import jobs
 from server.catalog import service as catalog_service
 from server.catalog.sources import schedule, service
+from server.catalog.feed_worker import WorkerFailed
+from server.catalog.feeds import FeedError
 from server.catalog.sources.ecwid import sku_of
+from server.catalog.sources.errors import SourceError
 from server.catalog.sources.vtex import account_matches
 from server.catalog.webhooks import WebhookRefused
-from server.errors import NotFound, ValidationError
+from server.errors import AppError, NotFound, ValidationError
 from server.models.catalog import CatalogProduct, WebhookReceipt
 from server.security import constant_time_equal
 
@@ -73,7 +76,8 @@ def verify_ecwid(body, signature, *, client_secret, max_age, now=None):
     if not isinstance(event, dict) or not signature:
         raise WebhookRefused("the webhook is not signed (X-Ecwid-Webhook-Signature)")
     created, event_id = event.get("eventCreated"), event.get("eventId")
-    if isinstance(created, bool) or not isinstance(created, int) or event_id is None or isinstance(event_id, (dict, list)):
+    if isinstance(created, bool) or not isinstance(created, int) or event_id is None \
+            or isinstance(event_id, (dict, list)):
         raise WebhookRefused("the webhook has no eventCreated/eventId")
     # eventId is signed exactly as sent: a JSON number as its digits, a string as it is.
     expected = ecwid_signature(client_secret, created, event_id)
@@ -150,7 +154,7 @@ def run_refresh_job(context, store_id, what, ids):
             if what == "category":
                 product_ids = [p for c in product_ids for p in platform.category_products(c)][:MAX_IDS]
             payload = _ecwid_changes(session, store, platform, product_ids)
-    except service.SourceError as error:
+    except SourceError as error:
         service.record_failure(session, store, error)
         return {"failed": error.message}
     finally:
@@ -179,7 +183,7 @@ def run_pull_job(context, store_id):
         return {"skipped": "no active source"}
     try:
         return service.pull(context.session, store, trigger="schedule")
-    except (service.AppError, service.FeedError, service.WorkerFailed) as error:
+    except (AppError, FeedError, WorkerFailed) as error:
         return {"failed": getattr(error, "message", str(error))}
 
 
@@ -193,7 +197,7 @@ def run_delta_job(context, store_id):
     try:
         items, deleted = platform.changed_since(source.cursor)
         payload = _ecwid_changes(session, store, platform, [], deleted)
-    except service.SourceError as error:
+    except SourceError as error:
         service.record_failure(session, store, error)
         return {"failed": error.message}
     finally:

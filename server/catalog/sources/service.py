@@ -19,7 +19,7 @@ from server.catalog.feeds import FeedError
 from server.catalog.fetch import ANY_HOST, private_hosts_setting
 from server.catalog.sources import schedule
 from server.catalog.sources.ecwid import Ecwid
-from server.catalog.sources.errors import SourceAuthError, SourceError, SourceNotSet
+from server.catalog.sources.errors import SourceAuthError, SourceNotSet
 from server.catalog.sources.feed_url import NotModified, open_feed
 from server.catalog.sources.feedstream import ItemStream
 from server.catalog.sources.vtex import Vtex
@@ -140,7 +140,8 @@ def connector(source, store):
         settings.setdefault("base_url", config["TTC_VTEX_API_BASE"] or None)
         domain = (store.domains or [None])[0]
         return Vtex(settings, credentials_of(source), domain=domain, currency=store.currency,
-                    threads=threads, timeout=timeout, per_minute=int(config["TTC_VTEX_REQUESTS_PER_MINUTE"]), retry_base=retry_base)
+                    threads=threads, timeout=timeout, per_minute=int(config["TTC_VTEX_REQUESTS_PER_MINUTE"]),
+                    retry_base=retry_base)
     if source.kind == "ecwid":
         settings.setdefault("base_url", config["TTC_ECWID_API_BASE"] or None)
         return Ecwid(settings, credentials_of(source), currency=store.currency, timeout=timeout,

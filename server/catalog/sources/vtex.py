@@ -45,7 +45,8 @@ def account_matches(an, account):
 class Vtex:
     """One VTEX account read with one app key; ``counter`` counts the requests made."""
 
-    def __init__(self, settings, credentials, *, domain=None, currency=None, threads=8, timeout=30.0, per_minute=0, retry_base=0.5):
+    def __init__(self, settings, credentials, *, domain=None, currency=None, threads=8, timeout=30.0, per_minute=0,
+                 retry_base=0.5):
         self.account = settings["account"]
         environment = settings.get("environment") or DEFAULT_ENVIRONMENT
         self.base = (settings.get("base_url") or f"https://{self.account}.{environment}.com.br").rstrip("/")
