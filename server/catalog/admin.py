@@ -30,7 +30,7 @@ def init_app(app):
 def panel_context(grant):
     """What the overview card shows: the counts and the running sync."""
     return {**status.catalog_status(db.session, grant.store, history=1), "labels": STATE_LABELS,
-            "tones": STATE_TONES}
+            "tones": STATE_TONES, "source": source_admin.card_context(grant.store)["source"]}
 
 
 @bp.get("/stores/<key>/catalog")

@@ -94,6 +94,9 @@ def test_a_vtex_account_from_the_admin(live_server, page, vtex_emulator):
     page.reload()
     expect(page.locator("#source-reason")).to_contain_text("VTEX answered HTTP 401")
     _shot(page, "vtex-broken")
+    page.goto(live_server(f"/stores/{key}"))  # the store's overview says so too
+    expect(page.locator("#panel-source-broken")).to_contain_text("VTEX account) is broken: VTEX answered HTTP 401")
+    page.goto(live_server(f"/stores/{key}/catalog"))
     vtex_emulator.faults()
     _pull(live_server, key)
     page.reload()

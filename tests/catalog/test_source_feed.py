@@ -130,6 +130,9 @@ def test_the_api_sets_tests_and_queues_a_pull(client, store, vtex_emulator):
     assert answer.status_code == 200, answer.get_json()
     shown = answer.get_json()["source"]
     assert "base_url" not in shown["settings"] and vtex_emulator.app_token not in answer.get_data(as_text=True)
+    host = client.put(f"/api/v1/stores/{store.public_key}/catalog/source", headers=headers,
+                      json={**body, "environment": "evil.example/x#"})
+    assert host.status_code == 422 and "environment" in host.get_json()["error"]["fields"]
     bad = client.put(f"/api/v1/stores/{store.public_key}/catalog/source", json={"kind": "ecwid"}, headers=headers)
     assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"store_id", "token"}
     queued = client.post(f"/api/v1/stores/{store.public_key}/catalog/source/pull", headers=headers)

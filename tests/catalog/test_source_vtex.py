@@ -155,3 +155,10 @@ def test_setting_the_source_points_the_affiliate_at_the_notification_url(runner,
     vtex_emulator.faults(revoked=True)  # a key without the affiliate permission: the steps by hand
     shown = set_vtex(runner, store, vtex_emulator)
     assert shown["notifications"]["configured"] is False and "Affiliates" in shown["notifications"]["steps"][0]
+
+
+def test_the_notification_secret_never_reaches_a_log_line():
+    from server.logs import redact
+
+    line = redact('127.0.0.1 - - "POST /hooks/Kx9/vtex/8JwCs9OsCsT5MoZsddmOok3wEjBGYMy5 HTTP/1.1" 200 -')
+    assert "8JwCs9Os" not in line and "/hooks/Kx9/vtex/[redacted]" in line

@@ -75,6 +75,19 @@ def create_app(settings: dict | None = None) -> Flask:
             record = state().category(category_id)
         return jsonify(record) if record else error(404, "Category not found")
 
+    @app.get("/api/catalog_system/pub/category/tree/<int:levels>")
+    def category_tree(levels):
+        refused = guard("category/tree")
+        if refused:
+            return refused
+        with state().lock:
+            children = [state().category(c) for c in range(10, 10 + state().category_count)]
+            shown = [{"id": c["Id"], "name": c["Name"], "hasChildren": False, "children": []}
+                     for c in children if c.get("IsActive")]  # whether inactive ones are listed is UNCONFIRMED
+            root = state().category(1)
+        return jsonify([{"id": 1, "name": root["Name"], "hasChildren": bool(shown),
+                         "children": shown if levels > 1 else []}])
+
     @app.get("/api/catalog_system/pvt/products/GetProductAndSkuIds")
     def product_and_sku_ids():
         refused = guard("GetProductAndSkuIds")

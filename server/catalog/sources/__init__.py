@@ -11,7 +11,7 @@ def init_app(app):
     from server import jobs
     from server.auth.csrf import csrf
     from server.catalog.cli import catalog_group
-    from server.catalog.sources import admin, changes, schedule, views
+    from server.catalog.sources import admin, changes, openapi, schedule, views
     from server.catalog.sources.cli import source_group
 
     jobs.register(app, schedule.PULL_JOB, changes.run_pull_job)
@@ -24,3 +24,4 @@ def init_app(app):
     app.register_blueprint(views.hooks)
     app.register_blueprint(views.api)
     app.register_blueprint(admin.bp)
+    app.after_request(openapi.merge_into_api_document)

@@ -22,7 +22,7 @@ from server.catalog.sources.ecwid import Ecwid
 from server.catalog.sources.errors import SourceAuthError, SourceNotSet
 from server.catalog.sources.feed_url import NotModified, open_feed
 from server.catalog.sources.feedstream import ItemStream
-from server.catalog.sources.vtex import Vtex
+from server.catalog.sources.vtex import ENVIRONMENT as VTEX_ENVIRONMENT, Vtex
 from server.errors import AppError, ValidationError
 from server.models.catalog import ImageCheck
 from server.models.catalog_source import CatalogSource
@@ -95,6 +95,8 @@ def _check(kind, settings, credentials):
     elif kind == "vtex":
         if not str(settings.get("account") or "").replace("-", "").isalnum():
             problems["account"] = "the VTEX account name (letters and digits)"
+        if settings.get("environment") and not VTEX_ENVIRONMENT.match(settings["environment"]):
+            problems["environment"] = "a VTEX environment such as vtexcommercestable"
         if not str(settings.get("sales_channel") or "1").isdigit():
             problems["sales_channel"] = "the trade policy's number"
         for name in ("app_key", "app_token"):
@@ -242,9 +244,15 @@ def _pull(session, store, source):
 
 
 def _pull_vtex(session, store, platform):
+    # Categories first, so a product in an inactive one is never a candidate for TikTok; one the
+    # tree did not list is read as a SKU names it and stored after (restating its products).
+    platform.load_categories()
+    known = set(platform.categories)
+    if known:
+        catalog_service.put_categories(session, store, platform.category_rows())
     stream = ItemStream(platform.items())
     result = catalog_service.import_feed(session, store, stream, replace=True)
-    if platform.categories:  # inactive categories hide their products (restated if that changed)
+    if set(platform.categories) - known:
         catalog_service.put_categories(session, store, platform.category_rows())
     return {**result, "requests": platform.counter.requests}
 

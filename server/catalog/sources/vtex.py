@@ -4,6 +4,7 @@ price and availability for the trade policy from the checkout simulation, 50 SKU
 Never the search API: it stops at 2,500 items (VTEX_API.md 1.4). Every choice the reference marks
 UNCONFIRMED is in the block of constants below.
 """
+import re
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -12,8 +13,10 @@ from server.catalog.sources.errors import SourceError
 
 # --- choices the reference leaves open (VTEX_API.md) ----------------------------------------------
 PAGE_SIZE = 1000  # 1.4: stockkeepingunitids pagesize, documented maximum
+TREE_LEVELS = 10  # 2.6: deep enough for any store's tree; categories missing from it are read as SKUs name them
 SIMULATION_BATCH = 50  # 2.5: several items per simulation call, as weni does (batch size UNCONFIRMED)
 DEFAULT_ENVIRONMENT = "vtexcommercestable"  # 1.1: the only value in the spec's enum
+ENVIRONMENT = re.compile(r"^vtexcommerce[a-z0-9]{1,40}$")  # others (e.g. ...beta) tolerated, nothing else in a host
 # 2.6: which flags hide a product is UNCONFIRMED; an inactive SKU or product, an invisible product,
 # or a SKU outside the trade policy keeps it off TikTok (hidden: it comes back when that changes).
 HIDING_FLAGS = ("IsActive", "IsProductActive", "ProductIsVisible")
@@ -176,6 +179,19 @@ class Vtex:
                              retry_base=self.retry_base)
         body = self._json(response, "the checkout simulation")
         return {str(i.get("id")): i for i in body.get("items") or [] if isinstance(i, dict)}
+
+    def load_categories(self):
+        """Read the category tree and each category's record, before the SKUs (2.6)."""
+        response = self._get(f"/api/catalog_system/pub/category/tree/{TREE_LEVELS}")
+        tree = [] if response.status_code == 404 else self._json(response, "the category tree")
+        ids, stack = [], list(tree if isinstance(tree, list) else [])
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict) and str(node.get("id", "")).isdigit() and str(node["id"]) not in ids:
+                ids.append(str(node["id"]))  # 2.6: a root can come twice; once is enough
+                stack.extend(node.get("children") or [])
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            self.categories.update(zip(ids, pool.map(self.category, ids)))
 
     def category(self, category_id):
         """One category's record (Name, FatherCategoryId, IsActive, ...); {} when VTEX has none."""
