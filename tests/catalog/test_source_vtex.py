@@ -162,3 +162,17 @@ def test_the_notification_secret_never_reaches_a_log_line():
 
     line = redact('127.0.0.1 - - "POST /hooks/Kx9/vtex/8JwCs9OsCsT5MoZsddmOok3wEjBGYMy5 HTTP/1.1" 200 -')
     assert "8JwCs9Os" not in line and "/hooks/Kx9/vtex/[redacted]" in line
+
+
+def test_rotating_the_token_key_re_encrypts_source_credentials(app, runner, store, vtex_emulator):
+    from cryptography.fernet import Fernet
+
+    set_vtex(runner, store, vtex_emulator)
+    before = source_row(store).credentials
+    new_key = Fernet.generate_key().decode()
+    app.config["TTC_TOKEN_KEY"] = f"{new_key},{app.config['TTC_TOKEN_KEY']}"
+    result = runner.invoke(args=["tiktok", "rotate-tokens"])
+    assert result.exit_code == 0 and "2 catalog source secret(s)" in result.output, result.output
+    assert source_row(store).credentials != before
+    app.config["TTC_TOKEN_KEY"] = new_key  # the old key can go: the source still reads its credentials
+    assert "40 items read" in pull(runner, store)
