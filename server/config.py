@@ -78,6 +78,21 @@ DEFAULTS = {
     # throttled (40100...) waits at least twice this, as TikTok's per-minute windows need.
     "TTC_CATALOG_RETRY_SECONDS": 30.0,
     "TTC_WEBHOOK_TOLERANCE_SECONDS": 300,
+    # Catalog sources (a feed URL, a VTEX account, an Ecwid store) pulled on the store's schedule.
+    "TTC_CATALOG_SOURCE_PULLS_PER_DAY": 2,  # default full pulls a day (times spread by store key)
+    "TTC_CATALOG_SOURCE_RETRY_SECONDS": 300.0,  # after a failed pull; doubling, at most 6 hours
+    "TTC_CATALOG_SOURCE_DELTA_MINUTES": 15,  # Ecwid: changes since the last pull (catches missed webhooks)
+    "TTC_CATALOG_SOURCE_NOTIFY_DELAY": 2.0,  # seconds a change notification waits, so a burst is one refetch
+    "TTC_CATALOG_SOURCE_THREADS": 8,  # parallel requests of one pull (VTEX reads one SKU per request)
+    "TTC_CATALOG_SOURCE_TIMEOUT": 30.0,
+    "TTC_CATALOG_SOURCE_RETRY_BASE_DELAY": 0.5,  # first wait after a 5xx (doubling, 6 attempts); 429s wait Retry-After
+    "TTC_CATALOG_SOURCE_ALLOW_PRIVATE_HOSTS": "",  # tests only: feed URL hosts allowed to be loopback/private
+    "TTC_VTEX_API_BASE": "",  # empty: https://{account}.{environment}.com.br; else every account's API host
+    "TTC_ECWID_API_BASE": "https://app.ecwid.com",
+    "TTC_VTEX_REQUESTS_PER_MINUTE": 15_000,  # VTEX's documented catalog limit per endpoint; 0: unpaced
+    "TTC_ECWID_REQUESTS_PER_MINUTE": 600,  # Ecwid's documented limit per token; 0: unpaced
+    "TTC_ECWID_CLIENT_SECRET": "",  # the Ecwid app's client secret: it signs Ecwid's webhooks
+    "TTC_ECWID_WEBHOOK_MAX_AGE": 86_400,  # seconds; Ecwid retries for 24 h; older (and replayed) events are refused
     # Image checks before upload: header-only fetches, cached per URL.
     "TTC_IMAGE_CHECKS": True,
     "TTC_IMAGE_TIMEOUT": 10.0,

@@ -7,11 +7,16 @@ SECRET_PATTERNS = [
                r"(['\"]?\s*[:=]\s*['\"]?|\s+)(bearer\s+)?([^\s'\",&}]+)"),
 ]
 
+# Secrets that are a URL's last part: VTEX's notification URL can carry no signature, only a path secret.
+PATH_SECRETS = [re.compile(r"(/hooks/[^/\s]+/vtex/)[^\s/?\"']+")]
+
 
 def redact(text):
-    """Replace values that follow secret-looking names with [redacted]."""
+    """Replace values that follow secret-looking names (or secret URL parts) with [redacted]."""
     for pattern in SECRET_PATTERNS:
         text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3) or ''}[redacted]", text)
+    for pattern in PATH_SECRETS:
+        text = pattern.sub(r"\1[redacted]", text)
     return text
 
 

@@ -6,7 +6,7 @@ def init_app(app):
     """Register the catalog's jobs, periodic tasks, command line, API, webhook and admin page."""
     from server import jobs
     from server.auth.csrf import csrf
-    from server.catalog import admin, imports, openapi, reviews, schedule, sync, views, webhooks
+    from server.catalog import admin, imports, openapi, reviews, schedule, sources, sync, views, webhooks
     from server.catalog.cli import catalog_group
     from server.catalog.runs import REVIEW_JOB, SYNC_JOB
 
@@ -25,3 +25,4 @@ def init_app(app):
     app.register_blueprint(views.hooks)
     app.after_request(openapi.merge_into_api_document)
     admin.init_app(app)
+    sources.init_app(app)

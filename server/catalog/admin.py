@@ -5,6 +5,7 @@ from flask import flash, jsonify, redirect, request, url_for
 from server import admin, bodysize
 from server.auth.guards import store_required
 from server.catalog import imports, service, status
+from server.catalog.sources import admin as source_admin
 from server.errors import AppError
 from server.extensions import db
 from server.models.catalog import PRODUCT_STATES
@@ -30,7 +31,7 @@ def init_app(app):
 def panel_context(grant):
     """What the overview card shows: the counts and the running sync."""
     return {**status.catalog_status(db.session, grant.store, history=1), "labels": STATE_LABELS,
-            "tones": STATE_TONES}
+            "tones": STATE_TONES, "source": source_admin.card_context(grant.store)["source"]}
 
 
 @bp.get("/stores/<key>/catalog")
@@ -48,7 +49,8 @@ def catalog(grant):
                              state=state, search=search or "", page=page, pages=pages,
                              labels=STATE_LABELS, tones=STATE_TONES, import_errors={},
                              recent_imports=[imports.import_state(job) for job in
-                                             imports.latest_imports(db.session, grant.store)])
+                                             imports.latest_imports(db.session, grant.store)],
+                             source_card=source_admin.card_context(grant.store))
 
 
 @bp.post("/stores/<key>/catalog/import")

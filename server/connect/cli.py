@@ -157,5 +157,6 @@ def rotate_tokens_command():
         counts = rotate_tokens(db.session)
     except TokenKeyError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Re-encrypted {counts['tokens']} TikTok token(s) and {counts['webhook_secrets']} webhook "
+    click.echo(f"Re-encrypted {counts['tokens']} TikTok token(s), {counts['webhook_secrets']} webhook "
+               f"secret(s) and {counts['source_credentials'] + counts['source_secrets']} catalog source "
                f"secret(s) under the newest key. Once every server runs with it first, older keys can go.")

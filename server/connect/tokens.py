@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from server.connect.errors import NotConnected
 from server.models.catalog import StoreCatalog
+from server.models.catalog_source import CatalogSource
 from server.models.tiktok import TikTokConnection
 from server.security import TokenKeyError, decrypt_secret, encrypt_secret, rotate_secret
 
@@ -27,10 +28,12 @@ def read_token(connection):
 
 
 def rotate_tokens(session):
-    """Re-encrypt every stored secret (TikTok tokens, catalog webhook secrets) under the newest key
-    in TTC_TOKEN_KEY; returns {"tokens": n, "webhook_secrets": m}, committed. Raises TokenKeyError
+    """Re-encrypt every stored secret (TikTok tokens, catalog webhook secrets, catalog sources'
+    credentials and notification secrets) under the newest key in TTC_TOKEN_KEY; returns
+    {"tokens": n, "webhook_secrets": m, "source_credentials": c, "source_secrets": s}, committed. Raises TokenKeyError
     (before changing anything) if a secret opens with none of the configured keys."""
-    columns = ((TikTokConnection, "access_token", "tokens"), (StoreCatalog, "webhook_secret", "webhook_secrets"))
+    columns = ((TikTokConnection, "access_token", "tokens"), (StoreCatalog, "webhook_secret", "webhook_secrets"),
+               (CatalogSource, "credentials", "source_credentials"), (CatalogSource, "notify_secret", "source_secrets"))
     counts, updates = {}, []
     for model, column, label in columns:
         rows = session.execute(select(model).where(getattr(model, column).is_not(None))).scalars().all()

@@ -38,7 +38,6 @@ bp = Blueprint("ecwid_hooks", __name__)
 
 SIGNATURE_HEADER = "X-Ecwid-Webhook-Signature"
 MAX_BODY = 64 * 1024  # Ecwid's webhook bodies are a few hundred bytes
-MAX_AGE = 25 * 3600  # Ecwid retries for 24 hours (ECWID_API.md 5.4)
 
 
 @dataclass
@@ -60,15 +59,26 @@ class WebhookRefused(EventsError):
         self.status = status
 
 
+def hooks(app):
+    """The application's Ecwid webhook registry (made on first use: features register in any order)."""
+    return app.extensions.setdefault("ttc_ecwid_hooks", EcwidHooks())
+
+
+class NoEcwidConnection(EventsError):
+    """Raised by an order reader when the store reads no Ecwid store (nothing to read orders from)."""
+
+    code = "no_ecwid_connection"
+
+
 def register(app, event_type, handler):
     """Handle one Ecwid eventType: ``handler(session, store, payload) -> dict`` (the JSON answered)."""
-    app.extensions["ttc_ecwid_hooks"].handlers[event_type] = handler
+    hooks(app).handlers[event_type] = handler
 
 
 def set_order_reader(app, reader):
     """Where order.created reads the order: ``reader(session, store, order_id)`` -> Ecwid's order JSON
     (``GET /orders/{orderId}``) or None when Ecwid has no such order; raise to have Ecwid retry."""
-    app.extensions["ttc_ecwid_hooks"].order_reader = reader
+    hooks(app).order_reader = reader
 
 
 def signature(secret, event_created, event_id):
@@ -77,7 +87,7 @@ def signature(secret, event_created, event_id):
     return base64.b64encode(hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()).decode("ascii")
 
 
-def verify(secret, payload, header, *, now=None):
+def verify(secret, payload, header, *, max_age, now=None):
     """Raise WebhookRefused unless ``payload`` carries Ecwid's signature (``header``) and is recent."""
     created, event_id = payload.get("eventCreated"), payload.get("eventId")
     if not isinstance(created, int) or isinstance(created, bool) or event_id is None:
@@ -85,7 +95,7 @@ def verify(secret, payload, header, *, now=None):
     expected = signature(secret, created, event_id if isinstance(event_id, str) else json.dumps(event_id))
     if not header or not hmac.compare_digest(header.strip(), expected):
         raise WebhookRefused("the signature does not match (X-Ecwid-Webhook-Signature)", status=401)
-    if abs((now or time.time()) - created) > MAX_AGE:
+    if abs((now or time.time()) - created) > max_age:
         raise WebhookRefused("the event is older than Ecwid's retry window")
 
 
@@ -107,10 +117,13 @@ def handle_order_created(session, store, payload):
     if order_id is None:
         raise WebhookRefused("an order.created event without data.orderId")
     reader = current_app.extensions["ttc_ecwid_hooks"].order_reader
-    if reader is None:
+    try:
+        if reader is None:
+            raise NoEcwidConnection("no Ecwid connection")
+        order = reader(session, store, str(order_id))
+    except NoEcwidConnection:
         log.warning("store %s: an Ecwid order arrived but no Ecwid connection can read it", store.public_key)
         return {"skipped": "the store has no Ecwid connection to read the order from"}
-    order = reader(session, store, str(order_id))
     if order is None:
         return {"skipped": "Ecwid has no such order"}
     try:
@@ -155,7 +168,8 @@ def ecwid_webhook(key):
     try:
         if not isinstance(payload, dict):
             raise WebhookRefused("the body must be Ecwid's webhook JSON")
-        verify(secret, payload, request.headers.get(SIGNATURE_HEADER))
+        verify(secret, payload, request.headers.get(SIGNATURE_HEADER),
+               max_age=current_app.config["TTC_ECWID_WEBHOOK_MAX_AGE"])
         return dispatch(db.session, store, payload), 200
     except WebhookRefused as error:
         return error.to_dict(), error.status
@@ -165,6 +179,6 @@ def init_app(app):
     """The registry (with order.created) and the webhook route (Ecwid signs its requests: no CSRF)."""
     from server.auth.csrf import csrf
 
-    app.extensions["ttc_ecwid_hooks"] = EcwidHooks(handlers={"order.created": handle_order_created})
+    register(app, "order.created", handle_order_created)
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -3,6 +3,7 @@ from server.models.ads import AdLaunch, AdProductSet, TikTokShoppingApplication 
 from server.models.api_key import ApiKey
 from server.models.audit import AuditEntry
 from server.models.events import EventBatch, EventSettings, ServerEvent  # noqa: F401
+from server.models.catalog_source import CatalogSource  # noqa: F401
 from server.models.catalog import (CatalogCategory, CatalogProduct, ImageCheck, StoreCatalog, SyncBatch,  # noqa: F401
                                     SyncRun, WebhookReceipt)
 from server.models.store import Store

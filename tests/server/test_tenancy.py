@@ -73,6 +73,14 @@ ACCESS = {
     ("catalog_api.categories_put", "PUT"): WRITE,
     ("catalog_api.catalog_sync", "POST"): WRITE,
     ("catalog_api.webhook_secret", "POST"): WRITE,
+    ("catalog_source_hooks.vtex_notification", "POST"): PUBLIC,  # the path secret decides (tests/catalog)
+    ("catalog_source_api.source_get", "GET"): READ,
+    ("catalog_source_api.source_put", "PUT"): WRITE,
+    ("catalog_source_api.source_test", "POST"): WRITE,
+    ("catalog_source_api.source_pull", "POST"): WRITE,
+    ("catalog_source_admin.source_test", "POST"): WRITE,
+    ("catalog_source_admin.source_save", "POST"): WRITE,
+    ("catalog_source_admin.source_pull", "POST"): WRITE,
     # connect
     ("connect.callback", "GET"): PUBLIC,  # the signed, single-use state decides (tests/connect)
     ("connect.tiktok", "GET"): READ,
@@ -147,7 +155,7 @@ def world(app, session):
 def _url(app, rule, method, world):
     values = {"key": world["store"].public_key, "key_id": world["key_id"], "event": "ViewContent",
               "filename": "admin.css", "sku": "SKU-1", "token": "not-a-real-token",
-              "job_id": 1, "launch_id": 1}
+              "job_id": 1, "launch_id": 1, "secret": "not-the-secret"}
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach the matrix how to fill {missing} in {rule.rule}"
     with app.test_request_context():

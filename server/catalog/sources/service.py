@@ -1,0 +1,379 @@
+"""Catalog sources: set one, show it, test it, pull it. Plain values and a session in, plain data out.
+
+A pull is an import like any other: the platform's products are streamed as a feed into
+``catalog.service.import_feed`` (all or nothing, products missing from a complete pull removed).
+A pull that fails leaves the catalog as it was, marks the source broken with the platform's
+words, and is retried with backoff.
+"""
+import json
+import logging
+import secrets
+from datetime import datetime, timezone
+
+from flask import current_app
+from sqlalchemy import bindparam, insert, select
+
+from server.catalog import service as catalog_service
+from server.catalog.feed_worker import WorkerFailed
+from server.catalog.feeds import FeedError
+from server.catalog.fetch import ANY_HOST, private_hosts_setting
+from server.catalog.sources import schedule
+from server.catalog.sources.ecwid import Ecwid
+from server.catalog.sources.errors import SourceAuthError, SourceNotSet
+from server.catalog.sources.feed_url import NotModified, open_feed
+from server.catalog.sources.feedstream import ItemStream
+from server.catalog.sources.vtex import ENVIRONMENT as VTEX_ENVIRONMENT, Vtex
+from server.errors import AppError, ValidationError
+from server.models.catalog import ImageCheck
+from server.models.catalog_source import CatalogSource
+from server.security import TokenKeyError, decrypt_secret, encrypt_secret
+
+log = logging.getLogger(__name__)
+KIND_LABELS = {"feed_url": "Feed URL", "vtex": "VTEX account", "ecwid": "Ecwid store"}
+MAX_URL = 2000
+
+
+def now():
+    """The current time, aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def get_source(session, store):
+    """The store's catalog source, or None."""
+    return session.execute(select(CatalogSource).where(CatalogSource.store_id == store.id)).scalar_one_or_none()
+
+
+def require_source(session, store, kind=None):
+    """The store's source; raises SourceNotSet when there is none (or it is of another kind)."""
+    source = get_source(session, store)
+    if source is None or (kind and source.kind != kind):
+        raise SourceNotSet("the store has no " + (KIND_LABELS[kind] if kind else "catalog source") +
+                           ": set one first")
+    return source
+
+
+def set_source(session, store, kind, settings, credentials=None, *, times=None):
+    """Create or replace the store's source (credentials encrypted; commits); returns its summary."""
+    _check(kind, settings, credentials)
+    source = get_source(session, store)
+    if source is None:
+        source = CatalogSource(store_id=store.id, kind=kind)
+        session.add(source)
+    elif source.kind != kind or source.settings != settings:
+        source.etag = source.last_modified = source.cursor = None
+    source.kind, source.settings = kind, dict(settings)
+    source.credentials = encrypt_secret(json.dumps(credentials)) if credentials else None
+    if kind == "vtex" and not source.notify_secret:
+        source.notify_secret = encrypt_secret(secrets.token_urlsafe(24))
+    source.schedule = times or source.schedule or schedule.default_times(store.public_key)
+    source.state, source.state_reason, source.failures = "new", None, 0
+    source.next_pull_at = now()  # a new source is pulled at once by the scheduler
+    session.commit()
+    return describe(session, store, source)
+
+
+def set_times(session, store, text):
+    """Change the daily pull times ("HH:MM,HH:MM", UTC; commits)."""
+    source = require_source(session, store)
+    source.schedule = schedule.parse_times(text)
+    source.next_pull_at = schedule.next_time(source.schedule, now())
+    session.commit()
+    return describe(session, store, source)
+
+
+def check_fields(kind, settings, credentials):
+    """Raise ValidationError (each bad field named) unless the source's fields are complete."""
+    _check(kind, settings, credentials)
+
+
+def _check(kind, settings, credentials):
+    problems = {}
+    if kind == "feed_url":
+        url = settings.get("url") or ""
+        if not url.startswith(("https://", "http://")) or len(url) > MAX_URL:
+            problems["url"] = f"an http(s) URL of at most {MAX_URL} characters"
+    elif kind == "vtex":
+        if not str(settings.get("account") or "").replace("-", "").isalnum():
+            problems["account"] = "the VTEX account name (letters and digits)"
+        if settings.get("environment") and not VTEX_ENVIRONMENT.match(settings["environment"]):
+            problems["environment"] = "a VTEX environment such as vtexcommercestable"
+        if not str(settings.get("sales_channel") or "1").isdigit():
+            problems["sales_channel"] = "the trade policy's number"
+        for name in ("app_key", "app_token"):
+            if not (credentials or {}).get(name) or len(credentials[name]) > 2000:
+                problems[name] = "required (at most 2,000 characters)"
+    elif kind == "ecwid":
+        if not str(settings.get("store_id") or "").isdigit():
+            problems["store_id"] = "the Ecwid store id (a number)"
+        if not (credentials or {}).get("token") or len(credentials["token"]) > 500:
+            problems["token"] = "required"
+    else:
+        problems["kind"] = "feed_url, vtex or ecwid"
+    base = settings.get("base_url")
+    if base and (not base.startswith(("https://", "http://")) or len(base) > MAX_URL):
+        problems["base_url"] = "an http(s) URL"
+    if problems:
+        raise ValidationError("the catalog source is not complete", fields=problems)
+
+
+def credentials_of(source):
+    """The source's credentials in clear (for a connector only); SourceAuthError when unreadable."""
+    if not source.credentials:
+        return {}
+    try:
+        return json.loads(decrypt_secret(source.credentials))
+    except TokenKeyError:
+        raise SourceAuthError("the stored credentials cannot be read with the keys in TTC_TOKEN_KEY: "
+                              "set the source again") from None
+
+
+def notify_secret(source):
+    """The VTEX notification URL's secret in clear."""
+    return decrypt_secret(source.notify_secret) if source.notify_secret else None
+
+
+def connector(source, store):
+    """A platform reader for the source (VTEX or Ecwid)."""
+    config = current_app.config
+    threads, timeout = int(config["TTC_CATALOG_SOURCE_THREADS"]), float(config["TTC_CATALOG_SOURCE_TIMEOUT"])
+    retry_base = float(config["TTC_CATALOG_SOURCE_RETRY_BASE_DELAY"])
+    settings = dict(source.settings)
+    if source.kind == "vtex":
+        settings.setdefault("base_url", config["TTC_VTEX_API_BASE"] or None)
+        domain = (store.domains or [None])[0]
+        return Vtex(settings, credentials_of(source), domain=domain, currency=store.currency,
+                    threads=threads, timeout=timeout, per_minute=int(config["TTC_VTEX_REQUESTS_PER_MINUTE"]),
+                    retry_base=retry_base)
+    if source.kind == "ecwid":
+        settings.setdefault("base_url", config["TTC_ECWID_API_BASE"] or None)
+        return Ecwid(settings, credentials_of(source), currency=store.currency, timeout=timeout,
+                     per_minute=int(config["TTC_ECWID_REQUESTS_PER_MINUTE"]), retry_base=retry_base)
+    raise SourceNotSet(f"a {KIND_LABELS.get(source.kind, source.kind)} has no platform connector")
+
+
+def test_connection(session, store, source=None):
+    """What the platform says about the store (name, country, currency, product count), and problems."""
+    source = source or require_source(session, store)
+    if source.kind == "feed_url":
+        return _test_feed(source)
+    platform = connector(source, store)
+    try:
+        found = platform.probe()
+    finally:
+        platform.close()
+    warnings = market_warnings(found.get("country"), found.get("currency"))
+    if found.get("currency") and found["currency"] != store.currency:
+        warnings.append(f"the platform sells in {found['currency']}, the store is set to {store.currency}")
+    if found.get("country") and found["country"] != store.country:
+        warnings.append(f"the platform's country is {found['country']}, the store is set to {store.country}")
+    if found.get("closed"):
+        warnings.append("the store is closed on the platform")
+    return {**found, "warnings": warnings}
+
+
+def market_warnings(country, currency):
+    """Where the platform's country or currency is not one TikTok takes catalogs in (as store creation checks)."""
+    from server.stores.markets import currencies_for, supported_countries
+
+    if country and country not in supported_countries():
+        return [f"TikTok does not take catalogs from {country}"]
+    if country and currency and currency not in currencies_for(country):
+        return [f"TikTok does not take {currency} prices for {country}"]
+    return []
+
+
+def _test_feed(source):
+    try:
+        stream, etag, last_modified, http = open_feed(source.settings["url"], private_hosts=_feed_hosts(source))
+    except NotModified:  # not sent without validators; kept for completeness
+        return {"name": source.settings["url"], "warnings": []}
+    with http:
+        stream.close()
+    return {"name": source.settings["url"], "etag": etag, "last_modified": last_modified, "warnings": []}
+
+
+def _feed_hosts(source):
+    if source.settings.get("operator"):  # typed by an operator on the command line: any host
+        return frozenset({ANY_HOST})
+    return private_hosts_setting(current_app.config["TTC_CATALOG_SOURCE_ALLOW_PRIVATE_HOSTS"])
+
+
+def pull(session, store, *, trigger="manual"):
+    """Pull the whole catalog from the source and import it (commits); returns the import summary.
+
+    Raises the SourceError (or the feed's error) after recording it on the source as broken."""
+    source = require_source(session, store)
+    if source.state == "disconnected":
+        raise SourceAuthError(f"the source is disconnected ({source.state_reason}); set it again")
+    started = now()
+    try:
+        summary = _pull(session, store, source)
+    except (AppError, FeedError, WorkerFailed) as error:
+        session.rollback()
+        record_failure(session, store, error, at=started)
+        raise
+    source = require_source(session, store)
+    source.state, source.state_reason, source.failures = "ok", None, 0
+    source.last_pull_at = source.last_success_at = started
+    source.last_summary = {**_plain(summary), "trigger": trigger, "at": started.isoformat()}
+    schedule.after_pull(source, now(), failed=False)
+    session.commit()
+    return source.last_summary
+
+
+def _pull(session, store, source):
+    if source.kind == "feed_url":
+        try:
+            stream, etag, last_modified, http = open_feed(
+                source.settings["url"], etag=source.etag, last_modified=source.last_modified,
+                private_hosts=_feed_hosts(source))
+        except NotModified:
+            return {"not_modified": True, "received": 0, "changed": 0, "removed": 0}
+        with http, stream:
+            result = catalog_service.import_feed(session, store, stream, replace=True)
+        source = require_source(session, store)
+        source.etag, source.last_modified = etag, last_modified
+        return result
+    platform = connector(source, store)
+    try:
+        if source.kind == "vtex":
+            return _pull_vtex(session, store, platform)
+        return _pull_ecwid(session, store, source, platform)
+    finally:
+        platform.close()
+
+
+def _pull_vtex(session, store, platform):
+    # Categories first, so a product in an inactive one is never a candidate for TikTok; one the
+    # tree did not list is read as a SKU names it and stored after (restating its products).
+    platform.load_categories()
+    known = set(platform.categories)
+    if known:
+        catalog_service.put_categories(session, store, platform.category_rows())
+    stream = ItemStream(platform.items())
+    result = catalog_service.import_feed(session, store, stream, replace=True)
+    if set(platform.categories) - known:
+        catalog_service.put_categories(session, store, platform.category_rows())
+    return {**result, "requests": platform.counter.requests}
+
+
+def _pull_ecwid(session, store, source, platform):
+    platform.load_categories()
+    stream = ItemStream(platform.items())
+    result = catalog_service.import_feed(session, store, stream, replace=True)
+    record_image_sizes(session, platform.image_sizes)
+    source = require_source(session, store)
+    source.cursor = str(platform.newest) if platform.newest else source.cursor
+    return {**result, "requests": platform.counter.requests}
+
+
+def record_image_sizes(session, sizes):
+    """Keep image sizes the platform told us (no download needed for the 500x500 check; commits).
+
+    Written in bulk, a chunk of URLs at a time: a pull of 100,000 products knows as many images."""
+    from server.catalog.images import MIN_SIDE, url_key
+
+    formats = {"jpg": "JPG", "jpeg": "JPG", "png": "PNG"}
+    known = {}
+    for url, (width, height) in sizes.items():
+        image_format = formats.get(url.rsplit("?", 1)[0].rsplit(".", 1)[-1].lower())
+        if image_format is None:
+            continue  # the format is not in the name: measured the usual way
+        ok = width >= MIN_SIDE and height >= MIN_SIDE
+        known[url_key(url)] = {"url_hash": url_key(url), "url": url, "outcome": "ok" if ok else "too_small",
+                               "width": width, "height": height, "image_format": image_format,
+                               "message": None if ok else f"{width}x{height} px; TikTok needs at least "
+                                                          f"{MIN_SIDE}x{MIN_SIDE}", "checked_at": now()}
+    keys = list(known)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        existing = set(session.execute(select(ImageCheck.url_hash).where(ImageCheck.url_hash.in_(chunk))).scalars())
+        fresh = [known[k] for k in chunk if k not in existing]
+        if fresh:
+            session.execute(insert(ImageCheck), fresh)
+        if existing:
+            session.execute(_SIZE_UPDATE, [{f"new_{k}": v for k, v in known[key].items()} for key in existing])
+    session.commit()
+
+
+_TABLE = ImageCheck.__table__
+_SIZE_UPDATE = (_TABLE.update().where(_TABLE.c.url_hash == bindparam("new_url_hash"))
+                .values({name: bindparam(f"new_{name}") for name in
+                         ("url", "outcome", "width", "height", "image_format", "message", "checked_at")}))
+
+
+def notification_url(store, source):
+    """The URL VTEX posts its affiliate notifications to (the secret is its last part)."""
+    base = current_app.config["TTC_PUBLIC_URL"].rstrip("/")
+    return f"{base}/hooks/{store.public_key}/vtex/{notify_secret(source)}"
+
+
+def setup_notifications(session, store, *, email=None):
+    """Register our notification URL as the VTEX affiliate's endpoint; the manual steps when VTEX refuses."""
+    from server.catalog.sources.vtex import MANUAL_STEPS
+
+    source = require_source(session, store, "vtex")
+    url = notification_url(store, source)
+    platform = connector(source, store)
+    try:
+        configured = platform.set_affiliate(url, email or f"catalog@{(store.domains or ['example.com'])[0]}")
+    finally:
+        platform.close()
+    return {"configured": configured, "url": url, "steps": [] if configured else list(MANUAL_STEPS)}
+
+
+def queue_pull(session, store):
+    """Queue a full pull of the store's source now (commits); returns the job."""
+    from server import jobs
+
+    job = jobs.enqueue(session, schedule.PULL_JOB, {"store_id": store.id}, key=f"catalog-source:{store.id}")
+    session.commit()
+    return job
+
+
+def record_failure(session, store, error, *, at=None):
+    """Mark the source broken with the platform's words and schedule a retry with backoff (commits)."""
+    source = get_source(session, store)
+    if source is None:
+        return
+    message = getattr(error, "message", None) or str(error)
+    source.state, source.state_reason = "broken", message[:1000]
+    source.failures += 1
+    source.last_pull_at = at or now()
+    schedule.after_pull(source, now(), failed=True)
+    session.commit()
+    log.warning("catalog source of store %s failed (%s in a row): %s", store.public_key, source.failures, message)
+
+
+def disconnect(session, store, reason):
+    """Stop pulling (the platform said the app is gone): forget the credentials (commits)."""
+    source = get_source(session, store)
+    if source is None:
+        return
+    source.state, source.state_reason = "disconnected", reason[:1000]
+    source.credentials, source.next_pull_at, source.next_delta_at = None, None, None
+    session.commit()
+
+
+def describe(session, store, source=None):
+    """The source as the merchant sees it: kind, settings (no secrets), state, last and next pull."""
+    source = source or get_source(session, store)
+    if source is None:
+        return None
+    settings = {k: v for k, v in source.settings.items() if k != "operator"}
+    return {"kind": source.kind, "label": KIND_LABELS[source.kind], "settings": settings,
+            "has_credentials": bool(source.credentials), "state": source.state, "reason": source.state_reason,
+            "failures": source.failures, "times": source.schedule,
+            "last_pull_at": _iso(source.last_pull_at), "last_success_at": _iso(source.last_success_at),
+            "next_pull_at": _iso(source.next_pull_at), "last_summary": source.last_summary}
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _plain(summary):
+    keep = ("received", "accepted", "changed", "removed", "error_count", "not_modified", "requests")
+    plain = {k: summary[k] for k in keep if k in summary}
+    plain["errors"] = (summary.get("errors") or [])[:20]
+    return plain

@@ -1,0 +1,96 @@
+"""HTTP for catalog sources: the platforms' change notifications under /hooks, and the API."""
+from flask import Blueprint, request
+
+from server import strictjson
+from server.api import authentication
+from server.auth.guards import store_required
+from server.catalog.sources import changes, schedule, service
+from server.errors import NotFound, ValidationError
+from server.extensions import db
+from server.stores.service import find_store
+
+hooks = Blueprint("catalog_source_hooks", __name__, url_prefix="/hooks")
+api = Blueprint("catalog_source_api", __name__, url_prefix="/api/v1")
+authentication.register(api)
+MAX_HOOK_BODY = 64 * 1024  # one SKU or one event: a few hundred bytes
+
+
+def _hook_store(key):
+    store = find_store(db.session, key)
+    if store is None:
+        raise NotFound("unknown store key")
+    if (request.content_length or 0) > MAX_HOOK_BODY:
+        raise ValidationError(f"the body is larger than {MAX_HOOK_BODY} bytes")
+    return store
+
+
+def _hook_body():
+    body = request.stream.read(MAX_HOOK_BODY + 1)
+    if len(body) > MAX_HOOK_BODY:
+        raise ValidationError(f"the body is larger than {MAX_HOOK_BODY} bytes")
+    return body
+
+
+@hooks.post("/<key>/vtex/<secret>")
+def vtex_notification(key, secret):
+    """VTEX's affiliate notification (no signature: the secret is in the path); the SKU is re-read."""
+    store = _hook_store(key)
+    body = _hook_body()
+    try:
+        payload = strictjson.loads(body)
+    except ValueError:
+        raise ValidationError("the notification is not JSON") from None
+    return changes.vtex_notification(db.session, store, secret, payload), 200
+
+
+@api.get("/stores/<key>/catalog/source")
+@store_required("read")
+def source_get(grant):
+    """The store's catalog source (no secrets), its state and its last and next pull."""
+    return {"source": service.describe(db.session, grant.store)}
+
+
+@api.put("/stores/<key>/catalog/source")
+@store_required("write")
+def source_put(grant):
+    """Set the store's catalog source: a feed URL, a VTEX account or an Ecwid store."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("send a JSON object with kind and its fields")
+    kind, settings, credentials = source_fields(body)
+    times = schedule.parse_times(body["times"]) if body.get("times") else None
+    return {"source": service.set_source(db.session, grant.store, kind, settings, credentials, times=times)}
+
+
+@api.post("/stores/<key>/catalog/source/test")
+@store_required("write")
+def source_test(grant):
+    """Ask the platform about the store (name, country, currency, product count)."""
+    return {"found": service.test_connection(db.session, grant.store)}
+
+
+@api.post("/stores/<key>/catalog/source/pull")
+@store_required("write")
+def source_pull(grant):
+    """Queue a full pull now ("Sync now")."""
+    service.require_source(db.session, grant.store)
+    job = service.queue_pull(db.session, grant.store)
+    return {"queued": True, "job_id": job.id}, 202
+
+
+def source_fields(body):
+    """``(kind, settings, credentials)`` from a form or JSON body (merchants cannot set a base URL)."""
+    kind = str(body.get("kind") or "").strip()
+
+    def text(name, limit=500):
+        return str(body.get(name) or "").strip()[:limit]
+
+    if kind == "feed_url":
+        return kind, {"url": text("url", 2001)}, None
+    if kind == "vtex":
+        return kind, {"account": text("account", 100).lower(), "environment": text("environment", 100) or None,
+                      "sales_channel": text("sales_channel", 10) or "1"}, \
+            {"app_key": text("app_key", 501), "app_token": text("app_token", 2001)}
+    if kind == "ecwid":
+        return kind, {"store_id": text("store_id", 20)}, {"token": text("token", 501)}
+    raise ValidationError("kind must be feed_url, vtex or ecwid", fields={"kind": "feed_url, vtex or ecwid"})

@@ -1,0 +1,123 @@
+"""Setting the catalog source from the admin in a real browser, once per kind (feed URL, VTEX,
+Ecwid against their emulators): test the connection before saving, save, pull, see what it did.
+Screenshots in build/test-artifacts/. SQLite only: here the page is under test."""
+import pytest
+from playwright.sync_api import expect
+
+from server.catalog.sources import service
+from tests.browser import artifacts_dir
+from tests.catalog.helpers import item
+from tests.catalog.sources_helpers import FAST
+from tests.catalog.test_source_feed import FeedServer, feed_xml
+from tests.factories import make_store
+from tests.server.accounts import PASSWORD, add_to_store, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+
+
+@pytest.fixture
+def app_config(app_config, vtex_emulator, ecwid_emulator):
+    """The platforms' API hosts are the emulators; the feed server's loopback host is allowed."""
+    return {**app_config, **FAST, "TTC_VTEX_API_BASE": vtex_emulator.url, "TTC_ECWID_API_BASE": ecwid_emulator.url,
+            "TTC_CATALOG_SOURCE_ALLOW_PRIVATE_HOSTS": "127.0.0.1"}
+
+
+def _shot(page, name):
+    page.screenshot(path=str(artifacts_dir() / f"catalog-source-{name}.png"), full_page=True)
+
+
+def _open_catalog(live_server, page):
+    with live_server.app.app_context():
+        store = make_store()
+        add_to_store(store, make_user(), "owner")
+        key = store.public_key
+    page.goto(live_server("/signin"))
+    page.get_by_label("Email").fill("ana@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/stores")
+    page.goto(live_server(f"/stores/{key}/catalog"))
+    return key
+
+
+def _pull(live_server, key):
+    with live_server.app.app_context():
+        from server.extensions import db
+        from server.stores.service import get_store
+
+        service.pull(db.session, get_store(db.session, key), trigger="admin")
+
+
+def test_a_feed_url_from_the_admin(live_server, page):
+    feed = FeedServer()
+    try:
+        feed.body = feed_xml([item("F1"), item("F2"), item("F3")])
+        key = _open_catalog(live_server, page)
+        card = page.locator("#catalog-source")
+        card.get_by_label("Feed URL", exact=True).check()
+        expect(card.get_by_label("Account name")).to_be_hidden()
+        card.get_by_label("Google Merchant feed").fill(feed.url)
+        card.get_by_role("button", name="Test connection").click()
+        expect(page.locator("#source-test-result")).to_contain_text("Connected: " + feed.url)
+        _shot(page, "feed-tested")
+        card.get_by_role("button", name="Save the source").click()
+        expect(page.locator(".flashes")).to_contain_text("Catalog source saved: Feed URL")
+        _pull(live_server, key)
+        page.reload()
+        expect(page.locator("#source-state")).to_contain_text("Working")
+        expect(page.locator("#source-summary")).to_contain_text("3 items read, 3 accepted")
+        _shot(page, "feed-pulled")
+        assert page.console_errors == []
+    finally:
+        feed.stop()
+
+
+def test_a_vtex_account_from_the_admin(live_server, page, vtex_emulator):
+    key = _open_catalog(live_server, page)
+    card = page.locator("#catalog-source")
+    card.get_by_label("VTEX account").check()
+    card.get_by_label("Account name").fill(vtex_emulator.account)
+    card.get_by_label("App key").fill(vtex_emulator.app_key)
+    card.get_by_label("App token").fill("wrong-token")
+    card.get_by_role("button", name="Test connection").click()
+    expect(page.locator("#source-test-result")).to_contain_text("HTTP 401")
+    card.get_by_label("App token").fill(vtex_emulator.app_token)
+    card.get_by_role("button", name="Test connection").click()
+    expect(page.locator("#source-test-result")).to_contain_text("Connected: lojaemulada, BR, BRL, 20 products.")
+    _shot(page, "vtex-tested")
+    card.get_by_role("button", name="Save the source").click()
+    expect(page.locator("#source-notify-url")).to_contain_text(f"/hooks/{key}/vtex/")
+    assert vtex_emulator.app_token not in page.content()
+    vtex_emulator.faults(revoked=True)
+    with pytest.raises(service.SourceAuthError):
+        _pull(live_server, key)
+    page.reload()
+    expect(page.locator("#source-reason")).to_contain_text("VTEX answered HTTP 401")
+    _shot(page, "vtex-broken")
+    page.goto(live_server(f"/stores/{key}"))  # the store's overview says so too
+    expect(page.locator("#panel-source-broken")).to_contain_text("VTEX account) is broken: VTEX answered HTTP 401")
+    page.goto(live_server(f"/stores/{key}/catalog"))
+    vtex_emulator.faults()
+    _pull(live_server, key)
+    page.reload()
+    expect(page.locator("#source-summary")).to_contain_text("40 items read, 40 accepted")
+    _shot(page, "vtex-pulled")
+
+
+def test_an_ecwid_store_from_the_admin(live_server, page, ecwid_emulator):
+    key = _open_catalog(live_server, page)
+    card = page.locator("#catalog-source")
+    card.get_by_label("Ecwid store").check()
+    card.get_by_label("Store id").fill(str(ecwid_emulator.store_id))
+    card.get_by_label("Access token").fill(ecwid_emulator.token)
+    card.get_by_role("button", name="Test connection").click()
+    expect(page.locator("#source-test-result")).to_contain_text("Connected: Loja Emulada, BR, BRL, 12 products.")
+    _shot(page, "ecwid-tested")
+    card.get_by_label("Daily pull times").fill("06:00,18:30")
+    card.get_by_role("button", name="Save the source").click()
+    expect(page.locator("#catalog-source")).to_contain_text("06:00, 18:30 UTC")
+    _pull(live_server, key)
+    page.reload()
+    expect(page.locator("#source-summary")).to_contain_text("16 items read, 16 accepted")
+    _shot(page, "ecwid-pulled")
+    assert page.console_errors == []
