@@ -91,7 +91,6 @@ DEFAULTS = {
     "TTC_ECWID_API_BASE": "https://app.ecwid.com",
     "TTC_VTEX_REQUESTS_PER_MINUTE": 15_000,  # VTEX's documented catalog limit per endpoint; 0: unpaced
     "TTC_ECWID_REQUESTS_PER_MINUTE": 600,  # Ecwid's documented limit per token; 0: unpaced
-    "TTC_ECWID_CLIENT_SECRET": "",  # the Ecwid app's client secret: it signs Ecwid's webhooks
     "TTC_ECWID_WEBHOOK_MAX_AGE": 86_400,  # seconds; Ecwid retries for 24 h; older (and replayed) events are refused
     # Image checks before upload: header-only fetches, cached per URL.
     "TTC_IMAGE_CHECKS": True,
