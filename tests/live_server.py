@@ -8,7 +8,9 @@ import threading
 from dataclasses import dataclass
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
+
+from tests.emulator_server import QuietHandler
 
 
 @dataclass(frozen=True)
@@ -21,13 +23,6 @@ class LiveServer:
     def __call__(self, path="/"):
         """The absolute URL of ``path`` on this server."""
         return self.url + path
-
-
-class QuietHandler(WSGIRequestHandler):
-    """Keeps werkzeug's per-request lines out of the test output."""
-
-    def log_request(self, *args, **kwargs):
-        """Log nothing: failures show in the test's own output."""
 
 
 def _not_ready(environ, start_response):

@@ -22,7 +22,7 @@ from server.jobs.queue import as_utc
 from tests.catalog.helpers import item
 from tests.catalog.sources_helpers import FAST, products, pull, set_vtex, source_row
 from tests.server.accounts import bearer, make_api_key
-from tests.tiktok_emulator.server import QuietHandler
+from tests.emulator_server import QuietHandler
 
 ROOT = Path(__file__).resolve().parents[2]
 

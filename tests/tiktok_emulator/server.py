@@ -1,50 +1,15 @@
-"""Run the emulator on a loopback port in a background thread (tests, benchmarks)."""
+"""Run the TikTok emulator on a loopback port in a background thread (tests, benchmarks)."""
 from __future__ import annotations
 
-import threading
-
-from werkzeug.serving import WSGIRequestHandler, make_server
+from tests.emulator_server import AppServer
 
 from .app import create_app
 
 
-class QuietHandler(WSGIRequestHandler):
-    """Request handler that keeps werkzeug's access log off the test output."""
+class EmulatorServer(AppServer):
+    """A threaded werkzeug server around a fresh TikTok emulator app."""
 
-    def log_request(self, *args, **kwargs):
-        pass
-
-    def log(self, *args, **kwargs):
-        pass
-
-
-class EmulatorServer:
-    """A threaded werkzeug server around a fresh emulator app."""
+    name = "tiktok-emulator"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, settings: dict | None = None):
-        self.app = create_app(settings)
-        self._server = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
-        self.host, self.port = host, self._server.server_port
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """The host root, e.g. ``http://127.0.0.1:5123``."""
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> "EmulatorServer":
-        """Serve in a daemon thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, name="tiktok-emulator", daemon=True)
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted."""
-        self._server.serve_forever()
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
+        super().__init__(create_app(settings), host, port)
