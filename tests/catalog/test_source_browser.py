@@ -65,7 +65,7 @@ def test_a_feed_url_from_the_admin(live_server, page):
         _pull(live_server, key)
         page.reload()
         expect(page.locator("#source-state")).to_contain_text("Working")
-        expect(page.locator("#source-summary")).to_contain_text("3 items read, 3 accepted")
+        expect(page.locator("#source-summary")).to_contain_text("3 read: 0 ready for TikTok, 3 invalid (no description: 3)")
         _shot(page, "feed-pulled")
         assert page.console_errors == []
     finally:
@@ -100,7 +100,7 @@ def test_a_vtex_account_from_the_admin(live_server, page, vtex_emulator):
     vtex_emulator.faults()
     _pull(live_server, key)
     page.reload()
-    expect(page.locator("#source-summary")).to_contain_text("40 items read, 40 accepted")
+    expect(page.locator("#source-summary")).to_contain_text("40 read: 40 ready for TikTok")
     _shot(page, "vtex-pulled")
 
 
@@ -118,6 +118,6 @@ def test_an_ecwid_store_from_the_admin(live_server, page, ecwid_emulator):
     expect(page.locator("#catalog-source")).to_contain_text("06:00, 18:30 UTC")
     _pull(live_server, key)
     page.reload()
-    expect(page.locator("#source-summary")).to_contain_text("16 items read, 16 accepted")
+    expect(page.locator("#source-summary")).to_contain_text("16 read: 16 ready for TikTok")
     _shot(page, "ecwid-pulled")
     assert page.console_errors == []

@@ -34,7 +34,7 @@ def test_a_pull_reads_100_a_page_and_makes_combinations_variants(runner, store, 
     output = pull(runner, store)
 
     # 84 of the 250 products have two combinations each: 166 + 168 SKUs.
-    assert "334 items read: 334 accepted (334 new or changed), 0 refused, 0 removed" in output
+    assert "334 read: 334 ready for TikTok, 0 invalid, 0 refused (malformed), 0 removed (334 new or changed" in output
     assert ecwid_emulator.stats()["requests"]["products"] == 3 + 1  # three pages (and the test's count)
     rows = products(store)
     first = ecwid_emulator.first_product

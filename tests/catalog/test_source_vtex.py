@@ -27,7 +27,7 @@ def test_a_pull_reads_every_sku_through_the_id_listing_and_imports_them(runner, 
 
     output = pull(runner, store)
 
-    assert "1400 items read: 1400 accepted (1400 new or changed), 0 refused, 0 removed" in output
+    assert "1400 read: 1400 ready for TikTok, 0 invalid, 0 refused (malformed), 0 removed (1400 new or changed" in output
     stats = vtex_emulator.stats()["requests"]
     assert stats["stockkeepingunitids"] == 2 and stats["stockkeepingunitbyid"] == 1400
     assert stats["simulation"] == 28  # 50 SKUs a call
@@ -36,7 +36,7 @@ def test_a_pull_reads_every_sku_through_the_id_listing_and_imports_them(runner, 
     assert product.data["price"] == "79.90" and product.data["sale_price"] == "62.90"
     assert product.data["link"] == "https://loja.example.com/camiseta-1001/p"
     assert product.data["image_link"].startswith("https://lojaemulada.vteximg.com.br/arquivos/ids/3/")
-    assert product.data["brand"] == "Marca Emulada" and product.data["gtin"] == "7890000000003"
+    assert product.data["brand"] == "Marca Emulada" and product.data["gtin"] == "7890000000031"
     assert product.state == "queued"
     source = source_row(store)
     assert source.state == "ok" and source.last_summary["received"] == 1400
@@ -64,7 +64,7 @@ def test_an_inactive_category_or_sku_is_excluded_and_comes_back(runner, store, v
 def test_a_short_429_storm_is_waited_out(runner, store, vtex_emulator):
     set_vtex(runner, store, vtex_emulator)
     vtex_emulator.faults(storm_429=3, retry_after=0)
-    assert "40 items read" in pull(runner, store)
+    assert "40 read: " in pull(runner, store)
     assert vtex_emulator.stats()["throttled"] == 3
 
 
@@ -175,4 +175,4 @@ def test_rotating_the_token_key_re_encrypts_source_credentials(app, runner, stor
     assert result.exit_code == 0 and "2 catalog source secret(s)" in result.output, result.output
     assert source_row(store).credentials != before
     app.config["TTC_TOKEN_KEY"] = new_key  # the old key can go: the source still reads its credentials
-    assert "40 items read" in pull(runner, store)
+    assert "40 read: " in pull(runner, store)

@@ -76,7 +76,7 @@ class VtexState:
                        {"ImageUrl": f"http://{ACCOUNT}.vteximg.com.br/arquivos/ids/{sku_id + 500000}/v.jpg",
                         "ImageName": "verso", "FileId": sku_id + 500000}],
             "DetailUrl": f"/camiseta-{product_id}/p", "BrandId": "2000001", "BrandName": "Marca Emulada",
-            "AlternateIds": {"Ean": f"789{sku_id:010d}", "RefId": f"REF-{sku_id}"},
+            "AlternateIds": {"Ean": ean13(f"789{sku_id:09d}"), "RefId": f"REF-{sku_id}"},
             "ProductCategoryIds": f"/1/{category}/",
             "ProductCategories": {"1": "Roupas", str(category): f"Linha {category}"},
             "SkuSellers": [{"SellerId": "1", "StockKeepingUnitId": sku_id, "IsActive": True}],
@@ -124,3 +124,9 @@ class VtexState:
                 self.throttled += 1
                 return 429, max(1, math.ceil(wait))
         return None
+
+
+def ean13(first12):
+    """An EAN-13 (a Brazilian 789 prefix) with its check digit, as real products carry."""
+    total = sum(int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(first12))
+    return first12 + str((10 - total % 10) % 10)

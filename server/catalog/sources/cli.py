@@ -113,8 +113,10 @@ def pull(key):
     if result.get("not_modified"):
         click.echo("The feed has not changed since the last pull (HTTP 304): nothing to import.")
         return
-    click.echo(f"{result['received']} items read: {result['accepted']} accepted ({result['changed']} new or "
-               f"changed), {result['error_count']} refused, {result['removed']} removed"
-               + (f"; {result['requests']} requests to the platform." if "requests" in result else "."))
+    summary = result["summary"]
+    click.echo(summary["text"] + f" ({result['changed']} new or changed"
+               + (f"; {result['requests']} requests to the platform)." if "requests" in result else ")."))
+    for note in summary["notes"]:
+        click.echo(f"  note: {note}")
     for error in result.get("errors", [])[:20]:
         click.echo(f"  {error.get('position')}: {error.get('id') or '(no id)'}: {error['message']}")

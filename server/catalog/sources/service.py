@@ -373,7 +373,7 @@ def _iso(value):
 
 
 def _plain(summary):
-    keep = ("received", "accepted", "changed", "removed", "error_count", "not_modified", "requests")
+    keep = ("received", "accepted", "changed", "removed", "error_count", "not_modified", "requests", "summary")
     plain = {k: summary[k] for k in keep if k in summary}
     plain["errors"] = (summary.get("errors") or [])[:20]
     return plain
