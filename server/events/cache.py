@@ -25,7 +25,7 @@ class CollectorEntry:
     accepting: bool = False  # pixel live, connected to TikTok, server events on
     hold: bool = False  # consent mode "hold": only events the page says were consented
     events: frozenset = frozenset()  # event names the pixel fires
-    order_event: str = "PlaceAnOrder"
+    order_event: str = "Purchase"
     origins: frozenset = frozenset()
     country: str | None = None
 

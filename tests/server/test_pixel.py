@@ -23,8 +23,8 @@ def _config(client, key, **headers):
 def test_config_json_carries_only_public_fields(client, store):
     config = _config(client, store.public_key).get_json()
     assert config == {
-        "enabled": True, "pixel_code": PIXEL_CODE, "events": ["ViewContent", "AddToCart", "PlaceAnOrder"],
-        "order_event": "PlaceAnOrder", "currency": "BRL", "consent_mode": "none", "advanced_matching": False,
+        "enabled": True, "pixel_code": PIXEL_CODE, "events": ["ViewContent", "AddToCart", "Purchase"],
+        "order_event": "Purchase", "currency": "BRL", "consent_mode": "none", "advanced_matching": False,
     }
 
 
@@ -112,10 +112,10 @@ def test_cached_answers_do_not_touch_the_database(app, client, store):
 def test_a_change_is_visible_at_once(client, store, session):
     path = f"/pixel/{store.public_key}/config.json"
     etag = _config(client, store.public_key).headers["ETag"]
-    service.update_store(session, store, order_event="Purchase")
+    service.update_store(session, store, order_event="PlaceAnOrder")
     response = client.get(path, headers={"If-None-Match": etag})
     assert response.status_code == 200
-    assert response.get_json()["events"][-1] == "Purchase"
+    assert response.get_json()["events"][-1] == "PlaceAnOrder"
 
 
 def _change_in_another_process(app_config, key):
