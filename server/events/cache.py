@@ -28,6 +28,7 @@ class CollectorEntry:
     order_event: str = "Purchase"
     origins: frozenset = frozenset()
     country: str | None = None
+    advanced_matching: bool = False  # name, address and locale of the shopper may be sent
 
 
 def snapshot(store):
@@ -36,6 +37,7 @@ def snapshot(store):
     names = {store.order_event if name == "PlaceAnOrder" else name for name in store.events or []}
     return dict(store_id=store.id, hold=store.consent_mode == "hold", events=frozenset(names),
                 order_event=store.order_event, origins=allowed_origins(store.domains), country=store.country,
+                advanced_matching=bool(store.advanced_matching),
                 accepting=bool(store.pixel_live and store.tiktok_state == "connected"
                                and settings is not None and settings.server_events))
 
