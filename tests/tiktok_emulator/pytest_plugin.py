@@ -157,6 +157,12 @@ class EmulatorHandle:
         """A catalog's products by sku_id, with the review each shows now."""
         return self._call("GET", f"catalogs/{catalog_id}/products")
 
+    def seed_products(self, catalog_id: str, count: int, *, prefix: str = "S-", start: int = 0,
+                      audit_status: str = "approved") -> int:
+        """Put ``count`` reviewed products straight into a catalog; returns its product count."""
+        return self._call("POST", f"catalogs/{catalog_id}/seed", json={
+            "count": count, "prefix": prefix, "start": start, "audit_status": audit_status})["product_count"]
+
     def events(self, pixel_code: str | None = None) -> list[dict]:
         """Events received through the Events API."""
         return self._call("GET", "events", params={"pixel_code": pixel_code} if pixel_code else None)
