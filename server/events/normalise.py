@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 
-from server.tiktok.events import sha256_hex
+from server.tiktok.events import CURRENCIES, sha256_hex
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_VALUES = 5  # per match key: a shopper has a few emails at most
@@ -212,7 +212,7 @@ def properties(raw):
                 out[name] = value
         elif name == "currency":
             value = text(value, 3)
-            if value and len(value) == 3 and value.isascii() and value.isalpha():
+            if value and value.upper() in CURRENCIES:  # another would fail the whole batch at TikTok
                 out["currency"] = value.upper()
         elif name == "value":
             value = number(value)
