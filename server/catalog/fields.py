@@ -74,7 +74,7 @@ class Product:
 
 # Part of every source hash: bump it when normalizing or checking changes, so that unchanged
 # items are looked at again on their next import.
-NORMALIZER_VERSION = "3"
+NORMALIZER_VERSION = "4"
 
 
 def source_hash(raw):

@@ -2,7 +2,7 @@
 "why is this product not on TikTok?" shared by the API, the command line and the admin page."""
 from sqlalchemy import func, or_, select
 
-from server.catalog import outbox
+from server.catalog import categories, outbox
 from server.catalog.runs import run_summary
 from server.errors import NotFound
 from server.jobs.queue import pretty_time
@@ -62,6 +62,7 @@ def explain(session, store, sku):
         notes.append("an older version is still on TikTok and is deleted at the next sync")
     if product.state == "rejected" and product.refused_hash == product.payload_hash:
         notes.append("fix the product (or re-sync it) to send it to TikTok again")
+    notes += categories.notes(product.data or {})
     answer["notes"] = notes
     answer["answer"] = " ".join([answer["summary"]] + [n[0].upper() + n[1:] + "." for n in notes])
     return answer
