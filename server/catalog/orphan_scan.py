@@ -4,15 +4,15 @@
 Each review status is one listing. Its count (a one-product request) is compared with the SKUs
 of the store already found there: equal means no orphan, and nothing is listed. A listing with
 more than the store's and at most ``READ_AT_MOST`` products is read whole; a bigger one (and
-always one over the cap) is narrowed by a
-``PREFIX`` condition on ``sku_id`` (TikTok's product/get ``conditions``: OFFICIAL-DOC
-1740564136678402, operators EQ ... PREFIX, fields audit_status and sku_id), one character more
-each time, with the next characters taken from the SKUs seen (and, at the first level, every
+always one over the cap) is narrowed by a ``PREFIX`` condition on ``sku_id`` (TikTok's
+product/get ``conditions``: OFFICIAL-DOC 1740564136678402, operators EQ ... PREFIX, fields
+audit_status and sku_id), one character more each time, with the next characters taken from the SKUs seen (and, at the first level, every
 letter and digit). A narrowing that misses some products (their next character was never seen)
 reads its listing whole when that fits under the cap; what still cannot be reached is counted
 as ``unreachable``, never guessed at.
 """
 import string
+from collections import defaultdict
 
 from server.tiktok import products as api
 
@@ -33,7 +33,7 @@ class OrphanScan:
         self.unreachable = 0
 
     def pages(self):
-        """Yield {sku: product} pages holding every orphan the scan can reach (and some known SKUs)."""
+        """Yield {sku: product} pages of the SKUs outside ``known`` that the scan can reach."""
         for status in PARTITIONS:
             yield from self._partition(status, "", self.known.get(status, set()))
 
@@ -73,7 +73,7 @@ class OrphanScan:
     def _listing(self, status, prefix):
         target = self.target
         return api.iter_products(target.client, target.bc_id, target.catalog_id,
-                                 conditions=self._conditions(status, prefix), page_size=PAGE)
+                                 conditions=self._conditions(status, prefix), page_size=min(PAGE, api.LISTING_CAP))
 
     def _narrow(self, status, prefix, known, total):
         """A listing too big to read, split by the character after ``prefix``."""
@@ -81,11 +81,16 @@ class OrphanScan:
         if depth >= MAX_DEPTH:
             self.unreachable += total - len(known)
             return
-        seen = {str(item.get("sku_id")) for _, item in zip(range(PAGE), self._listing(status, prefix))}
-        following = {sku[depth] for sku in known | seen if len(sku) > depth}
+        first_page = min(PAGE, api.LISTING_CAP)
+        seen = {str(item.get("sku_id")) for _, item in zip(range(first_page), self._listing(status, prefix))}
+        known_by_next = defaultdict(set)  # the store's SKUs here, by the character after the prefix
+        for sku in known:
+            if len(sku) > depth:
+                known_by_next[sku[depth]].add(sku)
+        following = set(known_by_next) | {sku[depth] for sku in seen if len(sku) > depth}
         if not prefix:
             following |= set(string.ascii_letters + string.digits)
-        reached = 1 if prefix and prefix in known | seen else 0  # a SKU that is the prefix itself
+        reached = 1 if prefix and (prefix in known or prefix in seen) else 0  # a SKU that is the prefix itself
         found = []
         for char in sorted(following):
             child = prefix + char
@@ -98,4 +103,4 @@ class OrphanScan:
             return
         self.unreachable += max(0, total - reached)
         for child, child_total in found:
-            yield from self._partition(status, child, {sku for sku in known if sku.startswith(child)}, child_total)
+            yield from self._partition(status, child, known_by_next.get(child[-1], set()), child_total)

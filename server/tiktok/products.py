@@ -106,7 +106,7 @@ def iter_products(client: TikTokClient, bc_id: str, catalog_id: str, *,
         if chunk == []:
             continue
         def fetch(page, page_size, chunk=chunk):
-            if page * page_size > LISTING_CAP:
+            if chunk is None and page * page_size > LISTING_CAP:
                 raise TikTokRequestError(f"catalog/product/get/: page {page} x {page_size} is past the "
                                          f"{LISTING_CAP:,}-product listing cap", path="catalog/product/get/")
             return client.get("catalog/product/get/", {

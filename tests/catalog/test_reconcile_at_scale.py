@@ -30,10 +30,11 @@ def catalog_size(emulator, catalog_id):
     return next(c["product_count"] for c in emulator.catalogs() if c["catalog_id"] == catalog_id)
 
 
-def listing_pages(emulator):
-    """(page, page_size) of every catalog/product/get/ request TikTok received."""
+def listing_pages(emulator, *, listings_only=False):
+    """(page, page_size) of every catalog/product/get/ request TikTok received (or only listings,
+    those without sku_ids)."""
     return [(int(r["params"].get("page", 1)), int(r["params"].get("page_size", 10)))
-            for r in emulator.requests("catalog/product/get/")]
+            for r in emulator.requests("catalog/product/get/") if not (listings_only and "sku_ids" in r["params"])]
 
 
 @pytest.mark.slow
@@ -67,3 +68,23 @@ def test_a_300k_catalog_reconciles_under_the_listing_cap(runner, session, store,
     # The store's own SKUs cost two requests per 1,000; finding the orphans costs a few dozen more.
     assert len(pages) < 2 * SIZE // 1000 + 100
     assert db.session.query(CatalogProduct).filter_by(store_id=store.id, state="listed").count() >= SIZE
+
+
+def test_the_scan_narrows_by_prefix_and_never_asks_past_the_cap(monkeypatch, runner, session, store, tiktok_emulator):
+    # The same walk in miniature: a cap of 100 (the client refuses to ask past it) over 300 products.
+    from server.catalog import orphan_scan
+
+    monkeypatch.setattr(api, "LISTING_CAP", 100)
+    monkeypatch.setattr(orphan_scan, "READ_AT_MOST", 50)
+    seed_store_rows(session, store, 300)
+    tiktok_emulator.seed_products(store.test_catalog_id, 300)
+    tiktok_emulator.seed_products(store.test_catalog_id, 2, prefix="S-9x")
+    tiktok_emulator.seed_products(store.test_catalog_id, 1, prefix="OLD-", audit_status="rejected")
+    tiktok_emulator.clear_requests()
+
+    result = runner.invoke(args=["catalog", "reconcile", "--store", store.public_key])
+
+    assert result.exit_code == 0, result.output
+    assert "303 on TikTok, 3 orphan(s), 0 lost." in result.output
+    assert catalog_size(tiktok_emulator, store.test_catalog_id) == 300
+    assert max(page * size for page, size in listing_pages(tiktok_emulator, listings_only=True)) <= 100
