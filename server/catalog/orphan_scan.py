@@ -6,10 +6,10 @@ of the store already found there: equal means no orphan, and nothing is listed. 
 more than the store's and at most ``READ_AT_MOST`` products is read whole; a bigger one (and
 always one over the cap) is narrowed by a ``PREFIX`` condition on ``sku_id`` (TikTok's
 product/get ``conditions``: OFFICIAL-DOC 1740564136678402, operators EQ ... PREFIX, fields
-audit_status and sku_id), one character more each time, with the next characters taken from the SKUs seen (and, at the first level, every
-letter and digit). A narrowing that misses some products (their next character was never seen)
-reads its listing whole when that fits under the cap; what still cannot be reached is counted
-as ``unreachable``, never guessed at.
+audit_status and sku_id), one character more each time, with the next characters taken from
+the SKUs seen (and, at the first level, every letter and digit). A narrowing that misses some
+products (their next character was never seen) reads its listing whole when that fits under the
+cap; what still cannot be reached is counted as ``unreachable``, never guessed at.
 """
 import string
 from collections import defaultdict

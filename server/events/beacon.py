@@ -64,8 +64,10 @@ def parse(body, *, country=None):
     if not isinstance(properties, dict):
         raise BeaconRefused("properties must be an object")
     user = data.get("user")
-    keys = {**normalise.match_keys(user.get("email"), user.get("phone_number"), user.get("external_id"),
-                                   country=country), **normalise.profile(user)} if isinstance(user, dict) and user else {}
+    keys = {}
+    if isinstance(user, dict) and user:
+        keys = {**normalise.match_keys(user.get("email"), user.get("phone_number"), user.get("external_id"),
+                                       country=country), **normalise.profile(user)}
     return Beacon(
         event=event, event_id=event_id, properties=properties, url=url,
         referrer=_optional(data.get("referrer"), MAX_URL), ttclid=_optional(data.get("ttclid"), 500),

@@ -64,7 +64,8 @@ def stage(log: dict, st) -> int:
 
 def _reviewed(entry: dict, catalog: dict, st) -> bool:
     log = catalog["logs"].get(entry["feed_log_id"])
-    return not ((log and stage(log, st) < 2) or st.now() - entry["updated"] < float(st.settings["review_delay_seconds"]))
+    waiting = st.now() - entry["updated"] < float(st.settings["review_delay_seconds"])
+    return not ((log and stage(log, st) < 2) or waiting)
 
 
 def audit_status(entry: dict, catalog: dict, st) -> str:
