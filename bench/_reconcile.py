@@ -2,8 +2,8 @@
 
 TikTok serves at most page x page_size = 100,000 products per catalog/product/get listing, and
 the emulator refuses a page past that as TikTok does. The store's products are put straight into
-the database and the emulator's catalog (uploading them is measured elsewhere), with a few
-orphans hidden among them; the reconcile is timed and its requests counted, beside what paging
+the database, listed and approved as after earlier syncs, and into the emulator's catalog
+(uploading them is measured elsewhere), with a few orphans hidden among them; the reconcile is timed and its requests counted, beside what paging
 through one review-status listing reaches before TikTok refuses the next page.
 """
 import time
@@ -25,7 +25,8 @@ def seed(app, emulator, key, size, *, orphans=5):
             db.session.execute(insert(CatalogProduct), [
                 {"store_id": store.id, "sku": f"S-{n}", "data": {}, "category_ids": [], "visibility": "active",
                  "problems": [], "source_hash": "seeded", "payload_hash": "seeded", "synced_hash": "seeded",
-                 "state": "listed", "reasons": [], "state_changed_at": now, "created_at": now, "updated_at": now}
+                 "state": "listed", "review_status": "approved", "reasons": [], "state_changed_at": now,
+                 "created_at": now, "updated_at": now}
                 for n in range(start, min(size, start + 20_000))])
         db.session.commit()
         catalog_id = db.session.execute(db.select(TikTokConnection.catalog_id)

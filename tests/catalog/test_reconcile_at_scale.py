@@ -21,7 +21,8 @@ def seed_store_rows(session, store, count):
         session.execute(insert(CatalogProduct), [
             {"store_id": store.id, "sku": f"S-{n}", "data": {}, "category_ids": [], "visibility": "active",
              "problems": [], "source_hash": "seeded", "payload_hash": "seeded", "synced_hash": "seeded",
-             "state": "listed", "reasons": [], "state_changed_at": now, "created_at": now, "updated_at": now}
+             "state": "listed", "review_status": "approved", "reasons": [], "state_changed_at": now,
+             "created_at": now, "updated_at": now}
             for n in range(start, min(count, start + 20_000))])
     session.commit()
 
