@@ -72,8 +72,8 @@ def test_sign_up_create_a_store_copy_the_snippet_change_settings_sign_out(live_s
     assert page.evaluate("navigator.clipboard.readText()") == snippets.render_head(key, live_server.url)
     _shot(page, "pixel")
 
-    expect(page.get_by_label("Purchase")).to_be_checked()  # the default for a new store
-    page.get_by_label("PlaceAnOrder").check()
+    expect(page.locator("#c-order_event-Purchase")).to_be_checked()  # the default for a new store
+    page.locator("#c-order_event-PlaceAnOrder").check()
     page.get_by_label("Hold until granted").check()
     page.get_by_role("button", name="Save pixel settings").click()
     expect(page.get_by_text("Pixel settings saved.")).to_be_visible()
