@@ -66,8 +66,9 @@ def test_a_300k_catalog_reconciles_under_the_listing_cap(runner, session, store,
     assert found == {"LOST", "KEEP", "S-9"}  # orphans gone, the lost product uploaded again
     pages = listing_pages(tiktok_emulator)
     assert max(page * size for page, size in pages) <= 100_000
-    # The store's own SKUs cost two requests per 1,000; finding the orphans costs a few dozen more.
-    assert len(pages) < 2 * SIZE // 1000 + 100
+    # The store's own SKUs cost two requests per 1,000; finding the orphans about a hundred more
+    # (62 of them count every letter and digit at the first level).
+    assert len(pages) < 2 * SIZE // 1000 + 150
     assert db.session.query(CatalogProduct).filter_by(store_id=store.id, state="listed").count() >= SIZE
 
 
