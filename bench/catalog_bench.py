@@ -9,8 +9,11 @@
 2. Sync to the TikTok emulator (its own process): the first full sync (requests by kind, wall time)
    beside what a 100-products-per-request uploader (TikTok's WooCommerce plugin) would need; then a
    delta with 1% of the products changed.
+3. (``--reconcile N``) A reconcile of an N-product store against TikTok's 100,000-product listing
+   cap: time and requests used, beside how far paging one listing gets (bench/_reconcile.py).
 
     python bench/catalog_bench.py [--products 100000] [--runs 3] [--million] [--postgresql URL]
+                                  [--reconcile 300000] [--reconcile-only]
 
 ``--million`` also imports a 1,000,000-product feed in a separate process to show peak memory.
 Targets: >= 20,000 products/s intake without image checks (the import into the database);
@@ -36,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from _harness import free_port, wait_http  # noqa: E402
+
+import _reconcile  # noqa: E402
 
 COLUMNS = ["id", "title", "description", "link", "image_link", "additional_image_link", "availability",
            "condition", "price", "sale_price", "brand", "item_group_id", "product_type", "color", "size", "gtin"]
@@ -338,10 +343,15 @@ def main():
     parser.add_argument("--postgresql", default=os.environ.get("TTC_TEST_POSTGRES_URL",
                                                                "postgresql://postgres@127.0.0.1:5432/postgres"),
                         help="a PostgreSQL server (admin URL) to also import into; '' to skip")
+    parser.add_argument("--reconcile", type=int, default=300_000, help="store size for the reconcile; 0 to skip")
+    parser.add_argument("--reconcile-only", action="store_true", help="run only the reconcile part")
     parser.add_argument("--child-import", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_import:
         print(json.dumps(child_import(*args.child_import)))
+        return
+    if args.reconcile_only:
+        reconcile_only(args.reconcile)
         return
     workdir = Path(tempfile.mkdtemp(prefix="catalog-bench-"))
     count = args.products
@@ -412,6 +422,24 @@ def main():
         print(f"  requests: {kinds.get('catalog/product/upload/', 0)} upload(s), "
               f"{kinds.get('catalog/product/delete/', 0)} delete(s), {sum(kinds.values())} in all "
               f"(planned {counts.get('planned', {}).get('upload')} uploads of products)")
+        if args.reconcile:
+            with app.app_context():
+                big = make_store(emulator)
+            _reconcile.print_figures(app, emulator, big, args.reconcile)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def reconcile_only(size):
+    """Section 4 alone: a fresh emulator and SQLite database."""
+    workdir = Path(tempfile.mkdtemp(prefix="catalog-bench-"))
+    process, emulator = start_emulator()
+    try:
+        app = make_app(workdir, emulator.url)
+        with app.app_context():
+            key = make_store(emulator)
+        _reconcile.print_figures(app, emulator, key, size)
     finally:
         process.terminate()
         process.wait(10)

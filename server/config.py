@@ -55,6 +55,7 @@ DEFAULTS = {
     "TTC_TIKTOK_CONNECT_TIMEOUT": 5.0,
     "TTC_TIKTOK_MAX_ATTEMPTS": 4,
     "TTC_TIKTOK_RETRY_BASE_DELAY": 0.5,
+    "TTC_TIKTOK_MAX_RETRY_AFTER": 60.0,  # longest HTTP 429 Retry-After waited for in place; longer gives up
     # Catalog sync.
     "TTC_CATALOG_UPLOAD_BATCH": 5000,  # products per upload (TikTok's maximum)
     "TTC_CATALOG_LOG_POLL_SECONDS": 2.0,  # first pause before reading an upload's log; grows to 15 s

@@ -281,6 +281,8 @@ def reconcile(key, only_queue):
         found = (run.counts or {}).get("reconcile", {})
         click.echo(f"{store.public_key}: reconcile #{run.id} {run.status}; {found.get('on_tiktok', 0)} on TikTok, "
                    f"{found.get('orphans', 0)} orphan(s), {found.get('lost', 0)} lost."
+                   + (f" {found['unreachable']} product(s) on TikTok could not be listed under its "
+                      f"100,000-product listing cap." if found.get("unreachable") else "")
                    + (f" Error: {run.error}" if run.error else ""))
         failed += run.status != "succeeded"
     if failed:

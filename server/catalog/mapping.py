@@ -2,11 +2,12 @@
 import hashlib
 
 from server import jsontext
+from server.catalog.tiktok_categories import tiktok_category
+from server.catalog.sale_dates import UnreadableSaleDate, tiktok_sale_period
 
 # Our name -> TikTok's, for the fields sent only when the product has them.
 OPTIONAL_FIELDS = (("item_group_id", "item_group_id"), ("video_link", "video_url"),
-                   ("google_product_category", "google_product_category"), ("gtin", "global_trade_item_number"),
-                   ("mpn", "manufacturer_part_number"))
+                   ("gtin", "global_trade_item_number"), ("mpn", "manufacturer_part_number"))
 LABELS = tuple(f"custom_label_{n}" for n in range(5))
 DETAIL_FIELDS = ("color", "gender", "age_group", "material", "pattern", "size", "shipping_weight")
 
@@ -17,11 +18,14 @@ def tiktok_product(data, *, currency):
     if data.get("sale_price"):
         price_info["sale_price"] = float(data["sale_price"])
     if data.get("sale_price_effective_date"):
-        price_info["sale_price_effective_date"] = data["sale_price_effective_date"]
+        try:
+            price_info["sale_price_effective_date"] = tiktok_sale_period(data["sale_price_effective_date"])
+        except UnreadableSaleDate:
+            pass  # such a product is invalid (rules.check) and never sent
     detail = {"condition": data["condition"]}
     detail.update({name: data[name] for name in DETAIL_FIELDS if data.get(name)})
     if data.get("product_type"):
-        detail["product_category"] = data["product_type"]
+        detail["product_category"] = tiktok_category(data["product_type"])[0]
     product = {
         "sku_id": data["id"],
         "title": data["title"],
@@ -40,6 +44,8 @@ def tiktok_product(data, *, currency):
         value = data.get(name)
         if value:
             product[tiktok] = value
+    if data.get("google_product_category"):
+        product["google_product_category"] = tiktok_category(data["google_product_category"], google=True)[0]
     labels = {name: data[name] for name in LABELS if data.get(name)}
     if labels:
         product["extra_info"] = labels

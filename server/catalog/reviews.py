@@ -2,7 +2,8 @@
 TikTok's reasons and suggestions, still processing -> pending review (checked again later).
 
 Few products waiting: asked for by SKU (1,000 per call). Many: the catalog's overview says which
-is smaller, the approved or the processing set, and only that set (plus the rejected) is listed.
+is smaller, the approved or the processing set, and only that set (plus the rejected) is listed,
+as long as both fit TikTok's 100,000-product listing cap; otherwise by SKU again, at any size.
 """
 from sqlalchemy import func, select
 
@@ -22,10 +23,12 @@ def check_reviews(session, store, target):
     counts = {"listed": 0, "rejected": 0, "pending_review": 0, "missing": 0}
     if not waiting:
         return counts
-    if waiting <= BY_SKU_LIMIT:
+    overview = None if waiting <= BY_SKU_LIMIT else catalog_api.catalog_overview(
+        target.client, target.bc_id, target.catalog_id)
+    if overview is None or not _listable(overview):
         _by_sku(session, store, target, counts)
     else:
-        _by_listing(session, store, target, counts)
+        _by_listing(session, store, target, counts, overview)
     session.commit()
     counts["pending_review"] = _waiting_count(session, store.id)
     return counts
@@ -63,10 +66,18 @@ def _by_sku(session, store, target, counts):
         session.commit()
 
 
-def _by_listing(session, store, target, counts):
-    overview = catalog_api.catalog_overview(target.client, target.bc_id, target.catalog_id)
+def _listed_status(overview):
+    return "approved" if overview["approved"] <= overview["processing"] else "processing"
+
+
+def _listable(overview):
+    """Whether the two listings ``_by_listing`` reads each stay under TikTok's listing cap."""
+    return max(overview["rejected"], overview[_listed_status(overview)]) <= api.LISTING_CAP
+
+
+def _by_listing(session, store, target, counts, overview):
     # Everything waiting is in exactly one of the three sets; list the two smaller ones.
-    listed_status = "approved" if overview["approved"] <= overview["processing"] else "processing"
+    listed_status = _listed_status(overview)
     found = {}
     for status in ("rejected", listed_status):
         conditions = {"and": [{"field": "audit_status", "operator": "EQ", "values": [status]}]}

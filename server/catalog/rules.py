@@ -7,6 +7,8 @@ import functools
 import re
 from decimal import Decimal
 
+from server.catalog import sale_dates
+
 REQUIRED = ("title", "description", "availability", "condition", "price", "link", "image_link", "brand")
 LIMITS = {"id": 100, "title": 500, "description": 10_000, "brand": 150, "item_group_id": 100,
           "gtin": 50, "mpn": 70, "color": 100, "size": 100, "material": 200, "pattern": 100,
@@ -51,6 +53,7 @@ def check(data, *, currency, domains):
         if value and not value.isascii() and EMOJI.search(value):
             found.append(problem("emoji", name, f"{name} contains emoji, which TikTok does not accept"))
     found += _prices(data, currency)
+    found += sale_dates.problems(data)
     found += _urls(data, domains)
     return found
 

@@ -2,7 +2,7 @@
 "why is this product not on TikTok?" shared by the API, the command line and the admin page."""
 from sqlalchemy import func, or_, select
 
-from server.catalog import outbox
+from server.catalog import outbox, tiktok_categories
 from server.catalog.runs import run_summary
 from server.errors import NotFound
 from server.jobs.queue import pretty_time
@@ -63,6 +63,7 @@ def explain(session, store, sku):
     if product.state == "rejected" and product.refused_hash == product.payload_hash:
         notes.append("fix the product (or re-sync it) to send it to TikTok again")
     notes.extend((product.data or {}).get("import_notes") or [])  # what was filled in or changed on the way in
+    notes += tiktok_categories.notes(product.data or {})
     answer["notes"] = notes
     answer["answer"] = " ".join([answer["summary"]] + [n[0].upper() + n[1:] + "." for n in notes])
     from server.catalog.product_sets import sets_of_product  # the ads side imports this module

@@ -66,7 +66,8 @@ def _build_client(config, instance_path):
     session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=32))
     timeout = (float(config["TTC_TIKTOK_CONNECT_TIMEOUT"]), float(config["TTC_TIKTOK_TIMEOUT"]))
     retry = RetryPolicy(max_attempts=int(config["TTC_TIKTOK_MAX_ATTEMPTS"]),
-                        base_delay=float(config["TTC_TIKTOK_RETRY_BASE_DELAY"]))
+                        base_delay=float(config["TTC_TIKTOK_RETRY_BASE_DELAY"]),
+                        max_retry_after=float(config["TTC_TIKTOK_MAX_RETRY_AFTER"]))
     return TikTokClient(session, base_url=config["TTC_TIKTOK_API_BASE"], app_id=config["TTC_TIKTOK_APP_ID"] or None,
                         app_secret=config["TTC_TIKTOK_APP_SECRET"] or None, timeout=timeout, retry=retry,
                         pacer=_pacer(config, instance_path))

@@ -48,6 +48,11 @@ SCHEMAS = {
                             "content_id": {"type": "string"}, "content_name": {"type": "string"},
                             "price": {"type": "number"}, "quantity": {"type": "integer"}}}},
                         "email": STRINGS, "phone": STRINGS, "external_id": STRINGS,
+                        **{name: {"type": "string", "description": "Hashed before it is kept; used only when "
+                                                                   "the store has advanced matching on."}
+                           for name in ("first_name", "last_name", "city", "state", "zip_code")},
+                        "country": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                        "locale": {"type": "string", "description": "A language tag such as en-US."},
                         "ip": {"type": "string"}, "user_agent": {"type": "string"},
                         "page_url": {"type": "string", "format": "uri"},
                         "event_time": {"type": "integer", "description": "Unix seconds; defaults to now."},

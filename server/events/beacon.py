@@ -3,9 +3,16 @@
     {"event": "AddToCart", "event_id": "<the id ttq got>", "properties": {...},
      "url": "https://shop/p", "referrer": "...", "ttclid": "...", "ttp": "...",
      "consent": "granted" | "none", "limited": 0 | 1,
-     "user": {"email": ..., "phone_number": ..., "external_id": ...}}   (advanced matching only)
+     "user": {"email": ..., "phone_number": ..., "external_id": ...,
+              "first_name": ..., "last_name": ..., "city": ..., "state": ..., "country": ...,
+              "zip_code": ..., "locale": ...}}   (advanced matching only)
 
-``user`` values are hashed here; the clear values go no further than this function. ``properties``
+``user`` keys are the names ``ttq.identify`` takes (TikTok's WooCommerce plugin identifies with
+email, phone_number, first_name, last_name, city, state, country, zip_code), each one string, in
+clear or already SHA-256-hashed; ``country`` is ISO 3166 alpha-2, ``locale`` a language tag
+(``navigator.language``). ``user`` values are hashed here; the clear values go no further than
+this function. The name, address and locale keys count only for a store with advanced matching on
+(and, holding for consent, an event the page consented to): ``collector.read_beacon`` decides. ``properties``
 must be an object; it is reduced to TikTok's fields when the relay files the event (off the hot path).
 """
 import re
@@ -60,8 +67,10 @@ def parse(body, *, country=None):
     if not isinstance(properties, dict):
         raise BeaconRefused("properties must be an object")
     user = data.get("user")
-    keys = normalise.match_keys(user.get("email"), user.get("phone_number"), user.get("external_id"),
-                                country=country) if isinstance(user, dict) and user else {}
+    keys = {}
+    if isinstance(user, dict) and user:
+        keys = {**normalise.match_keys(user.get("email"), user.get("phone_number"), user.get("external_id"),
+                                       country=country), **normalise.profile(user)}
     return Beacon(
         event=event, event_id=event_id, properties=properties, url=url,
         referrer=_optional(data.get("referrer"), MAX_URL), ttclid=_optional(data.get("ttclid"), 500),

@@ -25,9 +25,10 @@ class CollectorEntry:
     accepting: bool = False  # pixel live, connected to TikTok, server events on
     hold: bool = False  # consent mode "hold": only events the page says were consented
     events: frozenset = frozenset()  # event names the pixel fires
-    order_event: str = "PlaceAnOrder"
+    order_event: str = "Purchase"
     origins: frozenset = frozenset()
     country: str | None = None
+    advanced_matching: bool = False  # name, address and locale of the shopper may be sent
 
 
 def snapshot(store):
@@ -36,6 +37,7 @@ def snapshot(store):
     names = {store.order_event if name == "PlaceAnOrder" else name for name in store.events or []}
     return dict(store_id=store.id, hold=store.consent_mode == "hold", events=frozenset(names),
                 order_event=store.order_event, origins=allowed_origins(store.domains), country=store.country,
+                advanced_matching=bool(store.advanced_matching),
                 accepting=bool(store.pixel_live and store.tiktok_state == "connected"
                                and settings is not None and settings.server_events))
 

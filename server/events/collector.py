@@ -19,6 +19,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from server.events import beacon as beacons
+from server.events import normalise
 from server.events.bots import is_bot
 from server.events.errors import BeaconRefused
 
@@ -149,8 +150,11 @@ def read_beacon(entry, body, ip, user_agent, when, *, hold=None):
         return NOT_SENT_EVENT
     if (entry.hold if hold is None else hold) and not event.consented:
         return NO_CONSENT
+    keys = event.match_keys
+    if not entry.advanced_matching:  # the shopper's name, address and locale only with advanced matching
+        keys = {name: value for name, value in keys.items() if name not in normalise.PROFILE_KEYS}
     context = {"url": event.url, "referrer": event.referrer, "ttclid": event.ttclid, "ttp": event.ttp,
-               "ip": ip, "user_agent": user_agent, **event.match_keys}
+               "ip": ip, "user_agent": user_agent, **keys}
     return {"store_id": entry.store_id, "event": name, "event_id": event.event_id, "consented": event.consented,
             "limited_data_use": event.limited, "event_time": when,
             "context": {key: value for key, value in context.items() if value}, "properties": event.properties}

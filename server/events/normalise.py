@@ -3,13 +3,16 @@
 Match keys are normalised and SHA-256-hashed here, as soon as they arrive, and nothing else ever
 sees them in clear: email trimmed and lowercased; phone in E.164 (``+`` country code, digits, no
 trunk 0); external_id as given. A value that is already a SHA-256 hex digest is kept as it is.
+The shopper's name and address (``PROFILE_RULES``) are hashed the same way, one value each;
+``locale`` is sent as a language tag, unhashed.
 Properties keep only the fields TikTok defines, typed and bounded: anything else a page sends (it
 might hold personal data) is dropped.
 """
 import math
 import re
+import unicodedata
 
-from server.tiktok.events import sha256_hex
+from server.tiktok.events import CURRENCIES, sha256_hex
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_VALUES = 5  # per match key: a shopper has a few emails at most
@@ -105,6 +108,71 @@ def match_keys(email=None, phone=None, external_id=None, *, country=None):
     return {name: values for name, values in keys.items() if values}
 
 
+def _folded(value, *, keep_spaces):
+    """Trimmed, lowercased, NFC text; punctuation dropped, and spaces too unless ``keep_spaces``."""
+    text = unicodedata.normalize("NFC", value).strip().lower()
+    text = "".join(ch for ch in text if ch.isalnum() or (keep_spaces and ch.isspace()))
+    return re.sub(r"\s+", " ", text).strip()[:MAX_TEXT] or None
+
+
+def _country(value):
+    text = value.strip().lower()
+    return text if len(text) == 2 and text.isascii() and text.isalpha() else None
+
+
+# The Events API 2.0 ``user`` name and address keys, each hashed with SHA-256 after normalising
+# (TikTok's WooCommerce plugin, Tt4b_Pixel_Class::get_user: names and zip code lowercased then
+# hashed; city lowercased without spaces, state and country lowercased, ISO 3166 alpha-2). The
+# plugin sends city, state and country unhashed; the Events API reference asks for every
+# personal field hashed, which is what is done here (UNCONFIRMED which TikTok prefers: one place).
+PROFILE_RULES = {
+    "first_name": lambda value: _folded(value, keep_spaces=True),
+    "last_name": lambda value: _folded(value, keep_spaces=True),
+    "zip_code": lambda value: _folded(value, keep_spaces=False),
+    "city": lambda value: _folded(value, keep_spaces=False),
+    "state": lambda value: _folded(value, keep_spaces=False),
+    "country": _country,
+}
+LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
+
+
+def locale(value):
+    """A BCP 47 language tag (``en-US``; ``pt_BR`` becomes ``pt-BR``), or None."""
+    text = value.strip() if isinstance(value, str) else ""
+    return text.replace("_", "-")[:35] if LOCALE.match(text) else None
+
+
+def profile(raw):
+    """The hashed name and address keys, and ``locale``, from a mapping of clear values.
+
+    Only keys in ``PROFILE_RULES`` (and ``locale``) are read; each becomes one SHA-256 hex string
+    (a value already hashed is kept); what cannot be normalised is left out.
+    """
+    if not isinstance(raw, dict):
+        return {}
+    out = {}
+    for name, rule in PROFILE_RULES.items():
+        value = raw.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # a zip code sent as a number
+        if not isinstance(value, str) or not value.strip():
+            continue
+        candidate = value.strip().lower()
+        if SHA256.match(candidate):
+            out[name] = candidate
+        else:
+            clean = rule(value[:MAX_TEXT])
+            if clean:
+                out[name] = sha256_hex(clean)
+    tag = locale(raw.get("locale"))
+    if tag:
+        out["locale"] = tag
+    return out
+
+
+PROFILE_KEYS = (*PROFILE_RULES, "locale")
+
+
 def number(value):
     """A finite number (numeric strings accepted), or None."""
     if isinstance(value, bool):
@@ -144,7 +212,7 @@ def properties(raw):
                 out[name] = value
         elif name == "currency":
             value = text(value, 3)
-            if value and len(value) == 3 and value.isascii() and value.isalpha():
+            if value and value.upper() in CURRENCIES:  # another would fail the whole batch at TikTok
                 out["currency"] = value.upper()
         elif name == "value":
             value = number(value)

@@ -1,5 +1,7 @@
 """An order reported by the store's backend (``POST /api/v1/stores/<key>/orders``), checked field by
-field. Email, phone and external_id are hashed here; the clear values go no further.
+field. Email, phone and external_id are hashed here; the clear values go no further. So are the
+shopper's first_name, last_name, city, state, country and zip_code (with ``locale``), taken only
+when the store has advanced matching on.
 
 Its event_id is ``order:<order_id>`` unless the body gives one: the same id the loader gives the
 browser's order event, so the two are one event for TikTok.
@@ -15,7 +17,7 @@ from server.events import normalise
 ORDER_ID = re.compile(r"[\x20-\x7e]{1,90}")
 EVENT_ID = re.compile(r"[\x21-\x7e]{1,100}")
 FIELDS = ("order_id", "event_id", "value", "currency", "contents", "email", "phone", "external_id", "ip",
-          "user_agent", "page_url", "event_time", "consent", "limited_data_use")
+          "user_agent", "page_url", "event_time", "consent", "limited_data_use", *normalise.PROFILE_KEYS)
 MAX_AGE = 7 * 24 * 3600  # older events are of no use to TikTok's attribution
 
 
@@ -90,6 +92,8 @@ def _user(body, store, errors):
         hashed = hasher(raw)
         if hashed:
             user[name] = hashed
+    if store.advanced_matching:  # the shopper's name, address and locale only with advanced matching
+        user.update(normalise.profile(body))
     ip = body.get("ip")
     if ip is not None:
         try:

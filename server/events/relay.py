@@ -18,7 +18,7 @@ from server import jobs
 from server.clock import utcnow
 from server.connect import store_client
 from server.connect.errors import NotConnected
-from server.events import account
+from server.events import account, normalise
 from server.events.intake import file_batches
 from server.jobs.queue import backoff_seconds
 from server.models.events import ServerEvent
@@ -197,6 +197,9 @@ def tiktok_event(row, *, limited=False):
     for key in ("ttclid", "ttp"):
         if browser.get(key):
             user[key] = browser[key]
+    for key in normalise.PROFILE_KEYS:  # hashed name and address, and locale: the backend's first
+        if backend.get(key) or browser.get(key):
+            user[key] = backend.get(key) or browser.get(key)
     for key in ("ip", "user_agent"):  # the shopper's own browser first, else what the backend saw
         if browser.get(key) or backend.get(key):
             user[key] = browser.get(key) or backend.get(key)

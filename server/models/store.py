@@ -32,7 +32,10 @@ class Store(db.Model):
     pixel_code = db.Column(db.String(64))
     pixel_enabled = db.Column(db.Boolean, nullable=False, default=True)
     events = db.Column(db.JSON, nullable=False, default=lambda: list(DEFAULT_EVENTS))
-    order_event = db.Column(db.String(20), nullable=False, default="PlaceAnOrder")
+    # New stores fire Purchase: TikTok renamed CompletePayment to Purchase and soft-deprecated
+    # PlaceAnOrder in May 2025 (sunset 2027; "any new Pixel setup should use Purchase", TIKTOK_API.md
+    # 1.3). A Python-side default only, so stores that already chose PlaceAnOrder keep it.
+    order_event = db.Column(db.String(20), nullable=False, default="Purchase")
     consent_mode = db.Column(db.String(10), nullable=False, default="none")
     advanced_matching = db.Column(db.Boolean, nullable=False, default=False)
     # Catalog: an http:// link or image is tried in its https:// form, and sent so when that answers.

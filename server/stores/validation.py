@@ -115,7 +115,7 @@ def clean_events(values):
 
 
 def clean_order_event(value):
-    """The name the order event fires under: PlaceAnOrder (default) or Purchase (recommended)."""
+    """The name the order event fires under: Purchase (the default, recommended) or PlaceAnOrder."""
     if value not in ORDER_EVENT_NAMES:
         raise ValueError("the order event is PlaceAnOrder or Purchase")
     return value

@@ -47,10 +47,10 @@ def catalog_overview(client: TikTokClient, bc_id: str, catalog_id: str) -> dict[
     return {key: int(data.get(key) or 0) for key in OVERVIEW_KEYS}
 
 
-def bind_pixel(client: TikTokClient, bc_id: str, catalog_id: str, pixel_code: str,
-               *, advertiser_id: str | None = None) -> dict:
-    """Bind a pixel to the catalog so its ``content_id``s match the catalog's ``sku_id``s."""
-    body = {"bc_id": bc_id, "catalog_id": catalog_id, "pixel_code": pixel_code}
-    if advertiser_id:
-        body["advertiser_id"] = advertiser_id
+def bind_pixel(client: TikTokClient, bc_id: str, catalog_id: str, pixel_code: str, *, advertiser_id: str) -> dict:
+    """Bind a pixel to the catalog so its ``content_id``s match the catalog's ``sku_id``s.
+
+    ``advertiser_id`` (the pixel's advertiser) is required (SDK EventsourceBindBody.md).
+    """
+    body = {"advertiser_id": advertiser_id, "bc_id": bc_id, "catalog_id": catalog_id, "pixel_code": pixel_code}
     return client.post("catalog/eventsource/bind/", body)

@@ -21,6 +21,9 @@ class TikTokError(Exception):
     redacted before they reach the exception, so ``str(error)`` is safe to log.
     """
 
+    # The raw HTTP ``Retry-After`` header of the answer, when it had one (retry.py reads it).
+    retry_after_header: str | None = None
+
     def __init__(self, message: str, *, code: int | None = None, request_id: str | None = None,
                  http_status: int | None = None, path: str | None = None):
         self.message = message

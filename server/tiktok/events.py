@@ -9,6 +9,12 @@ from .errors import TikTokRequestError
 from .transport import TikTokClient
 
 MAX_EVENTS = 1000
+# The currencies event properties may carry (SDK python_sdk/docs/PixelProperties.md, "List of
+# currencies currently supported"). One event with another currency fails the whole request.
+CURRENCIES = frozenset(
+    "AED ARS AUD BDT BHD BIF BOB BRL CAD CHF CLP CNY COP CRC CZK DKK DZD EGP EUR GBP GTQ HKD HNL HUF IDR ILS "
+    "INR ISK JPY KES KHR KRW KWD KZT MAD MOP MXN MYR NGN NIO NOK NZD OMR PEN PHP PKR PLN PYG QAR RON RUB SAR "
+    "SEK SGD THB TRY TWD UAH USD VES VND ZAR".split())
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 

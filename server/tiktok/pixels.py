@@ -10,8 +10,11 @@ from .transport import TikTokClient
 def iter_pixels(client: TikTokClient, advertiser_id: str, *, pixel_code: str | None = None,
                 page_size: int = 20) -> Iterator[dict]:
     """Yield the advertiser's pixels (``pixel_id``, ``pixel_code``, ``pixel_name``...); page_size <= 20."""
+    # The filter is named ``code``, not ``pixel_code``: SDK MeasurementApi.md (pixel_list), BUBUBA
+    # model/pixel/list.go (ListRequest.Code), WOO Tt4b_Pixel_Class::get_pixels. TikTok ignores
+    # a parameter it does not know, so the wrong name silently lists every pixel.
     def fetch(page, size):
-        return client.get("pixel/list/", {"advertiser_id": advertiser_id, "pixel_code": pixel_code,
+        return client.get("pixel/list/", {"advertiser_id": advertiser_id, "code": pixel_code,
                                           "page": page, "page_size": size})
     yield from iter_pages(fetch, page_size=min(page_size, 20), list_key="pixels")
 

@@ -17,6 +17,10 @@ MAX_UPLOAD = 5000
 MAX_DELETE = 1000
 MAX_PAGE_SIZE = 500
 MAX_SKU_FILTER = 1000
+# catalog/product/get serves at most page x page_size = 100,000 products of one listing
+# (OFFICIAL-DOC 1740564136678402; BUBUBA model/catalog/product/get.go, GetRequest.Page): a
+# bigger catalog is read by sku_ids (1,000 a request) or in narrower listings.
+LISTING_CAP = 100_000
 FINISHED = frozenset({"SUCCESS", "FAILED"})
 
 
@@ -91,7 +95,9 @@ def iter_products(client: TikTokClient, bc_id: str, catalog_id: str, *,
                   page_size: int = MAX_PAGE_SIZE) -> Iterator[dict]:
     """Yield catalog products with ``audit.audit_status`` and ``audit.rejected_info``.
 
-    ``sku_ids`` (any number; sent 1,000 at a time) or ``conditions`` narrow the result.
+    ``sku_ids`` (any number; sent 1,000 at a time) or ``conditions`` narrow the result (TikTok
+    ignores ``conditions`` when ``sku_ids`` are given). A listing longer than ``LISTING_CAP``
+    raises TikTokRequestError before asking for a page TikTok would refuse.
     """
     size = max(1, min(page_size, MAX_PAGE_SIZE))
     chunks = ([list(sku_ids[i:i + MAX_SKU_FILTER]) for i in range(0, len(sku_ids), MAX_SKU_FILTER)]
@@ -100,10 +106,20 @@ def iter_products(client: TikTokClient, bc_id: str, catalog_id: str, *,
         if chunk == []:
             continue
         def fetch(page, page_size, chunk=chunk):
+            if chunk is None and page * page_size > LISTING_CAP:
+                raise TikTokRequestError(f"catalog/product/get/: page {page} x {page_size} is past the "
+                                         f"{LISTING_CAP:,}-product listing cap", path="catalog/product/get/")
             return client.get("catalog/product/get/", {
                 "bc_id": bc_id, "catalog_id": catalog_id, "sku_ids": chunk, "conditions": conditions,
                 "page": page, "page_size": page_size})
         yield from iter_pages(fetch, page_size=size)
+
+
+def count_products(client: TikTokClient, bc_id: str, catalog_id: str, conditions: dict) -> int:
+    """How many products match ``conditions`` (one request for a one-product page)."""
+    data = client.get("catalog/product/get/", {"bc_id": bc_id, "catalog_id": catalog_id, "conditions": conditions,
+                                               "page": 1, "page_size": 1})
+    return int((data.get("page_info") or {}).get("total_number") or 0)
 
 
 def review_of(product: dict) -> dict:

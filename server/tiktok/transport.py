@@ -60,8 +60,10 @@ def parse_envelope(response: requests.Response, *, path: str, table: ErrorTable,
     header_id = response.headers.get("X-TT-LOGID")
     if not isinstance(payload, dict) or "code" not in payload:
         if status >= 400:
-            raise table.class_for_status(status)(f"HTTP {status} without a TikTok envelope",
-                                                 http_status=status, path=path, request_id=header_id)
+            error = table.class_for_status(status)(f"HTTP {status} without a TikTok envelope",
+                                                   http_status=status, path=path, request_id=header_id)
+            error.retry_after_header = response.headers.get("Retry-After")
+            raise error
         raise TikTokTransientError("response is not a TikTok envelope", http_status=status,
                                    path=path, request_id=header_id)
     request_id = payload.get("request_id") or header_id
@@ -75,7 +77,9 @@ def parse_envelope(response: requests.Response, *, path: str, table: ErrorTable,
         return data if data is not None else {}
     message = redactor.text(str(payload.get("message") or "TikTok error"))
     cls = table.class_for_code(code) if code else table.class_for_status(status)
-    raise cls(message, code=code, request_id=request_id, http_status=status, path=path)
+    error = cls(message, code=code, request_id=request_id, http_status=status, path=path)
+    error.retry_after_header = response.headers.get("Retry-After")
+    raise error
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

@@ -98,7 +98,7 @@ def test_events_seen_in_the_last_seven_days_come_from_the_event_log(client, stor
     _event(store, "ViewContent", ago=4 * hour, ids=["SKU-1"], test=True)  # test events are not the shop's
     _event(store, "AddToCart", ago=dt.timedelta(days=8), ids=["SKU-1"])  # too old
     _event(store, "AddToCart", ago=hour, ids=["SKU-1"], status="dropped")  # e.g. a bot
-    _event(store, "Purchase", ago=5 * hour, contents=["SKU-1"])  # the order event under its other name
+    _event(store, "PlaceAnOrder", ago=5 * hour, contents=["SKU-1"])  # the order event under its other name
     db.session.commit()
     sign_in(client, "ana@example.com")
 
@@ -107,7 +107,7 @@ def test_events_seen_in_the_last_seven_days_come_from_the_event_log(client, stor
     rows = {row["data-event"]: " ".join(row.get_text(" ").split()) for row in table.tbody.find_all("tr")}
     assert "Seen 3" in rows["ViewContent"] and rows["ViewContent"].endswith("2 of 3 latest checked")
     assert "Not seen" in rows["AddToCart"]
-    assert "Seen 1" in rows["PlaceAnOrder"] and rows["PlaceAnOrder"].endswith("1 of 1 latest checked")
+    assert "Seen 1" in rows["Purchase"] and rows["Purchase"].endswith("1 of 1 latest checked")
 
 
 @pytest.mark.parametrize("country, currency, url", [("US", "USD", "https://seller-us.tiktok.com/"),

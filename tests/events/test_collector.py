@@ -189,13 +189,13 @@ def test_events_the_store_does_not_fire_are_dropped(client, store):
 
 
 def test_the_order_event_is_kept_under_the_stores_order_event_name(client, store):
-    service.update_store(db.session, store, order_event="Purchase")
+    service.update_store(db.session, store, order_event="PlaceAnOrder")
 
     post_beacon(client, store, beacon(event="PlaceAnOrder", event_id="order:1001",
                                       properties={"order_id": "1001", "value": 10}))
 
     [row] = rows(store)
-    assert (row.event, row.event_id, row.properties["order_id"]) == ("Purchase", "order:1001", "1001")
+    assert (row.event, row.event_id, row.properties["order_id"]) == ("PlaceAnOrder", "order:1001", "1001")
 
 
 def buffered_text(store):

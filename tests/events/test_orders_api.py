@@ -30,7 +30,7 @@ def test_an_order_is_kept_hashed_and_relayed(app, client, store, api_key, tiktok
     response = report(client, store, api_key)
 
     assert response.status_code == 202
-    assert response.get_json() == {"event": "PlaceAnOrder", "event_id": "order:1001", "seen": "server",
+    assert response.get_json() == {"event": "Purchase", "event_id": "order:1001", "seen": "server",
                                    "status": "pending", "message": None}
     [row] = rows(store)
     stored = json.dumps(row.user)

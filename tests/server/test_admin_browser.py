@@ -72,12 +72,13 @@ def test_sign_up_create_a_store_copy_the_snippet_change_settings_sign_out(live_s
     assert page.evaluate("navigator.clipboard.readText()") == snippets.render_head(key, live_server.url)
     _shot(page, "pixel")
 
-    page.get_by_label("Purchase").check()
+    expect(page.locator("#c-order_event-Purchase")).to_be_checked()  # the default for a new store
+    page.locator("#c-order_event-PlaceAnOrder").check()
     page.get_by_label("Hold until granted").check()
     page.get_by_role("button", name="Save pixel settings").click()
     expect(page.get_by_text("Pixel settings saved.")).to_be_visible()
     config = _pixel_config(live_server, key)
-    assert (config["order_event"], config["consent_mode"]) == ("Purchase", "hold")
+    assert (config["order_event"], config["consent_mode"]) == ("PlaceAnOrder", "hold")
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()
@@ -124,12 +125,12 @@ def test_the_main_flow_works_with_the_keyboard_alone(live_server, page):
     assert page.evaluate("navigator.clipboard.readText()") == snippets.render_head(key, live_server.url)
 
     _tab_to(page, lambda f: f["name"] == "order_event")
-    page.keyboard.press("ArrowUp")  # from PlaceAnOrder (the default) to Purchase, the one above
+    page.keyboard.press("ArrowDown")  # from Purchase (the default) to PlaceAnOrder, the one below
     _tab_to(page, lambda f: f["text"] == "Save pixel settings")
     _shot(page, "keyboard-pixel-settings")
     page.keyboard.press("Enter")
     expect(page.get_by_text("Pixel settings saved.")).to_be_visible()
-    assert _pixel_config(live_server, key)["order_event"] == "Purchase"
+    assert _pixel_config(live_server, key)["order_event"] == "PlaceAnOrder"
 
     _tab_to(page, lambda f: f["text"] == "Sign out")
     page.keyboard.press("Enter")

@@ -91,14 +91,14 @@ def test_several_keys_per_store_and_last_use_is_recorded(client, session, store)
 
 def test_patch_changes_settings_and_answers_the_new_store(client, store, api_key, session):
     response = client.patch(f"/api/v1/stores/{store.public_key}", headers=bearer(api_key),
-                            json={"name": "Nova", "pixel": {"order_event": "Purchase", "consent_mode": "hold",
+                            json={"name": "Nova", "pixel": {"order_event": "PlaceAnOrder", "consent_mode": "hold",
                                                             "events": ["ViewContent", "Purchase"]}})
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    assert body["name"] == "Nova" and body["pixel"]["order_event"] == "Purchase"
+    assert body["name"] == "Nova" and body["pixel"]["order_event"] == "PlaceAnOrder"
     assert body["pixel"]["events"] == ["ViewContent", "PlaceAnOrder"]
     config = client.get(f"/pixel/{store.public_key}/config.json").get_json()
-    assert config["order_event"] == "Purchase" and config["consent_mode"] == "hold"
+    assert config["order_event"] == "PlaceAnOrder" and config["consent_mode"] == "hold"
 
 
 def test_patch_validation_errors_are_422_with_every_field_by_json_path(client, store, api_key):

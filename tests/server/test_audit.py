@@ -52,7 +52,7 @@ def test_merchant_actions_through_pages_api_and_cli_are_all_recorded(client, run
     assert runner.invoke(args=["apikey", "create", key, "--name", "ci"]).exit_code == 0
     assert runner.invoke(args=["store", "add-member", key, "bea@example.com"]).exit_code == 0
     api_key = runner.invoke(args=["apikey", "create", key]).output.strip().splitlines()[-1]
-    client.patch(f"/api/v1/stores/{key}", json={"pixel": {"order_event": "Purchase"}}, headers=bearer(api_key))
+    client.patch(f"/api/v1/stores/{key}", json={"pixel": {"order_event": "PlaceAnOrder"}}, headers=bearer(api_key))
     session.expire_all()
     assert _actions(session, store) == [
         ("operator (CLI)", "api_key.created"), ("operator (CLI)", "member.added"),

@@ -24,8 +24,8 @@ def test_config_json_carries_only_public_fields(client, store):
     config = _config(client, store.public_key).get_json()
     assert config == {
         "enabled": True, "pixel_code": PIXEL_CODE,
-        "events": ["ViewContent", "AddToCart", "PlaceAnOrder", "InitiateCheckout", "AddPaymentInfo", "Search"],
-        "order_event": "PlaceAnOrder", "currency": "BRL", "consent_mode": "none", "advanced_matching": False,
+        "events": ["ViewContent", "AddToCart", "Purchase", "InitiateCheckout", "AddPaymentInfo", "Search"],
+        "order_event": "Purchase", "currency": "BRL", "consent_mode": "none", "advanced_matching": False,
         # The loader stays quiet on any other host; browsers reading this JSON cross-site still need CORS.
         "domains": ["loja.example.com", "www.loja.example.com"],
     }
@@ -115,10 +115,10 @@ def test_cached_answers_do_not_touch_the_database(app, client, store):
 def test_a_change_is_visible_at_once(client, store, session):
     path = f"/pixel/{store.public_key}/config.json"
     etag = _config(client, store.public_key).headers["ETag"]
-    service.update_store(session, store, order_event="Purchase")
+    service.update_store(session, store, order_event="PlaceAnOrder")
     response = client.get(path, headers={"If-None-Match": etag})
     assert response.status_code == 200
-    assert response.get_json()["events"][2] == "Purchase"
+    assert response.get_json()["events"][2] == "PlaceAnOrder"
 
 
 def _change_in_another_process(app_config, key):

@@ -62,13 +62,15 @@ def test_pixel_defaults_and_order_event_choice(session):
     store = make_store()
     # The catalog's three and the funnel steps every platform reports reliably.
     assert store.events == ["ViewContent", "AddToCart", "PlaceAnOrder", "InitiateCheckout", "AddPaymentInfo", "Search"]
-    assert store.order_event == "PlaceAnOrder"
+    assert store.order_event == "Purchase"  # TikTok deprecated PlaceAnOrder (sunset 2027)
     assert store.consent_mode == "none" and store.advanced_matching is False
-    service.update_store(session, store, order_event="Purchase", events="AddToCart,Purchase",
+    service.update_store(session, store, order_event="PlaceAnOrder", events="AddToCart,Purchase",
                          consent_mode="hold until granted")
-    assert store.order_event == "Purchase"
+    assert store.order_event == "PlaceAnOrder"
     assert store.events == ["AddToCart", "PlaceAnOrder"]
     assert store.consent_mode == "hold"
+    session.expire_all()  # a store that chose PlaceAnOrder keeps it: the default is for new stores
+    assert session.get(type(store), store.id).order_event == "PlaceAnOrder"
 
 
 def test_pixel_is_off_without_a_code_or_when_disconnected(session):
@@ -109,7 +111,7 @@ def test_cli_create_prints_key_last_then_show_and_update(runner):
     key = result.output.strip().splitlines()[-1]
     shown = json.loads(runner.invoke(args=["store", "show", key]).output)
     assert shown["key"] == key and shown["pixel"]["live"] is True
-    result = runner.invoke(args=["store", "update", key, "--order-event", "Purchase", "--consent-mode", "hold"])
+    result = runner.invoke(args=["store", "update", key, "--order-event", "PlaceAnOrder", "--consent-mode", "hold"])
     assert result.exit_code == 0 and "order_event" in result.output
     listed = runner.invoke(args=["store", "list"]).output
     assert key in listed and "pixel on" in listed
@@ -133,7 +135,7 @@ def test_cli_changes_are_in_the_audit_log(runner, session):
     created = runner.invoke(args=["store", "create", "--name", "Loja", "--domain", "loja.example.com",
                                   "--country", "BR", "--currency", "BRL", "--platform", "generic"])
     key = created.output.strip().splitlines()[-1]
-    runner.invoke(args=["store", "update", key, "--order-event", "Purchase"])
+    runner.invoke(args=["store", "update", key, "--order-event", "PlaceAnOrder"])
     entries = session.query(AuditEntry).order_by(AuditEntry.id).all()
     assert [entry.action for entry in entries] == ["store.created", "store.updated"]
     assert all("operator" in entry.actor for entry in entries)

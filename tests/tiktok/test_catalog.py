@@ -162,7 +162,7 @@ def test_another_business_center_is_refused(tiktok_emulator, client, catalog):
 
 def test_bind_pixel(tiktok_emulator, client, catalog):
     bc_id, catalog_id = catalog
-    bind_pixel(client, bc_id, catalog_id, tiktok_emulator.pixel_code)
+    bind_pixel(client, bc_id, catalog_id, tiktok_emulator.pixel_code, advertiser_id=tiktok_emulator.advertiser_ids[0])
     assert tiktok_emulator.catalogs()[0]["event_sources"] == [tiktok_emulator.pixel_code]
     with pytest.raises(TikTokRequestError):
-        bind_pixel(client, bc_id, catalog_id, "CNOSUCHPIXEL0000000")
+        bind_pixel(client, bc_id, catalog_id, "CNOSUCHPIXEL0000000", advertiser_id=tiktok_emulator.advertiser_ids[0])

@@ -50,3 +50,18 @@ def test_every_product_across_pages(tiktok_emulator, client, catalog):
     skus = [p["sku_id"] for p in iter_products(client, bc_id, catalog_id, page_size=5)]
     assert skus == [f"S{n:02d}" for n in range(23)]
     assert len(tiktok_emulator.requests("catalog/product/get/")) == 5
+
+
+def test_pixels_are_filtered_by_code_as_tiktok_names_it(tiktok_emulator, client):
+    advertiser = tiktok_emulator.advertiser_ids[0]
+    wanted = create_pixel(client, advertiser, "Second pixel")["pixel_code"]
+    found = [p["pixel_code"] for p in iter_pixels(client, advertiser, pixel_code=wanted)]
+    assert found == [wanted]
+    assert tiktok_emulator.requests("pixel/list/")[-1]["params"]["code"] == wanted
+
+
+def test_the_emulator_ignores_a_pixel_code_filter_as_tiktok_does(tiktok_emulator, client):
+    advertiser = tiktok_emulator.advertiser_ids[0]
+    wanted = create_pixel(client, advertiser, "Second pixel")["pixel_code"]
+    data = client.get("pixel/list/", {"advertiser_id": advertiser, "pixel_code": wanted})
+    assert [p["pixel_code"] for p in data["pixels"]] == [tiktok_emulator.pixel_code, wanted]

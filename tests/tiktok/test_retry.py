@@ -104,3 +104,53 @@ def test_backoff_is_jittered_within_half_to_full():
 def test_rate_limited_backoff_waits_at_least_half_a_second_window():
     delay = backoff_delay(1, POLICY, error=TikTokRateLimited("slow down", code=40100), rand=lambda: 0.0)
     assert delay >= POLICY.rate_limited_delay / 2
+
+
+# HTTP 429 Retry-After: honoured up to the policy's cap, as a pure decision.
+
+def throttled(header):
+    error = TikTokRateLimited("HTTP 429 without a TikTok envelope", http_status=429)
+    error.retry_after_header = header
+    return error
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("7", 7.0), (" 0 ", 0.0), ("Sun, 06 Dec 2026 03:00:10 GMT", 10.0),
+    ("Sun, 06 Dec 2026 02:59:00 GMT", 0.0), ("soon", None), ("", None), (None, None), ("-3", None),
+])
+def test_retry_after_is_read_as_seconds_or_an_http_date(header, expected):
+    from email.utils import parsedate_to_datetime
+
+    from server.tiktok.retry import retry_after_seconds
+    now = parsedate_to_datetime("Sun, 06 Dec 2026 03:00:00 GMT").timestamp()
+    assert retry_after_seconds(header, now=now) == expected
+
+
+def test_a_429_waits_at_least_as_long_as_retry_after_asks():
+    policy = RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=8.0, max_retry_after=60.0)
+    assert backoff_delay(1, policy, error=throttled("20"), rand=lambda: 0.0, now=0.0) == 20.0
+    # Shorter than the backoff: the backoff stands.
+    assert backoff_delay(1, policy, error=throttled("0"), rand=lambda: 0.0, now=0.0) == 0.5
+
+
+def test_a_retry_after_beyond_the_cap_is_not_waited_for_in_place():
+    policy = RetryPolicy(max_attempts=4, max_retry_after=60.0)
+    assert should_retry(throttled("60"), 1, policy, now=0.0) is True
+    assert should_retry(throttled("3600"), 1, policy, now=0.0) is False
+    assert should_retry(throttled(None), 1, policy, now=0.0) is True
+
+
+def test_the_client_sleeps_for_the_retry_after_of_a_429(tiktok_emulator, http, token):
+    from server.tiktok import NullPacer, TikTokClient
+    slept = []
+    client = TikTokClient(http, base_url=tiktok_emulator.url, access_token=token, app_id=tiktok_emulator.app_id,
+                          app_secret=tiktok_emulator.app_secret, timeout=(2.0, 2.0), pacer=NullPacer(),
+                          retry=RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, rate_limited_delay=0.01),
+                          sleep=slept.append)
+    tiktok_emulator.add_fault("http_error", path="bc/get/", status=429, retry_after=3, count=1)
+    assert client.get("bc/get/")["list"]
+    assert slept == [3.0]
+    tiktok_emulator.add_fault("http_error", path="bc/get/", status=429, retry_after=7200, count=1)
+    with pytest.raises(TikTokRateLimited):
+        client.get("bc/get/")
+    assert slept == [3.0]

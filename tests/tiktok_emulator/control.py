@@ -173,6 +173,28 @@ def catalog_products(catalog_id: str):
                         for sku, e in catalog["products"].items()})
 
 
+@bp.post("/catalogs/<catalog_id>/seed")
+def seed_products(catalog_id: str):
+    """Put ``count`` reviewed products straight into a catalog (``prefix`` + number as SKU, the
+    ``audit_status`` given): big catalogs for tests and benchmarks without uploading them."""
+    body = _body()
+    st = state()
+    with st.lock:
+        catalog = st.catalogs.get(catalog_id)
+        if catalog is None:
+            return jsonify({"error": "unknown catalog"}), 404
+        status = body.get("audit_status", "approved")
+        prefix, start, count = str(body.get("prefix", "S-")), int(body.get("start", 0)), int(body["count"])
+        now = st.now() - float(st.settings["review_delay_seconds"] or 0) - 1
+        for n in range(start, start + count):
+            sku = f"{prefix}{n}"
+            catalog["products"][sku] = {
+                "data": {"sku_id": sku, "title": f"Product {n}", "availability": "IN_STOCK"},
+                "product_id": st.new_id("76"), "feed_log_id": None, "updated": now,
+                "verdict": {"audit_status": status, "rejected_info": []}}
+        return jsonify({"product_count": len(catalog["products"])})
+
+
 @bp.get("/events")
 def events():
     """Events received through the Events API, optionally for ``?pixel_code=``."""

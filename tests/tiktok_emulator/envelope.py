@@ -107,4 +107,6 @@ def summary(values: dict) -> dict:
             kept[key] = f"<{len(value)} items>"
         elif isinstance(value, (str, int, float, bool)) and len(str(value)) <= 64:
             kept[key] = value
+        elif isinstance(value, str):  # a long filter (sku_ids, conditions): that it was there
+            kept[key] = f"<{len(value)} chars>"
     return kept

@@ -59,8 +59,11 @@ def _inject_fault(path: str):
         return None
     if kind == "http_error":
         g.tiktok_code = None
-        return Response("<html><body><h1>Service Unavailable</h1></body></html>",
-                        status=int(fault.get("status", 503)), mimetype="text/html")
+        response = Response("<html><body><h1>Service Unavailable</h1></body></html>",
+                            status=int(fault.get("status", 503)), mimetype="text/html")
+        if fault.get("retry_after") is not None:  # an HTTP 429 from TikTok's gateway says when
+            response.headers["Retry-After"] = str(fault["retry_after"])
+        return response
     if kind == "garbage":
         g.tiktok_code = None
         return Response("<html>upstream error</html>", status=200, mimetype="text/html")

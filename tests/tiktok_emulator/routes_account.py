@@ -170,13 +170,19 @@ def advertiser_info():
 
 @bp.get("/open_api/v1.3/pixel/list/")
 def pixel_list():
-    """The advertiser's pixels (page_size 1-20)."""
+    """The advertiser's pixels (page_size 1-20), filtered by ``code`` (and ``pixel_id``).
+
+    Rules and sources: the filter is ``code`` (SDK MeasurementApi.md pixel_list; BUBUBA
+    model/pixel/list.go; WOO get_pixels); any other name, ``pixel_code`` included, is ignored as
+    TikTok ignores unknown parameters. page_size 1-20 (BUBUBA list.go).
+    """
     values = params()
     advertiser_id = check_advertiser(values.get("advertiser_id"))
     st = state()
     with st.lock:
         pixels = [dict(p) for p in st.pixels.values() if p["advertiser_id"] == advertiser_id
-                  and (not values.get("pixel_code") or p["pixel_code"] == values["pixel_code"])]
+                  and (not values.get("code") or p["pixel_code"] == values["code"])
+                  and (not values.get("pixel_id") or p["pixel_id"] == str(values["pixel_id"]))]
     chunk, info = paginate(pixels, values, max_page_size=20)
     return ok({"pixels": chunk, "page_info": info})
 

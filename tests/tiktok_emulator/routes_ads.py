@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 
-from flask import Blueprint
+from flask import Blueprint, g
 
 from .envelope import ApiError, ok, paginate, params, require, state
 from .routes_account import check_advertiser
@@ -18,6 +18,16 @@ METRICS = {"spend", "impressions", "clicks", "conversion", "cost_per_conversion"
            "complete_payment_roas", "purchase_roas", "total_complete_payment_rate", "complete_payment"}
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 EVENT_SOURCES = {"web", "app", "offline", "crm"}
+# Personal user keys that must arrive SHA-256-hashed (Events API 2.0 reference, TIKTOK_API.md 2.1;
+# name and address keys as TikTok's WooCommerce plugin sends them hashed, Tt4b_Pixel_Class::get_user).
+HASHED_USER_KEYS = ("email", "phone", "external_id", "first_name", "last_name", "zip_code", "city", "state",
+                    "country")
+CONTENT_TYPES = {"product", "product_group"}  # SDK PixelProperties.md / TIKTOK_API.md 1.4
+# SDK python_sdk/docs/PixelProperties.md, "List of currencies currently supported".
+CURRENCIES = frozenset(
+    "AED ARS AUD BDT BHD BIF BOB BRL CAD CHF CLP CNY COP CRC CZK DKK DZD EGP EUR GBP GTQ HKD HNL HUF IDR ILS "
+    "INR ISK JPY KES KHR KRW KWD KZT MAD MOP MXN MYR NGN NIO NOK NZD OMR PEN PHP PKR PLN PYG QAR RON RUB SAR "
+    "SEK SGD THB TRY TWD UAH USD VES VND ZAR".split())
 
 
 def _campaigns_of(advertiser_id: str) -> list[dict]:
@@ -152,7 +162,15 @@ def report():
 
 @bp.post("/event/track/")
 def event_track():
-    """Events API 2.0: all-or-nothing validation of up to 1,000 events."""
+    """Events API 2.0: all-or-nothing validation of up to 1,000 events.
+
+    Rules and sources (Events API 2.0 reference, doc 1771101303285761, as in TIKTOK_API.md 2.1-2.2):
+    event_source web | app | offline | crm; at most 1,000 events (40061); event and integer
+    event_time required; page.url required for web; personal user keys SHA-256-hashed (40062);
+    a web event_source_id must be a pixel of an advertiser the token acts for (40001);
+    properties.content_type product | product_group and properties.currency from TikTok's list
+    (SDK PixelProperties.md).
+    """
     values = params()
     require(values, "event_source", "event_source_id")
     if values["event_source"] not in EVENT_SOURCES:
@@ -164,8 +182,11 @@ def event_track():
         raise ApiError(40061, "The number of events in one request exceeds 1000.")
     st = state()
     with st.lock:
-        if values["event_source"] == "web" and values["event_source_id"] not in st.pixels:
+        pixel = st.pixels.get(values["event_source_id"])
+        if values["event_source"] == "web" and pixel is None:
             raise ApiError(40002, f"event_source_id: pixel {values['event_source_id']} does not exist.")
+        if pixel is not None and pixel["advertiser_id"] not in g.token["advertiser_ids"]:
+            raise ApiError(40001, f"You don't have permission to operate this pixel:{values['event_source_id']}")
     for index, event in enumerate(events):
         _check_event(index, event, values["event_source"])
     with st.lock:
@@ -187,8 +208,13 @@ def _check_event(index: int, event, source: str) -> None:
     if source == "web" and not (event.get("page") or {}).get("url"):
         raise ApiError(40002, f"data[{index}].page.url: Missing data for required field.")
     user = event.get("user") or {}
-    for key in ("email", "phone"):
+    for key in HASHED_USER_KEYS:
         values = user.get(key)
         for value in values if isinstance(values, list) else [values]:
             if value not in (None, "") and not (isinstance(value, str) and SHA256.match(value)):
                 raise ApiError(40062, f"data[{index}].user.{key}: personal data must be SHA-256 hashed.")
+    properties = event.get("properties") or {}
+    if "content_type" in properties and properties["content_type"] not in CONTENT_TYPES:
+        raise ApiError(40002, f"data[{index}].properties.content_type: Invalid enum value.")
+    if "currency" in properties and properties["currency"] not in CURRENCIES:
+        raise ApiError(40002, f"data[{index}].properties.currency: {properties['currency']} is not supported.")

@@ -1,19 +1,39 @@
-"""Catalogs and catalog products: create/get/overview/bind, upload/update/delete, get, logs."""
+"""Catalogs and catalog products: create/get/overview/bind, upload/update/delete, get, logs.
+
+Each endpoint's docstring names the rules it enforces and their source (SDK =
+tiktok/tiktok-business-api-sdk python_sdk/docs; BUBUBA = bububa/tiktok-business; OFFICIAL-DOC ids
+as in TIKTOK_API.md). Product field rules are in ``review``.
+"""
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import time
+from pathlib import Path
 
 from flask import Blueprint
 
 from . import review
 from .envelope import ApiError, int_param, ok, paginate, params, require, state
+from .routes_account import check_advertiser
 
 bp = Blueprint("tiktok_catalog", __name__, url_prefix="/open_api/v1.3/catalog")
 
 STATUSES = ("WAITING", "PROCESSING")
 CATALOG_TYPES = {"ECOM", "HOTEL", "FLIGHT", "DESTINATION", "ENTERTAINMENT", "AUTO_VEHICLE", "AUTO_MODEL",
                  "MINI_SERIES"}
+
+
+MARKETS_FILE = Path(__file__).resolve().parents[2] / "server" / "data" / "markets.json"
+
+
+@functools.lru_cache(maxsize=1)
+def markets() -> dict:
+    """{region_code: [currencies]} a catalog may be created with (TIKTOK_API.md section 9, kept in
+    server/data/markets.json)."""
+    table = json.loads(MARKETS_FILE.read_text(encoding="utf-8"))["markets"]
+    return {code: list(entry["currencies"]) for code, entry in table.items()}
 
 
 def _bc(values: dict) -> str:
@@ -42,32 +62,54 @@ def stage(log: dict, st) -> int:
     return min(2, steps)
 
 
+def _reviewed(entry: dict, catalog: dict, st) -> bool:
+    log = catalog["logs"].get(entry["feed_log_id"])
+    waiting = st.now() - entry["updated"] < float(st.settings["review_delay_seconds"])
+    return not ((log and stage(log, st) < 2) or waiting)
+
+
+def audit_status(entry: dict, catalog: dict, st) -> str:
+    """The review status a product shows now (``audit`` without copying its reasons)."""
+    return entry["verdict"]["audit_status"] if _reviewed(entry, catalog, st) else "processing"
+
+
 def audit(entry: dict, catalog: dict, st) -> dict:
     """The review a product shows now: processing until its log finished and review time passed."""
-    log = catalog["logs"].get(entry["feed_log_id"])
-    if (log and stage(log, st) < 2) or st.now() - entry["updated"] < float(st.settings["review_delay_seconds"]):
+    if not _reviewed(entry, catalog, st):
         return {"audit_status": "processing", "rejected_info": []}
     return copy.deepcopy(entry["verdict"])
 
 
 @bp.post("/create/")
 def create():
-    """Create a catalog in a Business Center."""
+    """Create a catalog in a Business Center.
+
+    Rules and sources: bc_id, name, catalog_type and catalog_conf {region_code, currency} are
+    required (SDK CatalogCreateBody.md, CatalogcreateCatalogConf.md); name at most 128 characters;
+    catalog_type one of TikTok's catalog types (BUBUBA enum CatalogType); the region must be one
+    TikTok serves and the currency one it takes there (TIKTOK_API.md section 9).
+    """
     values = params()
     bc_id = _bc(values)
-    require(values, "name", "catalog_conf")
+    require(values, "name", "catalog_conf", "catalog_type")
     conf = values["catalog_conf"]
     if len(str(values["name"])) > 128:
         raise ApiError(40002, "name: Longer than maximum length 128.")
-    if values.get("catalog_type", "ECOM") not in CATALOG_TYPES:
+    if values["catalog_type"] not in CATALOG_TYPES:
         raise ApiError(40002, "catalog_type: Invalid enum value.")
     require(conf, "region_code", "currency")
+    allowed = markets().get(str(conf["region_code"]))
+    if allowed is None:
+        raise ApiError(40002, f"catalog_conf.region_code: {conf['region_code']} is not a supported region.")
+    if conf["currency"] not in allowed:
+        raise ApiError(40002, f"catalog_conf.currency: {conf['currency']} is not supported in "
+                              f"{conf['region_code']} (use {', '.join(allowed)}).")
     st = state()
     with st.lock:
         catalog_id = st.new_id("74")
         st.catalogs[catalog_id] = {
             "catalog_id": catalog_id, "bc_id": bc_id, "catalog_name": str(values["name"]),
-            "catalog_type": values.get("catalog_type", "ECOM"),
+            "catalog_type": values["catalog_type"],
             "catalog_conf": {"region_code": conf["region_code"], "currency": conf["currency"],
                              "channel": conf.get("channel", "PARTNER")},
             "create_time": time.strftime("%Y-%m-%d %H:%M:%S"), "products": {}, "logs": {}, "event_sources": []}
@@ -97,14 +139,20 @@ def overview():
         catalog = _catalog(values)
         counts = {"approved": 0, "rejected": 0, "processing": 0}
         for entry in catalog["products"].values():
-            counts[audit(entry, catalog, st)["audit_status"]] += 1
+            counts[audit_status(entry, catalog, st)] += 1
     return ok(dict(counts, **{f"organic_{k}": v for k, v in counts.items()}))
 
 
 @bp.post("/eventsource/bind/")
 def bind():
-    """Bind a pixel (or app) to a catalog."""
+    """Bind a pixel (or app) to a catalog.
+
+    Rules and sources: advertiser_id, bc_id and catalog_id are required, pixel_code or app_id
+    optional (SDK EventsourceBindBody.md); the advertiser must be one the token acts for; the
+    pixel must exist.
+    """
     values = params()
+    check_advertiser(values.get("advertiser_id"))
     st = state()
     with st.lock:
         catalog = _catalog(values)
@@ -200,7 +248,12 @@ def _merge(old: dict, new: dict) -> dict:
 
 @bp.post("/product/upload/")
 def product_upload():
-    """Upsert products by sku_id (asynchronous: returns a feed_log_id)."""
+    """Upsert products by sku_id (asynchronous: returns a feed_log_id).
+
+    Rules and sources: 1 to 5,000 products, no sku_id twice (BUBUBA api/catalog/product/upload.go);
+    one write per catalog at a time (OFFICIAL-DOC 1740562489236481); each product's fields as in
+    ``review`` (refused products are reported in the log, the others kept).
+    """
     return _write("upload")
 
 
@@ -212,7 +265,7 @@ def product_update():
 
 @bp.post("/product/delete/")
 def product_delete():
-    """Delete products by sku_id."""
+    """Delete products by sku_id: 1 to 1,000 sku_ids (OFFICIAL-DOC 1740562489236481)."""
     return _write("delete")
 
 
@@ -242,7 +295,13 @@ def product_log():
 
 @bp.get("/product/get/")
 def product_get():
-    """Products with their review (``audit``), filtered by sku_ids/product_ids/conditions."""
+    """Products with their review (``audit``), filtered by sku_ids/product_ids/conditions.
+
+    Rules and sources (OFFICIAL-DOC 1740564136678402; BUBUBA model/catalog/product/get.go):
+    page_size 1-500 (default 10); page x page_size <= 100,000; sku_ids and product_ids at most
+    1,000 each and never together; ``conditions`` are ignored when either is given; condition
+    operators EQ, NE, IN, NOT_IN and PREFIX on audit_status, sku_id and other product fields.
+    """
     values = params()
     size = int_param(values, "page_size", 10, 1, 500)
     page = int_param(values, "page", 1, 1, 10**6)
@@ -256,16 +315,18 @@ def product_get():
     st = state()
     with st.lock:
         catalog = _catalog(values)
-        items = [_product_out(e, catalog, st) for e in catalog["products"].values()]
-    if values.get("sku_ids"):
-        wanted = {str(s) for s in values["sku_ids"]}
-        items = [i for i in items if str(i["sku_id"]) in wanted]
-    if values.get("product_ids"):
-        wanted = {str(s) for s in values["product_ids"]}
-        items = [i for i in items if i["product_id"] in wanted]
-    items = [i for i in items if _matches(i, values.get("conditions"))]
-    chunk, info = paginate(items, values, max_page_size=500)
-    return ok({"list": chunk, "page_info": info})
+        products = catalog["products"]
+        if values.get("sku_ids"):
+            entries = [products[str(s)] for s in dict.fromkeys(values["sku_ids"]) if str(s) in products]
+        elif values.get("product_ids"):
+            wanted = {str(s) for s in values["product_ids"]}
+            entries = [e for e in products.values() if e["product_id"] in wanted]
+        else:
+            entries = _matching(_by_prefix(products, values.get("conditions")), values.get("conditions"), catalog, st)
+        # Only the page asked for is built: a 300,000-product catalog stays quick to page through.
+        chunk, info = paginate(entries, values, max_page_size=500)
+        items = [_product_out(e, catalog, st) for e in chunk]
+    return ok({"list": items, "page_info": info})
 
 
 def _product_out(entry: dict, catalog: dict, st) -> dict:
@@ -279,17 +340,49 @@ def _product_out(entry: dict, catalog: dict, st) -> dict:
     return item
 
 
-def _matches(item: dict, conditions) -> bool:
+def _by_prefix(products: dict, conditions) -> list:
+    """Entries narrowed by an ``and`` clause ``sku_id PREFIX`` on the keys first: counting a narrow
+    prefix in a 300,000-product catalog stays quick."""
+    for clause in (conditions or {}).get("and") or []:
+        if clause.get("field") == "sku_id" and clause.get("operator") == "PREFIX":
+            prefixes = tuple(str(v) for v in clause.get("values") or [])
+            return [e for sku, e in products.items() if sku.startswith(prefixes)]
+    return list(products.values())
+
+
+def _matching(entries: list, conditions, catalog: dict, st) -> list:
+    """The entries that match ``conditions`` (and/or of EQ, NE, IN, NOT_IN, PREFIX clauses)."""
     if not conditions:
-        return True
+        return entries
     clauses = conditions.get("and") or conditions.get("or") or []
-    results = []
-    for clause in clauses:
-        field = clause.get("field")
-        value = item["audit"]["audit_status"] if field == "audit_status" else item.get(field)
-        wanted = [str(v).lower() for v in clause.get("values") or []]
-        hit = str(value).lower() in wanted
-        results.append(not hit if clause.get("operator") in ("NE", "NOT_IN") else hit)
-    return all(results) if "and" in conditions else any(results)
+    tests = [_clause_test(clause, catalog, st) for clause in clauses]
+    combine = all if "and" in conditions else any
+    return [e for e in entries if combine(test(e) for test in tests)]
 
 
+def _clause_test(clause: dict, catalog: dict, st):
+    field, operator = clause.get("field"), clause.get("operator")
+    wanted = [str(v) for v in clause.get("values") or []]
+    if field == "audit_status":
+        value_of = _status_reader(catalog, st)
+    else:
+        def value_of(entry):
+            return entry["data"].get(field)
+    if operator == "PREFIX":  # case-sensitive here; TikTok's default is UNCONFIRMED
+        prefixes = tuple(wanted)
+        return lambda entry: str(value_of(entry)).startswith(prefixes)
+    lowered = {v.lower() for v in wanted}
+    negate = operator in ("NE", "NOT_IN")
+    return lambda entry: (str(value_of(entry)).lower() in lowered) != negate
+
+
+def _status_reader(catalog: dict, st):
+    """``audit_status`` with the clock and settings read once per request (300,000 entries stay quick)."""
+    now, delay, logs = st.now(), float(st.settings["review_delay_seconds"] or 0), catalog["logs"]
+
+    def status(entry):
+        log = logs.get(entry["feed_log_id"])
+        if (log and stage(log, st) < 2) or now - entry["updated"] < delay:
+            return "processing"
+        return entry["verdict"]["audit_status"]
+    return status
