@@ -1,14 +1,14 @@
 """Stores: whether the catalog tries the https:// form of a feed's http:// links and images.
 
-Revision ID: 0010
-Revises: 0012
+Revision ID: 0009
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
-down_revision = '0012'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """Server events: each store's account of browser beacons (accepted, and how each one ended).
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None

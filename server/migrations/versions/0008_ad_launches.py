@@ -1,14 +1,14 @@
 """Ads: product sets kept in step with TikTok, and the catalog campaigns made from the admin.
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0008
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012'
-down_revision = '0008'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Catalog sources: a feed URL, a VTEX account or an Ecwid store per store, pulled on a schedule.
 
-Revision ID: 0014
-Revises: 0010
+Revision ID: 0010
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014'
-down_revision = '0010'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
