@@ -41,8 +41,8 @@ def listing_pages(emulator, *, listings_only=False):
 @pytest.mark.slow
 def test_a_300k_catalog_reconciles_under_the_listing_cap(database_url, runner, session, store, tiktok_emulator):
     if not database_url.startswith("sqlite"):
-        pytest.skip("the cap is TikTok's, whatever the database: run once (the PostgreSQL reads are "
-                    "covered at 100,000 in test_import_at_scale and by bench/catalog_bench.py --reconcile)")
+        pytest.skip("the listing cap is TikTok's, whatever the database: run once (and by "
+                    "bench/catalog_bench.py --reconcile)")
     tiktok_emulator.configure(max_request_log=100_000)
     service.push_products(session, store, [item("KEEP"), item("LOST")])
     assert runner.invoke(args=["catalog", "sync", "--store", store.public_key]).exit_code == 0
