@@ -165,3 +165,23 @@ def test_a_pull_killed_midway_removes_nothing_and_the_next_one_completes(app, ru
     vtex_emulator.faults()
     assert "299 read: " in pull(runner, store)
     assert "3" not in products(store) and len(products(store)) == 299
+
+
+def test_a_pull_that_would_empty_most_of_the_catalog_waits_for_allow_shrink(client, runner, store, feed_server):
+    feed_server.body = feed_xml([item(f"A{n}") for n in range(1, 5)])
+    runner.invoke(args=["catalog", "source", "set", "--store", store.public_key, "--feed-url", feed_server.url])
+    pull(runner, store)
+    feed_server.body, feed_server.etag = feed_xml([item("A1")]), '"v2"'
+
+    refused = pull(runner, store, expect=1)
+    assert "would remove 3 of the store's 4 products" in refused
+    assert source_row(store).state == "broken" and set(products(store)) == {"A1", "A2", "A3", "A4"}
+
+    allowed = runner.invoke(args=["catalog", "source", "pull", "--store", store.public_key, "--allow-shrink"])
+    assert allowed.exit_code == 0, allowed.output
+    assert set(products(store)) == {"A1"} and source_row(store).state == "ok"
+
+    queued = client.post(f"/api/v1/stores/{store.public_key}/catalog/source/pull", json={"allow_shrink": True},
+                         headers=bearer(make_api_key(store)[1]))
+    assert queued.status_code == 202
+    assert db.session.get(Job, queued.get_json()["job_id"]).args == {"store_id": store.id, "allow_shrink": True}

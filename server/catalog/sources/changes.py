@@ -160,13 +160,13 @@ def _ecwid_changes(session, store, platform, product_ids, deleted=()):
     return {"products": items, "deleted": gone}
 
 
-def run_pull_job(context, store_id):
-    """Job: the scheduled full pull of a store's source (failures are recorded, retried by schedule)."""
+def run_pull_job(context, store_id, allow_shrink=False):
+    """Job: a full pull of a store's source (failures are recorded, retried by schedule)."""
     store, source = _job_source(context.session, store_id)
     if source is None:
         return {"skipped": "no active source"}
     try:
-        return service.pull(context.session, store, trigger="schedule")
+        return service.pull(context.session, store, trigger="schedule", allow_shrink=allow_shrink)
     except (AppError, FeedError, WorkerFailed) as error:
         return {"failed": getattr(error, "message", str(error))}
 

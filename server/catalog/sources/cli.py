@@ -100,12 +100,14 @@ def test(key):
 
 @source_group.command("pull")
 @store_option
+@click.option("--allow-shrink", is_flag=True, help="Accept a pull that removes more of the catalog than "
+                                                   "TTC_CATALOG_MAX_SHRINK_PERCENT allows.")
 @with_appcontext
-def pull(key):
+def pull(key, allow_shrink):
     """Pull the whole catalog now, in the foreground, and print the import summary."""
     store = operator_store(key)
     try:
-        result = service.pull(db.session, store, trigger="cli")
+        result = service.pull(db.session, store, trigger="cli", allow_shrink=allow_shrink)
     except AppError as error:
         fail(error)
     except (FeedError, WorkerFailed) as error:

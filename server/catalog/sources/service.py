@@ -198,16 +198,18 @@ def _feed_hosts(source):
     return private_hosts_setting(current_app.config["TTC_CATALOG_SOURCE_ALLOW_PRIVATE_HOSTS"])
 
 
-def pull(session, store, *, trigger="manual"):
+def pull(session, store, *, trigger="manual", allow_shrink=False):
     """Pull the whole catalog from the source and import it (commits); returns the import summary.
 
-    Raises the SourceError (or the feed's error) after recording it on the source as broken."""
+    Like any import, a pull that would remove more than TTC_CATALOG_MAX_SHRINK_PERCENT of the
+    catalog is refused unless ``allow_shrink``. Raises the SourceError (or the feed's error, or the
+    refusal) after recording it on the source as broken."""
     source = require_source(session, store)
     if source.state == "disconnected":
         raise SourceAuthError(f"the source is disconnected ({source.state_reason}); set it again")
     started = now()
     try:
-        summary = _pull(session, store, source)
+        summary = _pull(session, store, source, {"replace": True, "allow_shrink": allow_shrink})
     except (AppError, FeedError, WorkerFailed) as error:
         session.rollback()
         record_failure(session, store, error, at=started)
@@ -221,7 +223,7 @@ def pull(session, store, *, trigger="manual"):
     return source.last_summary
 
 
-def _pull(session, store, source):
+def _pull(session, store, source, terms):
     if source.kind == "feed_url":
         try:
             stream, etag, last_modified, http = open_feed(
@@ -230,20 +232,20 @@ def _pull(session, store, source):
         except NotModified:
             return {"not_modified": True, "received": 0, "changed": 0, "removed": 0}
         with http, stream:
-            result = catalog_service.import_feed(session, store, stream, replace=True)
+            result = catalog_service.import_feed(session, store, stream, **terms)
         source = require_source(session, store)
         source.etag, source.last_modified = etag, last_modified
         return result
     platform = connector(source, store)
     try:
         if source.kind == "vtex":
-            return _pull_vtex(session, store, platform)
-        return _pull_ecwid(session, store, source, platform)
+            return _pull_vtex(session, store, platform, terms)
+        return _pull_ecwid(session, store, source, platform, terms)
     finally:
         platform.close()
 
 
-def _pull_vtex(session, store, platform):
+def _pull_vtex(session, store, platform, terms):
     # Categories first, so a product in an inactive one is never a candidate for TikTok; one the
     # tree did not list is read as a SKU names it and stored after (restating its products).
     platform.load_categories()
@@ -251,16 +253,16 @@ def _pull_vtex(session, store, platform):
     if known:
         catalog_service.put_categories(session, store, platform.category_rows())
     stream = ItemStream(platform.items())
-    result = catalog_service.import_feed(session, store, stream, replace=True)
+    result = catalog_service.import_feed(session, store, stream, **terms)
     if set(platform.categories) - known:
         catalog_service.put_categories(session, store, platform.category_rows())
     return {**result, "requests": platform.counter.requests}
 
 
-def _pull_ecwid(session, store, source, platform):
+def _pull_ecwid(session, store, source, platform, terms):
     platform.load_categories()
     stream = ItemStream(platform.items())
-    result = catalog_service.import_feed(session, store, stream, replace=True)
+    result = catalog_service.import_feed(session, store, stream, **terms)
     record_image_sizes(session, platform.image_sizes)
     source = require_source(session, store)
     source.cursor = str(platform.newest) if platform.newest else source.cursor
@@ -322,11 +324,14 @@ def setup_notifications(session, store, *, email=None):
     return {"configured": configured, "url": url, "steps": [] if configured else list(MANUAL_STEPS)}
 
 
-def queue_pull(session, store):
-    """Queue a full pull of the store's source now (commits); returns the job."""
+def queue_pull(session, store, *, allow_shrink=False):
+    """Queue a full pull of the store's source now (commits); returns the job. ``allow_shrink`` lets
+    this one pull remove more of the catalog than TTC_CATALOG_MAX_SHRINK_PERCENT."""
     from server import jobs
 
     job = jobs.enqueue(session, schedule.PULL_JOB, {"store_id": store.id}, key=f"catalog-source:{store.id}")
+    if allow_shrink:  # also when a scheduled pull was waiting and is run now instead
+        job.args = {**job.args, "allow_shrink": True}
     session.commit()
     return job
 

@@ -72,9 +72,12 @@ def source_test(grant):
 @api.post("/stores/<key>/catalog/source/pull")
 @store_required("write")
 def source_pull(grant):
-    """Queue a full pull now ("Sync now")."""
+    """Queue a full pull now ("Sync now"); ``{"allow_shrink": true}`` lets it remove more than
+    TTC_CATALOG_MAX_SHRINK_PERCENT of the catalog."""
     service.require_source(db.session, grant.store)
-    job = service.queue_pull(db.session, grant.store)
+    body = request.get_json(silent=True) if request.content_length else None
+    job = service.queue_pull(db.session, grant.store,
+                             allow_shrink=isinstance(body, dict) and body.get("allow_shrink") is True)
     return {"queued": True, "job_id": job.id}, 202
 
 
