@@ -54,7 +54,8 @@ def catalog_store(emulator, *, products=PRODUCTS, events=ALL_EVENTS, name="Acme 
     token = emulator.seed_token()["access_token"]
     bc_id = emulator.bc_id
     catalog_id = api(emulator, token, "POST", "catalog/create/", {
-        "bc_id": bc_id, "name": "Acme catalog", "catalog_conf": {"region_code": "US", "currency": "USD"}})["catalog_id"]
+        "bc_id": bc_id, "name": "Acme catalog", "catalog_type": "ECOM",
+        "catalog_conf": {"region_code": "US", "currency": "USD"}})["catalog_id"]
     rows = [product_data(*p) for p in products]
     log = api(emulator, token, "POST", "catalog/product/upload/", {
         "bc_id": bc_id, "catalog_id": catalog_id, "products": [tiktok_product(d, currency="USD") for d in rows]})
@@ -62,6 +63,7 @@ def catalog_store(emulator, *, products=PRODUCTS, events=ALL_EVENTS, name="Acme 
         api(emulator, token, "GET", "catalog/product/log/", {"bc_id": bc_id, "catalog_id": catalog_id,
                                                               "feed_log_id": log["feed_log_id"]})
     api(emulator, token, "POST", "catalog/eventsource/bind/", {"bc_id": bc_id, "catalog_id": catalog_id,
+                                                               "advertiser_id": emulator.advertiser_ids[0],
                                                                "pixel_code": emulator.pixel_code})
     pixel = emulator.world()["pixels"][0]
     db.session.add(TikTokConnection(store_id=store.id, access_token=encrypt_secret(token),

@@ -53,7 +53,7 @@ def test_an_order_whose_shopper_never_came_back_is_filed_and_relayed(app, client
     response = webhook(client, store)
 
     assert response.status_code == 200
-    assert response.get_json() == {"event": "PlaceAnOrder", "event_id": "order:XJ12H", "seen": "server",
+    assert response.get_json() == {"event": "Purchase", "event_id": "order:XJ12H", "seen": "server",
                                    "status": "pending"}
     assert ecwid == [(store.public_key, "1234567")]
     relay(app)
