@@ -1,5 +1,7 @@
 """What the benchmarks share: free ports, waiting for a server, gunicorn started as deploy/gunicorn.conf.py
-says, wrk runs (optionally with a Lua script) read into figures, medians over interleaved runs, tables."""
+says, wrk runs (optionally with a Lua script) read into figures, medians over interleaved runs, tables,
+and the machine's state: a benchmark refuses to report figures when another job is using the machine."""
+import atexit
 import os
 import re
 import signal
@@ -12,6 +14,55 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Another job is running when the cores were more than this busy, on average, just before the start
+# (the 1-minute load average lags by a minute, so it is printed but the decision reads /proc/stat).
+BUSY_FRACTION = 0.25
+SETTLE_SECONDS = 90  # how long to wait for the previous benchmark's processes to go
+
+
+def add_machine_args(parser):
+    """The flag that lets a benchmark run on a busy machine (its figures are then marked busy)."""
+    parser.add_argument("--allow-busy", action="store_true",
+                        help="measure even when another job is running (figures marked busy, ratios not comparable)")
+
+
+def cpu_busy(seconds=3.0):
+    """Fraction of all cores busy over ``seconds`` (from /proc/stat; iowait counts as idle)."""
+    def sample():
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+        return sum(values), values[3] + values[4]
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def machine_line(when, busy=None):
+    """'machine at start: 2 cores, load average 0.03 0.10 0.05[, cores 2% busy]'."""
+    loads = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    extra = f", cores {busy:.0%} busy over 3 s" if busy is not None else ""
+    return f"machine at {when}: {os.cpu_count()} cores, load average {loads}{extra}"
+
+
+def check_machine(args):
+    """Print the machine's state; refuse (exit 3) when another job is running, unless --allow-busy.
+    The state at the end is printed when the benchmark exits."""
+    deadline = time.time() + SETTLE_SECONDS
+    busy = cpu_busy()
+    while busy > BUSY_FRACTION and time.time() < deadline:
+        busy = cpu_busy()
+    print(machine_line("start", busy), flush=True)
+    atexit.register(lambda: print(machine_line("end"), flush=True))
+    if busy > BUSY_FRACTION:
+        if not getattr(args, "allow_busy", False):
+            print(f"refused: another job is using the machine ({busy:.0%} of the cores busy before the start); "
+                  "figures and ratios would not be comparable. Run on a quiet machine, or pass --allow-busy.",
+                  flush=True)
+            sys.exit(3)
+        print("BUSY MACHINE: another job was running at the start; these figures are not comparable.", flush=True)
+    return busy
 
 
 def free_port():

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _harness import free_port, wait_http  # noqa: E402
+from _harness import add_machine_args, check_machine, free_port, wait_http  # noqa: E402
 
 import _reconcile  # noqa: E402
 
@@ -346,10 +346,12 @@ def main():
     parser.add_argument("--reconcile", type=int, default=300_000, help="store size for the reconcile; 0 to skip")
     parser.add_argument("--reconcile-only", action="store_true", help="run only the reconcile part")
     parser.add_argument("--child-import", nargs=5, help=argparse.SUPPRESS)
+    add_machine_args(parser)
     args = parser.parse_args()
     if args.child_import:
         print(json.dumps(child_import(*args.child_import)))
         return
+    check_machine(args)
     if args.reconcile_only:
         reconcile_only(args.reconcile)
         return

@@ -26,7 +26,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from _harness import ROOT, free_port, measure, print_table, setup_store, start_gunicorn, stop, wait_http, wrk
+from _harness import ROOT, add_machine_args, check_machine, free_port, measure, print_table, setup_store, start_gunicorn, stop, wait_http, wrk
 
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/124.0.0.0 Safari/537.36")
@@ -237,7 +237,9 @@ def main():
     parser.add_argument("--rate", type=int, default=2000, help="events per second for the relay run")
     parser.add_argument("--relay-seconds", type=int, default=20)
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    add_machine_args(parser)
     args = parser.parse_args()
+    check_machine(args)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: bash scripts/bench-tools.sh")
 

@@ -26,6 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _harness import add_machine_args, check_machine  # noqa: E402
 from injector.cli import main as injector  # noqa: E402
 
 STORE, SERVER = "bench_store", "https://connector.example.com"
@@ -182,7 +183,9 @@ def main(argv=None):
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--naive-files", type=int, default=200, help="BeautifulSoup is slow: a sample")
     parser.add_argument("--runs", type=int, default=3)
+    add_machine_args(parser)
     args = parser.parse_args(argv)
+    check_machine(args)
     with tempfile.TemporaryDirectory(prefix="injector-bench-") as tmp:
         report(Path(tmp), args)
 

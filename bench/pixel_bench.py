@@ -20,7 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _harness import ROOT, free_port, measure, print_table, setup_store, start_gunicorn, stop, wait_http
+from _harness import ROOT, add_machine_args, check_machine, free_port, measure, print_table, setup_store, start_gunicorn, stop, wait_http
 
 
 def script_size(key, env):
@@ -90,7 +90,9 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--skip-change", action="store_true", help="skip the change-propagation check")
+    add_machine_args(parser)
     args = parser.parse_args()
+    check_machine(args)
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is not installed: bash scripts/bench-tools.sh")

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _harness import free_port, wait_http  # noqa: E402
+from _harness import add_machine_args, check_machine, free_port, wait_http  # noqa: E402
 from catalog_bench import WorkerMemory, make_app, make_store, start_emulator  # noqa: E402
 
 
@@ -233,10 +233,12 @@ def main():
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--child-pull", nargs=5, help=argparse.SUPPRESS)
+    add_machine_args(parser)
     args = parser.parse_args()
     if args.child_pull:
         print(json.dumps(child_pull(*args.child_pull)))
         return
+    check_machine(args)
     extra = settings(args.vtex_per_minute, args.ecwid_per_minute)
     print(f"VTEX: {args.skus} SKUs, {args.vtex_per_minute}/min per endpoint, {3 * args.vtex_per_minute}/min per "
           f"account; Ecwid: {args.products} products, {args.ecwid_per_minute}/min per token. SQLite file; "

@@ -27,6 +27,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _harness import add_machine_args, check_machine  # noqa: E402
 from server.tiktok import LocalPacer, NullPacer, RateLimits, RedisPacer, TikTokClient  # noqa: E402
 from server.tiktok.catalogs import create_catalog  # noqa: E402
 
@@ -136,7 +137,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=500, help="calls per overhead round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=3, help="uploading processes in the pacing runs")
+    add_machine_args(parser)
     args = parser.parse_args()
+    check_machine(args)
     port = free_port()
     emulator = start_emulator(port)
     url = f"http://127.0.0.1:{port}"
