@@ -15,6 +15,7 @@ from server.catalog.sources import service
 from server.clock import utcnow
 from server.connect.oauth_state import issue_state
 from server.events.ecwid_orders import signature as ecwid_signature
+from server.logs import redact
 from server.extensions import db
 from server.models.catalog_source import CatalogSource
 from server.models.tiktok import TikTokOAuthState
@@ -188,3 +189,8 @@ def test_without_a_client_id_the_card_offers_only_the_token(client, owner, app):
     response = client.post(f"/stores/{owner.public_key}/catalog/source/ecwid/connect",
                            data={"csrf_token": csrf_token(client, f"/stores/{owner.public_key}/catalog")})
     assert "needs TTC_ECWID_CLIENT_ID" in client.get(response.location).get_data(as_text=True)
+
+
+def test_the_code_never_reaches_a_log_line():
+    line = redact('127.0.0.1 - - "GET /connect/ecwid/callback?store_id=1003&code=Zx81kQ&state=abc HTTP/1.1" 302 -')
+    assert "Zx81kQ" not in line and "code=[redacted]&state=abc" in line
