@@ -40,7 +40,7 @@ RULES = {
     "TTC_PUBLIC_URL": Rule(pattern=r"https?://[^\s/]+(/\S*)?", says="an http(s):// address"),
     "TTC_TIKTOK_API_BASE": Rule(pattern=r"https?://[^\s/]+(/\S*)?", says="an http(s):// address"),
     "TTC_TIKTOK_AUTH_URL": Rule(pattern=r"https?://[^\s/]+(/\S*)?", says="an http(s):// address"),
-    "TTC_ECWID_API_BASE": Rule(pattern=r"https?://[^\s/]+(/\S*)?", says="an http(s):// address"),
+    "TTC_ECWID_API_BASE": Rule(pattern=r"https?://[^\s/]+(/\S*)?|", says="an http(s):// address"),  # empty: Ecwid's
     "TTC_ECWID_OAUTH_BASE": Rule(pattern=r"https?://[^\s/]+(/\S*)?", says="an http(s):// address"),
     "TTC_TRUSTED_PROXIES": Rule(0, 10),
     "TTC_MAX_BODY": Rule(1024, 2**31),
