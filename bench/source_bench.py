@@ -168,7 +168,8 @@ def print_rows(title, rows):
         ratio = floor / f["seconds"] if f["seconds"] else 0
         print(f"  {label:<40}{f['received'] or 0:>9}{requests:>10}{throttled:>7}{f['seconds']:>9.1f}{floor:>9.1f}"
               f"{ratio:>7.2f}{f['peak_mb']:>9.0f}{f['worker_peak_mb']:>11.0f}")
-        print("    " + ", ".join(f"{name} at {at:.1f} s" for name, at in sorted(f["phases"].items(), key=lambda p: p[1])))
+        phases = sorted(f["phases"].items(), key=lambda phase: phase[1])
+        print("    " + ", ".join(f"{name} at {at:.1f} s" for name, at in phases))
 
 
 def change_to_tiktok(args, workdir, kind, url, extra):
@@ -176,7 +177,6 @@ def change_to_tiktok(args, workdir, kind, url, extra):
     import requests
 
     from server.catalog.sources import service
-    from server.catalog.sources.views import ecwid_catalog_webhook  # noqa: F401  (the route's own check)
     from server.extensions import db
     from server.jobs.runner import run_due
     from server.models.catalog import CatalogProduct, SyncRun

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import click
 
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
-HIDDEN = ("TTC_SECRET_KEY", "TTC_TOKEN_KEY", "TTC_TIKTOK_APP_SECRET", "TTC_ECWID_CLIENT_SECRET", "TTC_DATABASE_URL", "TTC_BROKER_URL",
-          "TTC_REDIS_URL")  # their values never reach an error message (keys, passwords in URLs)
+HIDDEN = ("TTC_SECRET_KEY", "TTC_TOKEN_KEY", "TTC_TIKTOK_APP_SECRET", "TTC_ECWID_CLIENT_SECRET", "TTC_DATABASE_URL",
+          "TTC_BROKER_URL", "TTC_REDIS_URL")  # their values never reach an error message (keys, passwords in URLs)
 
 
 class SettingError(click.ClickException):

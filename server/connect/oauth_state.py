@@ -50,7 +50,8 @@ def issue_state(session, store, user=None, purpose=TIKTOK):
                                  user_id=user.id if user is not None else None,
                                  created_at=now, expires_at=now + lifetime))
     session.commit()
-    return _serializer(purpose).dumps({"n": nonce, "s": store.public_key, "u": user.id if user is not None else OPERATOR})
+    signed = {"n": nonce, "s": store.public_key, "u": user.id if user is not None else OPERATOR}
+    return _serializer(purpose).dumps(signed)
 
 
 def consume_state(session, state, user=None, purpose=TIKTOK):
