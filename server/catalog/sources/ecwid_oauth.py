@@ -77,10 +77,10 @@ def start(session, store, user):
 
 def complete(session, args, user):
     """The callback: spend the state, trade the code, test the store, save the source (commits)."""
-    store, user_id = consume_state(session, args.get("state"), user, PURPOSE)
+    store, _ = consume_state(session, args.get("state"), user, PURPOSE)
     load_store_for(session, Caller.for_user(user), store.public_key, "write")  # still an owner?
     if args.get("error"):
-        reason = "the merchant declined" if args["error"] == "access_denied" else f"Ecwid said {args['error']!r}"
+        reason = "the merchant declined" if args["error"] == "access_denied" else f"Ecwid said {args['error'][:100]!r}"
         raise OAuthRefused(f"Ecwid did not authorize the app ({reason}), so nothing was connected")
     if not args.get("code"):
         raise OAuthRefused("Ecwid sent no authorization code, so nothing was connected")
