@@ -51,7 +51,9 @@ def test_the_check_measures_the_resize_and_never_the_original(runner, app, store
     app.config.update(TTC_IMAGE_CHECKS=True, TTC_IMAGE_ALLOW_PRIVATE_HOSTS="localhost",
                       TTC_IMAGE_CA_BUNDLE=str(ca_file), TTC_IMAGE_TIMEOUT=5.0)
     set_vtex(runner, store, vtex_emulator)
-    assert "6 read: 6 ready for TikTok" in pull(runner, store)
+    output = pull(runner, store)
+    assert "6 read: 6 ready for TikTok" in output
+    assert "6 items with something the catalog source changed on the way in" in output
     rows = products(store)
     assert rows["3"].data["image_link"] == f"{base}/arquivos/ids/3-1000-1000/c.jpg"
     assert rows["3"].data["additional_image_links"] == [f"{base}/arquivos/ids/500003-1000-1000/v.jpg"]
