@@ -29,19 +29,6 @@ def register_oauth(app, state):
     def refused(message):
         return jsonify({"error": "invalid_request", "error_description": message}), 400
 
-    def checked(values):
-        store = state()
-        if values.get("client_id") != store.client_id:
-            return "unknown client_id"
-        if values.get("redirect_uri") != store.redirect_uri:
-            return "redirect_uri does not match the app's registered redirect URI"
-        if values.get("response_type") != "code":
-            return "response_type must be code"
-        scopes = (values.get("scope") or "").split(" ")
-        if not values.get("scope") or set(scopes) - SCOPES:
-            return f"unknown scope: {' '.join(sorted(set(scopes) - SCOPES)) or '(none)'}"
-        return None
-
     def back(values, **params):
         if values.get("state") is not None:
             params["state"] = values["state"]
@@ -57,7 +44,7 @@ def register_oauth(app, state):
     @app.get("/api/oauth/authorize")
     def authorize():
         values = {name: request.args.get(name) for name in FIELDS}
-        problem = checked(values)
+        problem = checked(state(), values)
         if problem:
             return refused(problem)
         if state().auto_approve:
@@ -73,7 +60,7 @@ def register_oauth(app, state):
     @app.post("/api/oauth/authorize")
     def decide():
         values = {name: request.form.get(name) for name in FIELDS}
-        problem = checked(values)
+        problem = checked(state(), values)
         if problem:
             return refused(problem)
         if request.form.get("decision") != "approve":
@@ -84,29 +71,13 @@ def register_oauth(app, state):
     @app.route("/api/oauth/token/<int:store_id>", methods=["GET", "POST"])
     def token(store_id=None):
         values = request.form if request.method == "POST" else request.args
-        return exchange(values, store_id)
+        return exchange(state(), values, store_id)
 
-    def exchange(values, store_id):
-        store = state()
-        if store_id is not None and store_id != store.store_id:
-            return jsonify({"error": "invalid_request", "error_description": "Store not found"}), 404
-        if values.get("client_id") != store.client_id or values.get("client_secret") != store.client_secret:
-            return jsonify({"error": "invalid_client", "error_description": "client authentication failed"}), 401
-        if values.get("grant_type") != "authorization_code":
-            return refused("grant_type must be authorization_code")
-        with store.lock:
-            grant = store.codes.get(values.get("code") or "")
-            if grant is None or grant["expires"] < time.time():
-                return jsonify({"error": "invalid_grant", "error_description": "unknown or expired code"}), 400
-            if grant["used"]:
-                store.oauth_tokens.discard(grant["token"])  # a replayed code revokes what it gave
-                return jsonify({"error": "invalid_grant", "error_description": "the code was already used"}), 400
-            if values.get("redirect_uri") != grant["redirect_uri"]:
-                return jsonify({"error": "invalid_grant", "error_description": "redirect_uri does not match"}), 400
-            grant["used"], grant["token"] = True, "secret_" + secrets.token_hex(16)
-            store.oauth_tokens.add(grant["token"])
-        return jsonify({"access_token": grant["token"], "token_type": store.token_type, "scope": grant["scope"],
-                        "store_id": store.store_id, "email": "merchant@loja.example.com"})
+    register_control(app, state)
+
+
+def register_control(app, state):
+    """The test-side OAuth controls: expire the codes, list the working tokens."""
 
     @app.post("/_emulator/oauth/expire")
     def expire_codes():
@@ -121,3 +92,40 @@ def register_oauth(app, state):
         """The OAuth tokens that work now."""
         with state().lock:
             return {"tokens": sorted(state().oauth_tokens)}
+
+
+def exchange(store, values, store_id):
+    """Trade a code for a token, once (ECWID_API.md 6.2, step 3-4)."""
+    if store_id is not None and store_id != store.store_id:
+        return jsonify({"error": "invalid_request", "error_description": "Store not found"}), 404
+    if values.get("client_id") != store.client_id or values.get("client_secret") != store.client_secret:
+        return jsonify({"error": "invalid_client", "error_description": "client authentication failed"}), 401
+    if values.get("grant_type") != "authorization_code":
+        return jsonify({"error": "invalid_request", "error_description": "grant_type must be authorization_code"}), 400
+    with store.lock:
+        grant = store.codes.get(values.get("code") or "")
+        if grant is None or grant["expires"] < time.time():
+            return jsonify({"error": "invalid_grant", "error_description": "unknown or expired code"}), 400
+        if grant["used"]:
+            store.oauth_tokens.discard(grant["token"])  # a replayed code revokes what it gave
+            return jsonify({"error": "invalid_grant", "error_description": "the code was already used"}), 400
+        if values.get("redirect_uri") != grant["redirect_uri"]:
+            return jsonify({"error": "invalid_grant", "error_description": "redirect_uri does not match"}), 400
+        grant["used"], grant["token"] = True, "secret_" + secrets.token_hex(16)
+        store.oauth_tokens.add(grant["token"])
+    return jsonify({"access_token": grant["token"], "token_type": store.token_type, "scope": grant["scope"],
+                    "store_id": store.store_id, "email": "merchant@loja.example.com"})
+
+
+def checked(store, values):
+    """What is wrong with an authorize request (client id, redirect URI, response type, scopes), or None."""
+    if values.get("client_id") != store.client_id:
+        return "unknown client_id"
+    if values.get("redirect_uri") != store.redirect_uri:
+        return "redirect_uri does not match the app's registered redirect URI"
+    if values.get("response_type") != "code":
+        return "response_type must be code"
+    scopes = (values.get("scope") or "").split(" ")
+    if not values.get("scope") or set(scopes) - SCOPES:
+        return f"unknown scope: {' '.join(sorted(set(scopes) - SCOPES)) or '(none)'}"
+    return None
