@@ -194,3 +194,20 @@ def test_without_a_client_id_the_card_offers_only_the_token(client, owner, app):
 def test_the_code_never_reaches_a_log_line():
     line = redact('127.0.0.1 - - "GET /connect/ecwid/callback?store_id=1003&code=Zx81kQ&state=abc HTTP/1.1" 302 -')
     assert "Zx81kQ" not in line and "code=[redacted]&state=abc" in line
+
+
+def test_an_app_market_install_skips_the_consent_page(client, owner, ecwid_emulator):
+    ecwid_emulator.reset(auto_approve=True)
+    answer = ecwid_emulator.http.get(start(client, owner), allow_redirects=False, timeout=10)
+    assert answer.status_code == 302 and "code=" in answer.headers["Location"]
+    _, page = come_back(client, answer.headers["Location"])
+    assert "Connected with Ecwid: Loja Emulada" in page
+
+
+def test_the_emulator_is_as_strict_as_ecwid(client, owner, ecwid_emulator):
+    asked = params(start(client, owner))
+    for name, wrong in (("client_id", "other-app"), ("redirect_uri", "https://evil.example/cb"),
+                        ("response_type", "token"), ("scope", "read_everything")):
+        answer = ecwid_emulator.http.get(f"{ecwid_emulator.url}/api/oauth/authorize",
+                                         params={**asked, name: wrong}, allow_redirects=False, timeout=10)
+        assert answer.status_code == 400, name
