@@ -13,6 +13,10 @@ Against the VTEX and Ecwid emulators (each in its own process, with the rate lim
 
     python bench/source_bench.py [--skus 100000] [--products 100000] [--vtex-per-minute 30000]
                                  [--ecwid-per-minute 600] [--small 1000] [--runs 3]
+                                 [--only vtex|ecwid] [--no-change]
+
+Each pull's line is followed by when its last platform request answered and when the import and
+the steps after it ended.
 """
 import argparse
 import json
@@ -85,6 +89,7 @@ def child_pull(workdir, key, kind, url, extra):
 
                 service.set_source(db.session, store, "ecwid", {"store_id": STORE_ID, "base_url": url},
                                    {"token": TOKEN})
+        phases = _time_phases(service)
         started = time.perf_counter()
         with WorkerMemory() as worker:
             if app.config.get("BENCH_DELTA"):
@@ -93,7 +98,33 @@ def child_pull(workdir, key, kind, url, extra):
                 result = service.pull(db.session, store, trigger="bench")
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "received": result.get("received"), "changed": result.get("changed"),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker_peak_mb": worker.peak_mb}
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "worker_peak_mb": worker.peak_mb,
+            "phases": {name: round(at - started, 2) for name, at in phases.items()}}
+
+
+def _time_phases(service):
+    """Record when the last platform request answered and when the import and the steps after it
+    ended (seconds from the pull's start, in the figures' "phases"): what follows the last request."""
+    from server.catalog import service as catalog_service
+    from server.catalog.sources import ecwid, vtex
+
+    phases = {}
+
+    def timed(owner, name, label):
+        original = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            try:
+                return original(*args, **kwargs)
+            finally:
+                phases[label] = time.perf_counter()
+        setattr(owner, name, wrapper)
+
+    timed(ecwid.Ecwid, "_get", "last request")
+    timed(vtex.Vtex, "_get", "last request")
+    timed(catalog_service, "import_feed", "import ended")
+    timed(service, "record_image_sizes", "image sizes ended")
+    return phases
 
 
 def floor_seconds(kind, counts, per_minute):
@@ -137,6 +168,8 @@ def print_rows(title, rows):
         ratio = floor / f["seconds"] if f["seconds"] else 0
         print(f"  {label:<40}{f['received'] or 0:>9}{requests:>10}{throttled:>7}{f['seconds']:>9.1f}{floor:>9.1f}"
               f"{ratio:>7.2f}{f['peak_mb']:>9.0f}{f['worker_peak_mb']:>11.0f}")
+        phases = sorted(f["phases"].items(), key=lambda phase: phase[1])
+        print("    " + ", ".join(f"{name} at {at:.1f} s" for name, at in phases))
 
 
 def change_to_tiktok(args, workdir, kind, url, extra):
@@ -144,7 +177,6 @@ def change_to_tiktok(args, workdir, kind, url, extra):
     import requests
 
     from server.catalog.sources import service
-    from server.catalog.sources.views import ecwid_catalog_webhook  # noqa: F401  (the route's own check)
     from server.extensions import db
     from server.jobs.runner import run_due
     from server.models.catalog import CatalogProduct, SyncRun
@@ -232,6 +264,8 @@ def main():
     parser.add_argument("--ecwid-per-minute", type=int, default=600, help="emulated limit per token (Ecwid's own)")
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=("vtex", "ecwid"), help="one platform's figures")
+    parser.add_argument("--no-change", action="store_true", help="skip the one-change-to-TikTok figures")
     parser.add_argument("--child-pull", nargs=5, help=argparse.SUPPRESS)
     add_machine_args(parser)
     args = parser.parse_args()
@@ -249,6 +283,8 @@ def main():
                                                        "--per-account-per-minute", str(3 * args.vtex_per_minute)]),
             ("ecwid", args.products, args.ecwid_per_minute, ["--products", str(count_products(args.products)),
                                                              "--per-minute", str(args.ecwid_per_minute)])):
+        if args.only and kind != args.only:
+            continue
         process, url = start_platform(kind, *options)
         try:
             with tempfile.TemporaryDirectory() as directory:
@@ -260,6 +296,8 @@ def main():
     for kind, options in (("vtex", ["--products", str(args.small // 2), "--skus-per-product", "2",
                                     "--per-endpoint-per-minute", str(args.vtex_per_minute)]),
                           ("ecwid", ["--products", str(args.small), "--per-minute", str(args.ecwid_per_minute)])):
+        if args.no_change or (args.only and kind != args.only):
+            continue
         process, url = start_platform(kind, *options)
         try:
             with tempfile.TemporaryDirectory() as directory:

@@ -26,6 +26,7 @@ DEFAULTS = {
     "TTC_TIKTOK_APP_ID": "",
     "TTC_TIKTOK_APP_SECRET": "",
     "TTC_ECWID_CLIENT_SECRET": "",  # the Ecwid app's client_secret: signs its webhooks (POST /hooks/<key>/ecwid)
+    "TTC_ECWID_CLIENT_ID": "",  # the Ecwid app's client_id: set, the Catalog page offers "Connect with Ecwid"
     "TTC_BROKER_URL": "",
     "TTC_REDIS_URL": "",
     "TTC_AUTO_MIGRATE": True,
@@ -90,6 +91,7 @@ DEFAULTS = {
     "TTC_CATALOG_SOURCE_ALLOW_PRIVATE_HOSTS": "",  # tests only: feed URL hosts allowed to be loopback/private
     "TTC_VTEX_API_BASE": "",  # empty: https://{account}.{environment}.com.br; else every account's API host
     "TTC_ECWID_API_BASE": "https://app.ecwid.com",
+    "TTC_ECWID_OAUTH_BASE": "https://my.ecwid.com",  # where merchants authorize the app and codes are exchanged
     "TTC_VTEX_REQUESTS_PER_MINUTE": 15_000,  # VTEX's documented catalog limit per endpoint; 0: unpaced
     "TTC_ECWID_REQUESTS_PER_MINUTE": 600,  # Ecwid's documented limit per token; 0: unpaced
     "TTC_ECWID_WEBHOOK_MAX_AGE": 86_400,  # seconds; Ecwid retries for 24 h; older (and replayed) events are refused

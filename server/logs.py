@@ -8,7 +8,9 @@ SECRET_PATTERNS = [
 ]
 
 # Secrets that are a URL's last part: VTEX's notification URL can carry no signature, only a path secret.
-PATH_SECRETS = [re.compile(r"(/hooks/[^/\s]+/vtex/)[^\s/?\"']+")]
+PATH_SECRETS = [re.compile(r"(/hooks/[^/\s]+/vtex/)[^\s/?\"']+"),
+                # An OAuth callback's code (Ecwid names it plain ``code``), in access log lines.
+                re.compile(r"(/connect/[a-z]+/callback\?(?:[^\s\"'#]*&)?(?:auth_)?code=)[^\s&\"'#]+")]
 
 
 def redact(text):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import click
 
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
-HIDDEN = ("TTC_SECRET_KEY", "TTC_TOKEN_KEY", "TTC_TIKTOK_APP_SECRET", "TTC_DATABASE_URL", "TTC_BROKER_URL",
-          "TTC_REDIS_URL")  # their values never reach an error message (keys, passwords in URLs)
+HIDDEN = ("TTC_SECRET_KEY", "TTC_TOKEN_KEY", "TTC_TIKTOK_APP_SECRET", "TTC_ECWID_CLIENT_SECRET", "TTC_DATABASE_URL",
+          "TTC_BROKER_URL", "TTC_REDIS_URL")  # their values never reach an error message (keys, passwords in URLs)
 
 
 class SettingError(click.ClickException):
@@ -40,6 +40,8 @@ RULES = {
     "TTC_PUBLIC_URL": Rule(pattern=r"https?://[^\s/]+(/\S*)?", says="an http(s):// address"),
     "TTC_TIKTOK_API_BASE": Rule(pattern=r"https?://[^\s/]+(/\S*)?", says="an http(s):// address"),
     "TTC_TIKTOK_AUTH_URL": Rule(pattern=r"https?://[^\s/]+(/\S*)?", says="an http(s):// address"),
+    "TTC_ECWID_API_BASE": Rule(pattern=r"https?://[^\s/]+(/\S*)?|", says="an http(s):// address"),  # empty: Ecwid's
+    "TTC_ECWID_OAUTH_BASE": Rule(pattern=r"https?://[^\s/]+(/\S*)?", says="an http(s):// address"),
     "TTC_TRUSTED_PROXIES": Rule(0, 10),
     "TTC_MAX_BODY": Rule(1024, 2**31),
     "TTC_CATALOG_MAX_BODY": Rule(1024, 2**34),

@@ -21,16 +21,18 @@ class AppServer:
 
     name = "emulator"
 
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, ssl_context=None):
         self.app = app
-        self._server = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
+        self._server = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler,
+                                   ssl_context=ssl_context)
         self.host, self.port = host, self._server.server_port
+        self.scheme = "https" if ssl_context else "http"
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         """The host root, e.g. ``http://127.0.0.1:5123``."""
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def start(self):
         """Serve in a daemon thread."""

@@ -3,7 +3,9 @@
 Every admin feature builds its blueprint with ``page_blueprint`` so that a missing store is a 404
 page, a member's attempt to change a store a 403 page, and an anonymous visitor is sent to sign in.
 """
-from flask import Blueprint, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from server.auth.csrf import CSRFError
 from server.auth.errors import Unauthorized
@@ -29,6 +31,17 @@ def page_blueprint(name, import_name, **options):
 def render_page(template, status=200, **context):
     """Render a template as a response with the given status."""
     return render_template(template, **context), status
+
+
+def allow_form_to(rendered, url):
+    """A rendered page whose form may answer with a redirect to ``url``'s host (an OAuth consent page),
+    which the strict ``form-action 'self'`` would block; returns a response."""
+    body, code = rendered
+    target = urlsplit(url)
+    response = current_app.make_response((body, code))
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}")
+    return response
 
 
 def _to_sign_in(error):

@@ -44,13 +44,13 @@ def catalog(grant):
     products = status.list_products(db.session, grant.store, state=state, search=search, limit=PAGE_SIZE,
                                     offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-products["total"] // PAGE_SIZE))
-    return admin.render_page("catalog/page.html", grant=grant, store=grant.store,
-                             summary=status.catalog_status(db.session, grant.store), products=products,
-                             state=state, search=search or "", page=page, pages=pages,
-                             labels=STATE_LABELS, tones=STATE_TONES, import_errors={},
-                             recent_imports=[imports.import_state(job) for job in
-                                             imports.latest_imports(db.session, grant.store)],
-                             source_card=source_admin.card_context(grant.store))
+    return source_admin.with_form_actions(admin.render_page(
+        "catalog/page.html", grant=grant, store=grant.store,
+        summary=status.catalog_status(db.session, grant.store), products=products,
+        state=state, search=search or "", page=page, pages=pages,
+        labels=STATE_LABELS, tones=STATE_TONES, import_errors={},
+        recent_imports=[imports.import_state(job) for job in imports.latest_imports(db.session, grant.store)],
+        source_card=source_admin.card_context(grant.store)))
 
 
 @bp.post("/stores/<key>/catalog/import")

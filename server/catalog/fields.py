@@ -47,6 +47,9 @@ ALIASES = {
     **{f"custom_label_{n}": (f"custom_label_{n}",) for n in range(5)},
 }
 LOOKUP = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+# Not a Merchant field: a catalog source's sentence about what it did to the item (the product's
+# "why" shows it; TikTok never gets it).
+SOURCE_NOTE = "source_note"
 
 AVAILABILITY = {"in stock": "IN_STOCK", "instock": "IN_STOCK", "out of stock": "OUT_OF_STOCK",
                 "outofstock": "OUT_OF_STOCK", "preorder": "PREORDER", "pre order": "PREORDER",
@@ -139,6 +142,9 @@ def normalize(raw):
     notes = []
     if "gtin" in data:
         check_gtin(data, notes)
+    note = raw.get(SOURCE_NOTE)
+    if note.__class__ is str and note.strip():  # what a catalog source did to the item (never sent)
+        notes.append(("source_note", single_line(note, limit=500)))
     product_type = data.get("product_type")
     return Product(sku=sku, data=data, visibility=_visibility(raw), category_ids=_categories(raw, product_type),
                    notes=notes)

@@ -18,6 +18,8 @@ NOTE_SENTENCES = {
     "condition_new": "{n} without a condition: new is assumed, as Merchant Center does",
     "gtin_dropped": "{n} with a GTIN that is not valid (length or check digit): it is not sent",
     "https_upgraded": "{n} with http:// links or images: their https:// form answered and is sent",
+    "source_note": "{n} with something the catalog source changed on the way in (as a VTEX image sent in its "
+                   "resized form): each product's why says what",
 }
 REASON_LABELS = {
     "missing": "no {field}", "too_long": "{field} too long", "bad_value": "{field} not an accepted value",

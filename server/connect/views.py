@@ -1,10 +1,7 @@
 """The store's TikTok page: connect, the OAuth callback, setup choices, disconnect."""
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, request, url_for
 
 from server import admin
-from server.admin.pages import CONTENT_SECURITY_POLICY
 from server.auth import sessions
 from server.auth.guards import current_caller, store_required
 from server.connect import disconnect as disconnecting
@@ -122,12 +119,7 @@ def _page(grant, code=200, *, problem=None):
 
 def _allow_form_to_tiktok(rendered):
     """The Connect form answers with a redirect to TikTok, which a strict form-action would block."""
-    body, code = rendered
-    auth = urlsplit(current_app.config["TTC_TIKTOK_AUTH_URL"])
-    response = current_app.make_response((body, code))
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "form-action 'self'", f"form-action 'self' {auth.scheme}://{auth.netloc}")
-    return response
+    return admin.allow_form_to(rendered, current_app.config["TTC_TIKTOK_AUTH_URL"])
 
 
 def _plain_page(code, title, message, template="error.html"):

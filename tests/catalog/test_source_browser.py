@@ -1,5 +1,6 @@
 """Setting the catalog source from the admin in a real browser, once per kind (feed URL, VTEX,
-Ecwid against their emulators): test the connection before saving, save, pull, see what it did.
+Ecwid against their emulators): test the connection before saving, save, pull, see what it did;
+and "Connect with Ecwid" through the emulator's authorize page, declined once, then accepted.
 Screenshots in build/test-artifacts/. SQLite only: here the page is under test."""
 import pytest
 from playwright.sync_api import expect
@@ -19,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sql
 def app_config(app_config, vtex_emulator, ecwid_emulator):
     """The platforms' API hosts are the emulators; the feed server's loopback host is allowed."""
     return {**app_config, **FAST, "TTC_VTEX_API_BASE": vtex_emulator.url, "TTC_ECWID_API_BASE": ecwid_emulator.url,
+            "TTC_ECWID_OAUTH_BASE": ecwid_emulator.url, "TTC_ECWID_CLIENT_ID": ecwid_emulator.client_id,
             "TTC_CATALOG_SOURCE_ALLOW_PRIVATE_HOSTS": "127.0.0.1"}
 
 
@@ -120,4 +122,36 @@ def test_an_ecwid_store_from_the_admin(live_server, page, ecwid_emulator):
     page.reload()
     expect(page.locator("#source-summary")).to_contain_text("16 read: 16 ready for TikTok")
     _shot(page, "ecwid-pulled")
+    assert page.console_errors == []
+
+
+def test_connect_with_ecwid_through_its_authorize_page(live_server, page, ecwid_emulator):
+    ecwid_emulator.reset(redirect_uri=live_server("/connect/ecwid/callback"))
+    key = _open_catalog(live_server, page)
+    card = page.locator("#catalog-source")
+    _shot(page, "ecwid-oauth-offered")
+    card.get_by_role("button", name="Connect with Ecwid").click()
+    page.wait_for_url(ecwid_emulator.url + "/api/oauth/authorize?**")
+    assert page.console_errors == []
+    expect(page.get_by_text("read_store_profile read_catalog read_orders")).to_be_visible()
+    page.get_by_role("button", name="Cancel").click()  # the merchant declines first
+    page.wait_for_url(f"**/stores/{key}/catalog**")
+    expect(page.locator(".flashes")).to_contain_text("Ecwid did not authorize the app (the merchant declined)")
+    expect(page.locator("#source-state")).to_have_count(0)
+    _shot(page, "ecwid-oauth-declined")
+
+    card.get_by_role("button", name="Connect with Ecwid").click()
+    page.wait_for_url(ecwid_emulator.url + "/api/oauth/authorize?**")
+    _shot(page, "ecwid-oauth-authorize")
+    page.console_errors.clear()  # the emulator's page is not ours to judge
+    page.get_by_role("button", name="Accept").click()
+    page.wait_for_url(f"**/stores/{key}/catalog**")
+    expect(page.locator(".flashes")).to_contain_text("Connected with Ecwid: Loja Emulada, BR, BRL, 12 products.")
+    expect(page.locator("#source-state")).to_contain_text("connected with the Ecwid app")
+    (token,) = ecwid_emulator.oauth_tokens()
+    assert token not in page.content() and token not in page.url
+    _pull(live_server, key)
+    page.reload()
+    expect(page.locator("#source-summary")).to_contain_text("16 read: 16 ready for TikTok")
+    _shot(page, "ecwid-oauth-connected")
     assert page.console_errors == []

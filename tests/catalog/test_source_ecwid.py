@@ -178,3 +178,24 @@ def test_an_order_whose_shopper_never_came_back_is_read_from_ecwid_and_filed(liv
     assert filed["status"] == 200 and '"event_id":"order:XJ77"' in filed["body"].replace(" ", "")
     assert unknown["status"] == 200 and "no such order" in unknown["body"]
     assert ecwid_emulator.stats()["requests"]["order"] == 2
+
+
+def test_image_sizes_follow_the_store_and_a_measured_image_is_corrected(runner, store, ecwid_emulator):
+    set_ecwid(runner, store, ecwid_emulator)
+    first = ecwid_emulator.first_product
+    pull(runner, store)
+    url = products(store)[str(first + 1)].image_url
+    row = db.session.execute(select(ImageCheck).where(ImageCheck.url == url)).scalar_one()
+    row.outcome, row.width, row.height, row.message = "unreachable", None, None, "HTTP 503"  # measured badly once
+    db.session.commit()
+    ecwid_emulator.change_product(first + 2, originalImage={"url": "x", "width": 3000, "height": 450})
+
+    pull(runner, store)
+
+    db.session.expire_all()
+    checks = {c.url: c for c in db.session.execute(select(ImageCheck)).scalars()}
+    assert (checks[url].outcome, checks[url].width, checks[url].message) == ("ok", 1200, None)
+    wide = checks[products(store)[str(first + 2)].image_url]
+    assert (wide.outcome, wide.width, wide.height) == ("too_small", 1500, 225)  # fitted into 1500 px
+    assert "1500x225 px; TikTok needs at least 500x500" in wide.message
+    assert len(checks) == 12  # one per product, written once each

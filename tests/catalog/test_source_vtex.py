@@ -35,7 +35,7 @@ def test_a_pull_reads_every_sku_through_the_id_listing_and_imports_them(runner, 
     assert product.item_group_id == "1001"
     assert product.data["price"] == "79.90" and product.data["sale_price"] == "62.90"
     assert product.data["link"] == "https://loja.example.com/camiseta-1001/p"
-    assert product.data["image_link"].startswith("https://lojaemulada.vteximg.com.br/arquivos/ids/3/")
+    assert product.data["image_link"].startswith("https://lojaemulada.vteximg.com.br/arquivos/ids/3-1000-1000/")
     assert product.data["brand"] == "Marca Emulada" and product.data["gtin"] == "7890000000031"
     assert product.state == "queued"
     source = source_row(store)

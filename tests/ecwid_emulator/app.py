@@ -11,6 +11,7 @@ import uuid
 import requests
 from flask import Flask, jsonify, request
 
+from .oauth import register_oauth
 from .state import BASE_TIME, FIRST_PRODUCT, EcwidState
 
 MAX_LIMIT = 100
@@ -146,6 +147,7 @@ def create_app(settings: dict | None = None) -> Flask:
             return jsonify(category_record(category_id, request.args.get("productIds") == "true"))
 
     register_control(app, state)
+    register_oauth(app, state)
     return app
 
 

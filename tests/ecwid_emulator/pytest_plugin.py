@@ -1,17 +1,20 @@
 """Pytest fixtures: ``ecwid_emulator`` (reset before each test) on one threaded server per session."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 import requests
 
 from .server import EcwidEmulatorServer
-from .state import CLIENT_SECRET, FIRST_PRODUCT, STORE_ID, TOKEN
+from .state import CLIENT_ID, CLIENT_SECRET, FIRST_PRODUCT, STORE_ID, TOKEN
 
 
 class EcwidHandle:
     """Drive a running Ecwid emulator over real HTTP."""
 
     store_id, token, client_secret, first_product = STORE_ID, TOKEN, CLIENT_SECRET, FIRST_PRODUCT
+    client_id = CLIENT_ID
 
     def __init__(self, url):
         self.url = url
@@ -53,6 +56,25 @@ class EcwidHandle:
     def replay(self, url, sent):
         """Send an earlier webhook again, byte for byte (its event and signature)."""
         return self._post("webhook", {"url": url, "raw": {"event": sent["event"], "signature": sent["signature"]}})
+
+    def decide(self, authorize_url, decision="approve"):
+        """The merchant answers the authorize page at ``authorize_url``: the URL Ecwid sends them back to
+        (the page itself must load first, as in a browser)."""
+        page = self.http.get(authorize_url, timeout=10, allow_redirects=False)
+        assert page.status_code == 200, page.text
+        fields = dict(parse_qsl(urlsplit(authorize_url).query))
+        answer = self.http.post(f"{self.url}/api/oauth/authorize", data={**fields, "decision": decision},
+                                timeout=10, allow_redirects=False)
+        assert answer.status_code == 302, answer.text
+        return answer.headers["Location"]
+
+    def expire_codes(self):
+        """Every code issued so far expires."""
+        return self._post("oauth/expire")
+
+    def oauth_tokens(self):
+        """The OAuth tokens Ecwid accepts now."""
+        return self.http.get(f"{self.url}/_emulator/oauth/tokens", timeout=10).json()["tokens"]
 
     def stats(self):
         """Requests per endpoint and the throttled count."""

@@ -10,6 +10,8 @@ from tests.vtex_emulator.state import Bucket
 STORE_ID = 1003
 TOKEN = "secret_" + "e" * 32
 CLIENT_SECRET = "emulated_client_secret"
+CLIENT_ID = "emulated-client-id"
+REDIRECT_URI = "https://connector.test/connect/ecwid/callback"  # the app's registered redirect URI
 BASE_TIME = 1_760_000_000
 FIRST_PRODUCT = 500_001
 
@@ -17,9 +19,14 @@ FIRST_PRODUCT = 500_001
 class EcwidState:
     """Everything the emulated store holds; every method is thread-safe under ``lock``."""
 
-    def __init__(self, *, products=12, categories=3, per_minute=600, currency="BRL", country="BR", closed=False):
+    def __init__(self, *, products=12, categories=3, per_minute=600, currency="BRL", country="BR", closed=False,
+                 redirect_uri=REDIRECT_URI, auto_approve=False, code_seconds=600, token_type="bearer"):
         self.lock = threading.Lock()
         self.store_id, self.token, self.client_secret = STORE_ID, TOKEN, CLIENT_SECRET
+        self.client_id, self.redirect_uri, self.auto_approve = CLIENT_ID, redirect_uri, auto_approve
+        self.code_seconds, self.token_type = code_seconds, token_type
+        self.codes = {}  # code -> {"redirect_uri", "scope", "expires", "used", "token"}
+        self.oauth_tokens = set()  # tokens issued through OAuth (and not revoked)
         self.count, self.category_count = products, categories
         self.currency, self.country, self.closed = currency, country, closed
         self.overrides = {}  # product id -> fields changed (and its new updateTimestamp)
@@ -91,7 +98,7 @@ class EcwidState:
             if faults.get("fail_5xx", 0) > 0:
                 faults["fail_5xx"] -= 1
                 return 500, "INTERNAL_ERROR", "Internal error", None
-            if faults.get("revoked") or token != self.token:
+            if faults.get("revoked") or (token != self.token and token not in self.oauth_tokens):
                 return 403, "INVALID_API_TOKEN", "Invalid API token", None
             if faults.get("suspended"):
                 return 402, "STORE_IS_SUSPENDED", "The store is suspended", None

@@ -51,6 +51,8 @@ def test_a_mistyped_import_worker_setting_stops_the_start(tmp_path, monkeypatch)
     ("TTC_SESSION_HOURS", "0", "a number from 0.01 to 8760"),
     ("TTC_LOG_LEVEL", "LOUD", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
     ("TTC_PUBLIC_URL", "connector.example.com", "an http(s):// address"),
+    ("TTC_ECWID_OAUTH_BASE", "my.ecwid.com", "an http(s):// address"),
+    ("TTC_ECWID_API_BASE", "ftp://app.ecwid.com", "an http(s):// address"),
     ("TTC_ADS_MIN_DAILY_BUDGETS", "JPY:5000", 'currency=amount pairs, as "JPY=5000,BRL=250"'),
     ("TTC_IMAGE_CHECKS", "sometimes", "true or false (1/0, yes/no, on/off)"),
     ("TTC_MAX_BODY", "10", "a whole number from 1024 to 2147483648"),

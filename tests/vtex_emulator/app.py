@@ -6,6 +6,7 @@ import time
 import requests
 from flask import Flask, jsonify, request
 
+from .images import register_images
 from .state import VtexState
 
 MAX_PAGE_SIZE = 1000
@@ -147,6 +148,7 @@ def create_app(settings: dict | None = None) -> Flask:
         return jsonify({"id": affiliate_id, **found}) if found else error(404, "Affiliate not found")
 
     register_control(app, state)
+    register_images(app, state)
     return app
 
 

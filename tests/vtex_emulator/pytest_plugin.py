@@ -42,6 +42,14 @@ class VtexHandle:
         """Have the account send its affiliate notification for ``sku`` to ``url``."""
         return self._post("notify", {"url": url, "sku": sku, **fields})
 
+    def set_image(self, file_id, width, height):
+        """Set the original size of one image file."""
+        return self._post(f"images/{file_id}", {"width": width, "height": height})
+
+    def image_requests(self):
+        """The image paths asked for so far."""
+        return self.http.get(f"{self.url}/_emulator/images", timeout=10).json()["requests"]
+
     def stats(self):
         """Requests per endpoint, throttled count, affiliates."""
         return self.http.get(f"{self.url}/_emulator/stats", timeout=10).json()

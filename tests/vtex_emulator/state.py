@@ -35,10 +35,13 @@ class VtexState:
     """Everything the emulated account holds; every method is thread-safe."""
 
     def __init__(self, *, products=20, skus_per_product=2, categories=4, per_endpoint_per_minute=15_000,
-                 per_account_per_minute=45_000, currency="BRL", country="BRA"):
+                 per_account_per_minute=45_000, currency="BRL", country="BRA", image_base=None):
         self.lock = threading.Lock()
         self.account, self.app_key, self.app_token = ACCOUNT, APP_KEY, APP_TOKEN
         self.currency, self.country = currency, country
+        self.image_base = image_base or f"http://{ACCOUNT}.vteximg.com.br"  # the image CDN's host
+        self.image_sizes = {}  # file id -> its original (width, height)
+        self.image_requests = []  # image paths asked for
         self.products, self.skus_per_product, self.category_count = products, skus_per_product, categories
         self.overrides = {}  # sku id -> context fields changed
         self.offers = {}  # sku id -> {listPrice, sellingPrice, availability}
@@ -70,10 +73,10 @@ class VtexState:
             "ProductName": f"Camiseta {product_id}", "SkuName": size,
             "ProductDescription": f"<p>Camiseta de algodão <b>{product_id}</b>.</p>",
             "IsActive": True, "IsProductActive": True, "ProductIsVisible": True,
-            "ImageUrl": f"http://{ACCOUNT}.vteximg.com.br/arquivos/ids/{sku_id}-55-55/c.jpg",
-            "Images": [{"ImageUrl": f"http://{ACCOUNT}.vteximg.com.br/arquivos/ids/{sku_id}/c.jpg",
+            "ImageUrl": f"{self.image_base}/arquivos/ids/{sku_id}-55-55/c.jpg",
+            "Images": [{"ImageUrl": f"{self.image_base}/arquivos/ids/{sku_id}/c.jpg",
                         "ImageName": None, "FileId": sku_id},
-                       {"ImageUrl": f"http://{ACCOUNT}.vteximg.com.br/arquivos/ids/{sku_id + 500000}/v.jpg",
+                       {"ImageUrl": f"{self.image_base}/arquivos/ids/{sku_id + 500000}/v.jpg",
                         "ImageName": "verso", "FileId": sku_id + 500000}],
             "DetailUrl": f"/camiseta-{product_id}/p", "BrandId": "2000001", "BrandName": "Marca Emulada",
             "AlternateIds": {"Ean": ean13(f"789{sku_id:09d}"), "RefId": f"REF-{sku_id}"},

@@ -1,10 +1,12 @@
 """The "Catalog source" card on the Catalog page: choose the kind, fill it in, test, save, sync now."""
-from flask import flash, jsonify, redirect, request, url_for
+from flask import flash, jsonify, make_response, redirect, request, url_for
 
 from server import admin
-from server.auth.guards import store_required
-from server.catalog.sources import schedule, service
+from server.auth import sessions
+from server.auth.guards import current_caller, store_required
+from server.catalog.sources import ecwid_oauth, schedule, service
 from server.catalog.sources.views import source_fields
+from server.connect.oauth_state import signed_store_key
 from server.errors import AppError
 from server.extensions import db
 from server.models.catalog_source import CatalogSource
@@ -19,7 +21,14 @@ def card_context(store):
     described = service.describe(db.session, store, source) if source else None
     if described and source.kind == "vtex":
         described["notification_url"] = service.notification_url(store, source)
-    return {"source": described, "kinds": service.KIND_LABELS}
+    return {"source": described, "kinds": service.KIND_LABELS, "ecwid_oauth": ecwid_oauth.enabled()}
+
+
+def with_form_actions(rendered):
+    """The Catalog page as a response: its "Connect with Ecwid" form answers with a redirect to Ecwid."""
+    if not ecwid_oauth.enabled():
+        return rendered
+    return admin.allow_form_to(rendered, ecwid_oauth.oauth_base())
 
 
 def _back(store):
@@ -90,3 +99,45 @@ def source_pull(grant):
     else:
         flash("A pull from the catalog source is queued.", "success")
     return _back(grant.store)
+
+
+@bp.post("/stores/<key>/catalog/source/ecwid/connect")
+@store_required("write")
+def ecwid_connect(grant):
+    """Send the merchant to Ecwid to authorize the app for their store (a fresh, signed state)."""
+    try:
+        url = ecwid_oauth.start(db.session, grant.store, current_caller().user)
+    except AppError as error:
+        flash(f"The Ecwid store was not connected: {error.message}", "error")
+        return _back(grant.store)
+    return redirect(url, code=303)
+
+
+@bp.get(ecwid_oauth.CALLBACK_PATH)
+def ecwid_callback():
+    """Where Ecwid sends the merchant back with ``code`` (and ``store_id``), or ``error``: the Catalog
+    page says what came of it; a state naming no store of ours gets a page of its own."""
+    user = sessions.current_user()
+    try:
+        done = ecwid_oauth.complete(db.session, request.args, user)
+    except AppError as error:
+        db.session.rollback()
+        key = signed_store_key(request.args.get("state"), ecwid_oauth.PURPOSE)
+        if key is None or user is None:
+            return _no_referrer(*admin.render_page("error.html", error.status, message=error.message,
+                                                   title="This Ecwid authorization cannot be used"))
+        flash(f"The Ecwid store was not connected: {error.message}", "error")
+        return _no_referrer(*_to_catalog(key))
+    flash(f"Connected with Ecwid: {_found_sentence(done.found)} The first pull starts within a minute.", "success")
+    return _no_referrer(*_to_catalog(done.store.public_key))
+
+
+def _to_catalog(key):
+    response = redirect(url_for("catalog_admin.catalog", key=key) + "#catalog-source")
+    return response, response.status_code
+
+
+def _no_referrer(body, code):
+    response = make_response(body, code)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the callback URL carried the code
+    return response

@@ -149,7 +149,7 @@ def run_refresh_job(context, store_id, what, ids):
 
 def _ecwid_changes(session, store, platform, product_ids, deleted=()):
     items, found = platform.fetch(product_ids) if product_ids else ([], set())
-    service.record_image_sizes(session, platform.image_sizes)
+    service.record_image_sizes(session, platform.take_image_sizes())
     groups = {str(p) for p in product_ids} | {str(p) for p in deleted}
     keep = {i["id"] for i in items}
     known = session.execute(select(CatalogProduct.sku).where(

@@ -3,6 +3,7 @@
 
 Every choice the reference marks UNCONFIRMED is in the block of constants below.
 """
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -39,6 +40,7 @@ class Ecwid:
         self.retry_base = retry_base
         self.enabled = None  # {category id: enabled}, read once per pull
         self.image_sizes = {}  # image URL -> (width, height) known from the product, no download needed
+        self._sizes_lock = threading.Lock()  # products may be read in another thread than the import's
         self.newest = 0  # the largest updateTimestamp seen
 
     def close(self):
@@ -201,7 +203,14 @@ class Ecwid:
         width, height = original.get("width"), original.get("height")
         if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
             scale = min(1.0, IMAGE_SIDE / max(width, height))
-            self.image_sizes[url] = (int(width * scale), int(height * scale))
+            with self._sizes_lock:
+                self.image_sizes[url] = (int(width * scale), int(height * scale))
+
+    def take_image_sizes(self):
+        """The image sizes learnt since the last call ({url: (width, height)})."""
+        with self._sizes_lock:
+            sizes, self.image_sizes = self.image_sizes, {}
+        return sizes
 
 
 def _attribute(attributes, kind):

@@ -11,20 +11,19 @@ import secrets
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import select
 
 from server.catalog import service as catalog_service
 from server.catalog.feed_worker import WorkerFailed
 from server.catalog.feeds import FeedError
 from server.catalog.fetch import ANY_HOST, private_hosts_setting
-from server.catalog.sources import schedule
+from server.catalog.sources import image_sizes, schedule
 from server.catalog.sources.ecwid import Ecwid
 from server.catalog.sources.errors import SourceAuthError, SourceNotSet
 from server.catalog.sources.feed_url import NotModified, open_feed
 from server.catalog.sources.feedstream import ItemStream
 from server.catalog.sources.vtex import ENVIRONMENT as VTEX_ENVIRONMENT, Vtex
 from server.errors import AppError, ValidationError
-from server.models.catalog import ImageCheck
 from server.models.catalog_source import CatalogSource
 from server.security import TokenKeyError, decrypt_secret, encrypt_secret
 
@@ -262,46 +261,20 @@ def _pull_vtex(session, store, platform, terms):
 def _pull_ecwid(session, store, source, platform, terms):
     platform.load_categories()
     stream = ItemStream(platform.items())
-    result = catalog_service.import_feed(session, store, stream, **terms)
-    record_image_sizes(session, platform.image_sizes)
+
+    def sizes_so_far(*_):  # between the import's batches, while the next pages are being requested
+        image_sizes.write(session, platform.take_image_sizes())
+
+    result = catalog_service.import_feed(session, store, stream, on_progress=sizes_so_far, **terms)
+    record_image_sizes(session, platform.take_image_sizes())
     source = require_source(session, store)
     source.cursor = str(platform.newest) if platform.newest else source.cursor
     return {**result, "requests": platform.counter.requests}
 
 
 def record_image_sizes(session, sizes):
-    """Keep image sizes the platform told us (no download needed for the 500x500 check; commits).
-
-    Written in bulk, a chunk of URLs at a time: a pull of 100,000 products knows as many images."""
-    from server.catalog.images import MIN_SIDE, url_key
-
-    formats = {"jpg": "JPG", "jpeg": "JPG", "png": "PNG"}
-    known = {}
-    for url, (width, height) in sizes.items():
-        image_format = formats.get(url.rsplit("?", 1)[0].rsplit(".", 1)[-1].lower())
-        if image_format is None:
-            continue  # the format is not in the name: measured the usual way
-        ok = width >= MIN_SIDE and height >= MIN_SIDE
-        known[url_key(url)] = {"url_hash": url_key(url), "url": url, "outcome": "ok" if ok else "too_small",
-                               "width": width, "height": height, "image_format": image_format,
-                               "message": None if ok else f"{width}x{height} px; TikTok needs at least "
-                                                          f"{MIN_SIDE}x{MIN_SIDE}", "checked_at": now()}
-    keys = list(known)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        existing = set(session.execute(select(ImageCheck.url_hash).where(ImageCheck.url_hash.in_(chunk))).scalars())
-        fresh = [known[k] for k in chunk if k not in existing]
-        if fresh:
-            session.execute(insert(ImageCheck), fresh)
-        if existing:
-            session.execute(_SIZE_UPDATE, [{f"new_{k}": v for k, v in known[key].items()} for key in existing])
-    session.commit()
-
-
-_TABLE = ImageCheck.__table__
-_SIZE_UPDATE = (_TABLE.update().where(_TABLE.c.url_hash == bindparam("new_url_hash"))
-                .values({name: bindparam(f"new_{name}") for name in
-                         ("url", "outcome", "width", "height", "image_format", "message", "checked_at")}))
+    """Keep image sizes the platform told us (no download needed for the 500x500 check; commits)."""
+    image_sizes.record(session, sizes)
 
 
 def notification_url(store, source):

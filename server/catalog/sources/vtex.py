@@ -37,6 +37,16 @@ AFFILIATE_ID = "TKT"
 MANUAL_STEPS = ("In the VTEX admin: Order management > Settings > Affiliates > New affiliate.",
                 f"Name: TikTok; ID: {AFFILIATE_ID}; Trade Policy: the sales channel above.",
                 "Search Endpoint: the notification URL above; then save.")
+# 2.8: /arquivos/ids/{id}-{w}-{h}/{file} is file {id} at w x h ({file} and a ?v= cache buster kept).
+# The SKU context gives no image size, so an image whose URL states none, or states one under
+# TikTok's 500x500, is sent in its RESIZED x RESIZED form rather than as the original (measured
+# only to learn it may be too small). Whether VTEX enlarges a smaller original to fill the box
+# (rather than only shrinking, or padding), and whether IO hosts (vtexassets.com) take the same
+# path (rather than width/height query parameters), is UNCONFIRMED: the 500x500 check measures
+# the resized URL like any other, so a resize that stays small keeps the product off TikTok.
+RESIZED = 1000
+SMALLEST = 500  # TikTok's minimum side (server/catalog/images.py MIN_SIDE)
+IMAGE_PATH = re.compile(r"^(https://[^/?#]+/arquivos/ids/)(\d+)(?:-(\d+)-(\d+))?(?=[/?#]|$)(.*)$")
 PLATFORM = "VTEX"
 
 
@@ -216,7 +226,9 @@ class Vtex:
         path = _path(context.get("ProductCategoryIds"))
         names = context.get("ProductCategories") or {}
         alternate = context.get("AlternateIds") or {}
-        images = [_https(i.get("ImageUrl")) for i in context.get("Images") or [] if i.get("ImageUrl")]
+        images = [sized_image(_https(i.get("ImageUrl"))) for i in context.get("Images") or [] if i.get("ImageUrl")]
+        note = images[0][1] if images else None
+        images = [url for url, _ in images]
         item = {"id": sku, "item_group_id": str(context.get("ProductId") or sku),
                 "title": context.get("NameComplete") or " ".join(
                     filter(None, (context.get("ProductName"), context.get("SkuName")))),
@@ -228,6 +240,8 @@ class Vtex:
                 "product_type": " > ".join(str(names.get(c, c)) for c in path)}
         item.update(self._offer(offer))
         item["status"] = "active" if self._shown(context) else "hidden"
+        if note:
+            item["source_note"] = note
         return item
 
     def _shown(self, context):
@@ -260,6 +274,22 @@ def _path(text):
 
 def _cents(value):
     return str((Decimal(value) / 100).quantize(Decimal("0.01")))
+
+
+def sized_image(url):
+    """``(url, note)``: a VTEX image URL of unknown or small size as its RESIZED x RESIZED form, and
+    the sentence saying so (None when the URL is kept as it is)."""
+    match = IMAGE_PATH.match(url or "")
+    if match is None:
+        return url, None
+    prefix, file_id, width, height, rest = match.groups()
+    if width and int(width) >= SMALLEST and int(height) >= SMALLEST:
+        return url, None
+    said = (f"VTEX's URL asks for {width}x{height} px, under TikTok's {SMALLEST}x{SMALLEST}" if width
+            else "VTEX does not say its size")
+    return (f"{prefix}{file_id}-{RESIZED}-{RESIZED}{rest}",
+            f"image: {said}, so its {RESIZED}x{RESIZED} resize (/arquivos/ids/{file_id}-{RESIZED}-{RESIZED}/) "
+            f"is sent rather than the original")
 
 
 def _https(url):
