@@ -31,7 +31,24 @@ def script_size(key, env):
                               check=True).stdout)
 
 
-def start_nginx(workdir, app_port, nginx_port, static_body):
+def static_location(path, headers):
+    """The static baseline: the same bytes with the same response headers and the same file handling
+    (open_file_cache, gzip) as the cached location, so the two differ only in being a cache hit."""
+    return f"""location = /static/pixel.js {{
+            alias {path};
+            open_file_cache max=10000 inactive=60s;
+            gzip on; gzip_types application/javascript; gzip_min_length 256;
+            charset utf-8; charset_types application/javascript;
+            etag off; max_ranges 0; add_header Last-Modified "";
+            add_header ETag '{headers["ETag"]}';
+            add_header Cache-Control "{headers["Cache-Control"]}";
+            add_header X-Content-Type-Options nosniff;
+            add_header Cross-Origin-Resource-Policy cross-origin;
+            add_header X-Cache-Status HIT always;
+        }}"""
+
+
+def start_nginx(workdir, app_port, nginx_port, static_body, headers):
     static = workdir / "static"
     static.mkdir(parents=True)
     (static / "pixel.js").write_bytes(static_body)
@@ -58,7 +75,7 @@ http {{
     server {{
         listen 127.0.0.1:{nginx_port};
         include {ROOT}/deploy/nginx/pixel-cache.conf;
-        location = /static/pixel.js {{ alias {static}/pixel.js; gzip on; gzip_types application/javascript; }}
+        {static_location(static / "pixel.js", headers)}
     }}
 }}
 """)
@@ -67,6 +84,21 @@ http {{
     if user:
         command += ["-g", "user root;"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def like_with_like(static_url, cached_url):
+    """Say whether the static baseline and the cache hit answer the same bytes and headers."""
+    def response(url):
+        with urllib.request.urlopen(url) as answer:
+            drop = {"date"}
+            return answer.read(), sorted((k.lower(), v) for k, v in answer.headers.items() if k.lower() not in drop)
+    static, cached = response(static_url), response(cached_url)
+    same_body = "same body" if static[0] == cached[0] else "DIFFERENT BODIES"
+    differ = sorted({k for k, _ in set(static[1]) ^ set(cached[1])})
+    same_headers = "same headers" if not differ else f"headers differ: {', '.join(differ)}"
+    return (f"static vs cached: {same_body} ({len(cached[0])} bytes), {same_headers} (Date aside); no "
+            "Accept-Encoding from wrk, so neither is compressed; both locations keep files open "
+            "(open_file_cache), access log off; the same wrk settings for every case")
 
 
 def change_delay(nginx_url, key, env, max_age):
@@ -106,7 +138,8 @@ def main():
     try:
         origin = f"http://127.0.0.1:{app_port}"
         script = wait_http(f"{origin}/pixel/{key}.js")
-        etag = urllib.request.urlopen(f"{origin}/pixel/{key}.js").headers["ETag"]
+        script_headers = urllib.request.urlopen(f"{origin}/pixel/{key}.js").headers
+        etag = script_headers["ETag"]
         wait_http(f"{origin}/bench/bare")
         print(f"pixel script: {len(script)} bytes; wrk -t2 -c{args.connections} -d{args.duration}s,"
               f" {args.runs} runs, medians; 2 cores shared by server and load generator")
@@ -124,10 +157,11 @@ def main():
         print(f"  ratios: 200 / bare = {ok200 / bare:.2f}   304 / bare = {ok304 / bare:.2f}   "
               f"200 / naive = {ok200 / naive:.2f}")
 
-        nginx = start_nginx(workdir / "nginx", app_port, nginx_port, script)
+        nginx = start_nginx(workdir / "nginx", app_port, nginx_port, script, script_headers)
         edge = f"http://127.0.0.1:{nginx_port}"
         wait_http(f"{edge}/static/pixel.js")
         wait_http(f"{edge}/pixel/{key}.js")
+        print(like_with_like(f"{edge}/static/pixel.js", f"{edge}/pixel/{key}.js"))
         deployed = measure({
             "nginx static file (same bytes)": (f"{edge}/static/pixel.js", ()),
             "nginx cache -> /pixel/<key>.js (200)": (f"{edge}/pixel/{key}.js", ()),
