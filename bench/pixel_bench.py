@@ -97,9 +97,12 @@ def like_with_like(static_url, cached_url):
     same_body = "same body" if static[0] == cached[0] else "DIFFERENT BODIES"
     differ = sorted({k for k, _ in set(static[1]) ^ set(cached[1])})
     same_headers = "same headers" if not differ else f"headers differ: {', '.join(differ)}"
+    shipped = (ROOT / "deploy/nginx/pixel-cache.conf").read_text()
+    files = ("both locations keep files open (open_file_cache)" if re.search(r"^\s*open_file_cache\s", shipped, re.M)
+             else "ONLY THE STATIC LOCATION keeps files open (open_file_cache)")
     return (f"static vs cached: {same_body} ({len(cached[0])} bytes), {same_headers} (Date aside); no "
-            "Accept-Encoding from wrk, so neither is compressed; both locations keep files open "
-            "(open_file_cache), access log off; the same wrk settings for every case")
+            f"Accept-Encoding from wrk, so neither is compressed; {files}, access log off; the same wrk "
+            "settings for every case")
 
 
 def cache_honours(cached_url, app_headers):
@@ -132,6 +135,37 @@ def change_delay(nginx_url, key, env, max_age):
     return None
 
 
+def measure_origin(args, origin, key, etag):
+    """The app alone: the bare Flask route, the pixel script (200 and 304) and the naive view."""
+    origin_result = measure({
+        "bare Flask route (fixed bytes)": (f"{origin}/bench/bare", ()),
+        "GET /pixel/<key>.js (200)": (f"{origin}/pixel/{key}.js", ()),
+        "GET /pixel/<key>.js (304)": (f"{origin}/pixel/{key}.js", (f"If-None-Match: {etag}",)),
+        "naive view (DB read per request)": (f"{origin}/bench/naive/{key}.js", ()),
+    }, args)
+    print_table("Origin (gunicorn, deploy/gunicorn.conf.py)", origin_result)
+    bare = origin_result["bare Flask route (fixed bytes)"]["rps"]
+    naive = origin_result["naive view (DB read per request)"]["rps"]
+    ok200 = origin_result["GET /pixel/<key>.js (200)"]["rps"]
+    ok304 = origin_result["GET /pixel/<key>.js (304)"]["rps"]
+    print(f"  ratios: 200 / bare = {ok200 / bare:.2f}   304 / bare = {ok304 / bare:.2f}   "
+          f"200 / naive = {ok200 / naive:.2f}")
+
+
+def measure_deployed(args, edge, key, etag):
+    """nginx: the static baseline against cache hits (200 and 304)."""
+    deployed = measure({
+        "nginx static file (same bytes)": (f"{edge}/static/pixel.js", ()),
+        "nginx cache -> /pixel/<key>.js (200)": (f"{edge}/pixel/{key}.js", ()),
+        "nginx cache -> /pixel/<key>.js (304)": (f"{edge}/pixel/{key}.js", (f"If-None-Match: {etag}",)),
+    }, args)
+    print_table("Deployed (nginx with deploy/nginx/pixel-cache.conf in front)", deployed)
+    static = deployed["nginx static file (same bytes)"]["rps"]
+    cached = deployed["nginx cache -> /pixel/<key>.js (200)"]["rps"]
+    cached304 = deployed["nginx cache -> /pixel/<key>.js (304)"]["rps"]
+    print(f"  ratios: cached 200 / static = {cached / static:.2f}   cached 304 / static = {cached304 / static:.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
@@ -159,19 +193,7 @@ def main():
         wait_http(f"{origin}/bench/bare")
         print(f"pixel script: {len(script)} bytes; wrk -t2 -c{args.connections} -d{args.duration}s,"
               f" {args.runs} runs, medians; 2 cores shared by server and load generator")
-        origin_result = measure({
-            "bare Flask route (fixed bytes)": (f"{origin}/bench/bare", ()),
-            "GET /pixel/<key>.js (200)": (f"{origin}/pixel/{key}.js", ()),
-            "GET /pixel/<key>.js (304)": (f"{origin}/pixel/{key}.js", (f"If-None-Match: {etag}",)),
-            "naive view (DB read per request)": (f"{origin}/bench/naive/{key}.js", ()),
-        }, args)
-        print_table("Origin (gunicorn, deploy/gunicorn.conf.py)", origin_result)
-        bare = origin_result["bare Flask route (fixed bytes)"]["rps"]
-        naive = origin_result["naive view (DB read per request)"]["rps"]
-        ok200 = origin_result["GET /pixel/<key>.js (200)"]["rps"]
-        ok304 = origin_result["GET /pixel/<key>.js (304)"]["rps"]
-        print(f"  ratios: 200 / bare = {ok200 / bare:.2f}   304 / bare = {ok304 / bare:.2f}   "
-              f"200 / naive = {ok200 / naive:.2f}")
+        measure_origin(args, origin, key, etag)
 
         nginx = start_nginx(workdir / "nginx", app_port, nginx_port, script, script_headers)
         edge = f"http://127.0.0.1:{nginx_port}"
@@ -179,16 +201,7 @@ def main():
         wait_http(f"{edge}/pixel/{key}.js")
         print(like_with_like(f"{edge}/static/pixel.js", f"{edge}/pixel/{key}.js"))
         print(cache_honours(f"{edge}/pixel/{key}.js", script_headers))
-        deployed = measure({
-            "nginx static file (same bytes)": (f"{edge}/static/pixel.js", ()),
-            "nginx cache -> /pixel/<key>.js (200)": (f"{edge}/pixel/{key}.js", ()),
-            "nginx cache -> /pixel/<key>.js (304)": (f"{edge}/pixel/{key}.js", (f"If-None-Match: {etag}",)),
-        }, args)
-        print_table("Deployed (nginx with deploy/nginx/pixel-cache.conf in front)", deployed)
-        static = deployed["nginx static file (same bytes)"]["rps"]
-        cached = deployed["nginx cache -> /pixel/<key>.js (200)"]["rps"]
-        cached304 = deployed["nginx cache -> /pixel/<key>.js (304)"]["rps"]
-        print(f"  ratios: cached 200 / static = {cached / static:.2f}   cached 304 / static = {cached304 / static:.2f}")
+        measure_deployed(args, edge, key, etag)
 
         if not args.skip_change:
             max_age = int(re.search(r"max-age=(\d+)", urllib.request.urlopen(
