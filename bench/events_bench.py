@@ -11,7 +11,7 @@ Relay efficiency: the relay on (embedded runner), events at a fixed rate (wrk wi
 delay) for --relay-seconds, against the TikTok emulator (python -m tests.tiktok_emulator): events
 per event/track request, and how long TikTok took to have them all once the load stopped.
 
-    python bench/events_bench.py [--duration 10] [--runs 3] [--connections 64] [--rate 2000]
+    python bench/events_bench.py [--duration 10] [--runs 5] [--connections 64] [--rate 2000]
                                  [--relay-seconds 20] [--postgres]
 """
 import argparse
@@ -181,7 +181,7 @@ def throughput(args, env, key, workdir):
     pixel = result["GET /pixel/<key>.js (200)"]["rps"]
     spooled = result["POST /pixel/<key>/events (spool 250 ms)"]["rps"]
     direct = result["POST /pixel/<key>/events (write per event)"]["rps"]
-    print(f"  ratios: collector / pixel path = {spooled / pixel:.2f} (target >= 0.80)   "
+    print(f"  ratios: collector / pixel path = {spooled / pixel:.2f} (target >= 0.90)   "
           f"write-per-event / pixel path = {direct / pixel:.2f}")
 
 
@@ -232,7 +232,7 @@ def main():
     """Parse arguments, start the emulator, set a store up, run both measurements."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5, help="interleaved runs per case (medians)")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rate", type=int, default=2000, help="events per second for the relay run")
     parser.add_argument("--relay-seconds", type=int, default=20)

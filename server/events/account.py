@@ -35,10 +35,21 @@ def add(session, store_id, tallies):
             rows.append({"store_id": store_id, "outcome": outcome, "reason": (reason or "")[:200], "count": count})
     if not rows:
         return
-    table = EventTally.__table__
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
-    session.execute(insert.on_conflict_do_update(index_elements=[table.c.store_id, table.c.outcome, table.c.reason],
-                                                 set_={"count": table.c.count + insert.excluded["count"]}), rows)
+    session.execute(_upsert(session.get_bind().dialect.name), rows)
+
+
+_UPSERTS = {}  # dialect name -> the statement: built once (the spool adds to the account every flush)
+
+
+def _upsert(dialect):
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        table = EventTally.__table__
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        statement = _UPSERTS[dialect] = insert.on_conflict_do_update(
+            index_elements=[table.c.store_id, table.c.outcome, table.c.reason],
+            set_={"count": table.c.count + insert.excluded["count"]})
+    return statement
 
 
 def of_rows(rows, outcome, reason=""):

@@ -12,10 +12,22 @@ import atexit
 import logging
 import os
 import threading
+import weakref
 
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
+_SPOOLS = weakref.WeakSet()  # every spool of this process, told when the process forks
+
+
+def _forked():
+    # The flusher thread does not survive a fork (gunicorn workers): each child starts its own on
+    # its first row. Told once per fork here, so taking a row needs no getpid() system call.
+    for spool in list(_SPOOLS):
+        spool._running = False
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 class Spool:
@@ -28,7 +40,9 @@ class Spool:
         self._rows = []
         self._lock = threading.Lock()
         self._pid = None
+        self._running = False  # this process has its flusher thread
         self._stop = threading.Event()
+        _SPOOLS.add(self)
 
     def add(self, row):
         """Take one row; False when it cannot be kept (the database is down and the spool is full)."""
@@ -38,7 +52,7 @@ class Spool:
             if len(self._rows) >= self.limit:
                 return False
             self._rows.append(row)
-        if self._pid != os.getpid():
+        if not self._running:
             self._start()
         return True
 
@@ -76,7 +90,7 @@ class Spool:
         with self._lock:
             if self._pid == os.getpid():
                 return
-            self._pid = os.getpid()
+            self._pid, self._running = os.getpid(), True
             self._stop.clear()
         threading.Thread(target=self._run, name="ttc-events-spool", daemon=True).start()
         atexit.register(self.flush)

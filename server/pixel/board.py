@@ -45,7 +45,7 @@ class VersionBoard:
 
     def read(self, slot):
         """The current counter of one slot."""
-        if self._pid != os.getpid():
+        if self._map is None:  # a map made before a fork stays shared in the child: no getpid() here
             self._ensure_mapped()
         return SLOT.unpack_from(self._map, slot * SLOT.size)[0]
 

@@ -1,4 +1,5 @@
 """The spool: accepted events written together, kept in memory while the database is away."""
+import os
 import time
 
 import pytest
@@ -82,3 +83,29 @@ def test_a_full_spool_answers_503_so_the_browser_knows(app, client, store):
     spool.limit = 0
 
     assert post_beacon(client, store).status_code == 503
+
+
+def test_a_forked_worker_writes_its_own_rows_with_its_own_flusher():
+    # gunicorn forks its workers after the app (and its spool) is made: the parent's flusher
+    # thread is not in the child, so the child starts its own on its first row.
+    read_end, write_end = os.pipe()
+    parent_rows = FlakyDatabase()
+    spool = Spool(parent_rows, interval=0.02)
+    spool.add({"n": "parent"})
+    wait_for(lambda: parent_rows.written)
+    pid = os.fork()
+    if pid == 0:  # the worker: report what its own flusher wrote, then leave without cleanup
+        child_rows = FlakyDatabase()
+        spool.write = child_rows
+        spool.add({"n": "child"})
+        deadline = time.monotonic() + 30
+        while not child_rows.written and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.write(write_end, repr(child_rows.written).encode())
+        os._exit(0)
+    os.close(write_end)
+    reported = os.read(read_end, 1000).decode()
+    os.waitpid(pid, 0)
+    spool.stop()
+    assert reported == "[{'n': 'child'}]"
+    assert parent_rows.written == [{"n": "parent"}]

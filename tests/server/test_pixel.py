@@ -1,10 +1,13 @@
 """The pixel endpoints shoppers' browsers load on every page view."""
 import json
 import multiprocessing
+import os
+import time
 
 import pytest
 
 from server.extensions import db
+from server.pixel.board import VersionBoard, slot_for
 from server.stores import service
 from tests.factories import PIXEL_CODE, make_store
 
@@ -174,3 +177,28 @@ def test_the_ecwid_script_is_answered_on_the_fast_path():
     assert parse_path("/pixel/abc/ecwid.js") == ("abc", "ecwid")
     assert parse_path("/pixel/abc.js") == ("abc", "script")
     assert parse_path("/pixel/a/b/ecwid.js") is None
+
+
+def test_a_board_mapped_before_the_fork_shows_each_process_the_others_changes(tmp_path):
+    # gunicorn preloads the app (the board is mapped) and then forks its workers.
+    board = VersionBoard(tmp_path / "versions.board")
+    slot = slot_for("store-key")
+    assert board.read(slot) == 0
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: change the store, wait for the parent's change, report what it read
+        board.bump(["store-key"])
+        deadline = time.monotonic() + 30
+        while board.read(slot) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.write(write_end, str(board.read(slot)).encode())
+        os._exit(0)
+    deadline = time.monotonic() + 30
+    while board.read(slot) < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    seen_from_worker = board.read(slot)
+    board.bump(["store-key"])
+    os.close(write_end)
+    reported = os.read(read_end, 100).decode()
+    os.waitpid(pid, 0)
+    assert (seen_from_worker, reported) == (1, "2")
