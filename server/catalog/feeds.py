@@ -137,6 +137,7 @@ class _XmlItems:
         self.parser = parser
         self.limits = limits
         self.field_limit = limits.field
+        self.row_limit, self.column_limit = limits.row, limits.columns
         self.size = 0  # characters of the field being read
         self.item_size = 0  # characters of the item's fields read so far
         self.done = deque()
@@ -202,22 +203,24 @@ class _XmlItems:
             return
         depth = self.depth
         if depth == 1:
-            if self.field:
+            field = self.field
+            if field:
                 value = self.text
                 if value is not None:
                     value = (value if value.__class__ is str else "".join(value)).strip()
                 if value:
-                    if self.field not in SPECIAL_FIELDS:
-                        self.item.setdefault(self.field, value)
-                    elif self.field is PREFIXED_ID:
-                        self.item["id"] = value
+                    item = self.item
+                    if field not in SPECIAL_FIELDS:
+                        item.setdefault(field, value)
+                    elif field is PREFIXED_ID:
+                        item["id"] = value
                     else:
-                        self.item.setdefault(self.field, []).append(value)
+                        item.setdefault(field, []).append(value)
                     self.item_size += self.size
-                    if self.item_size > self.limits.row:
+                    if self.item_size > self.row_limit:
                         self._refuse(self.limits.row_too_long(f"item {self.count}"))
-                    if len(self.item) > self.limits.columns:
-                        self._refuse(self.limits.too_many_columns(f"item {self.count}", len(self.item)))
+                    if len(item) > self.column_limit:
+                        self._refuse(self.limits.too_many_columns(f"item {self.count}", len(item)))
                 self.field = None
             self.depth = 0
         elif depth == 0:
