@@ -267,8 +267,8 @@ def _image_links(name, value):
 
 
 def _remembered(reader):
-    """``reader`` for a field whose short values repeat across a feed (a brand, a size, a category
-    path): each distinct text is read once. The reading of text does not depend on the field's name."""
+    """``reader`` for a field whose short values repeat across a feed (a brand, a colour, a size):
+    each distinct text is read once. The reading of text does not depend on the field's name."""
     readings = {}
 
     def read(name, value):
@@ -284,12 +284,29 @@ def _remembered(reader):
     return read
 
 
+def _same_as_last(reader):
+    """``reader`` for a long text that the items next to each other share (the variants of one
+    product, listed together, share their description): read again only when it changes."""
+    last = ["", ""]  # the text last read and its reading
+
+    def read(name, value):
+        if value.__class__ is str:
+            if value == last[0]:
+                return last[1]
+            last[1] = reading = reader(name, value)
+            last[0] = value
+            return reading
+        return reader(name, value)
+
+    return read
+
+
 AMOUNTS = frozenset(("price", "sale_price"))
 URL_FIELDS = ("link", "image_link", "video_link")
 REPEATED_LINE_FIELDS = ("brand", "color", "size", "material", "pattern")
 FIELD_READERS = {"additional_image_links": _image_links, "price": _amount, "sale_price": _amount,
-                 "description": _description, "title": _line,
-                 "product_type": _remembered(_product_type),  # feeds escape it twice: "&amp;gt;"
+                 "description": _same_as_last(_description), "title": _line,
+                 "product_type": _product_type,  # feeds escape it twice: "&amp;gt;"
                  **dict.fromkeys(REPEATED_LINE_FIELDS, _remembered(_line)), **dict.fromkeys(ENUMS, _enum)}
 
 
