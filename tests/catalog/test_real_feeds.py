@@ -49,3 +49,17 @@ def test_a_prestashop_product_import_file_is_refused_whole_with_the_column_it_la
     assert ("line 1: the header has no id column (expected Google Merchant Center names: id, title, description, "
             "link, image_link, price, ...); nothing was changed") in result.output
     assert states(store) == {}
+
+
+def test_a_prestashop_1_4_sample_whose_rows_outgrow_their_header_is_refused_row_by_row(runner, session, store):
+    # Each row of this semicolon-separated file ends in one more ";" than its header has columns.
+    result = import_file(runner, store, "prestashop14_products_import.csv")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2 read: 0 ready for TikTok, 0 invalid, 2 refused (malformed), 0 removed. (0 new or changed.)"
+    assert "  note: 'Name*' is not a Merchant Center column; it is ignored" in lines
+    assert "  note: 'Wholesale price' is not a Merchant Center column; did you mean 'sale_price'?" in lines
+    assert "  refused: line 2: (no id): has 40 columns; the header has 39" in lines
+    assert "  refused: line 3: (no id): has 40 columns; the header has 39" in lines
+    assert states(store) == {}
