@@ -266,10 +266,15 @@ def _read_csv(stream, limits, notices):
                         "id, title, description, link, image_link, price, ...)")
     notices.extend(columns.unknown_column_notices(dict(zip(header, written))))
     number = 0
+    start_record = lines.start_record
     while True:
-        row = _next_row(reader, lines, limits)
-        if row is None:
+        start_record()  # _next_row, inlined: once per row of the feed
+        try:
+            row = next(reader)
+        except StopIteration:
             return
+        except csv.Error as error:
+            raise _csv_error(error, reader, lines, limits) from None
         if not any(cell.strip() for cell in row):
             continue
         number += 1
@@ -288,9 +293,14 @@ def _next_row(reader, lines, limits):
     except StopIteration:
         return None
     except csv.Error as error:
-        if "field larger than field limit" in str(error):
-            raise FeedError(f"line {lines.number}: " + limits.field_too_long("a field")) from None
-        raise FeedError(f"line {reader.line_num}: {error}") from None
+        raise _csv_error(error, reader, lines, limits) from None
+
+
+def _csv_error(error, reader, lines, limits):
+    """The ``FeedError`` for a row the csv module could not read."""
+    if "field larger than field limit" in str(error):
+        return FeedError(f"line {lines.number}: " + limits.field_too_long("a field"))
+    return FeedError(f"line {reader.line_num}: {error}")
 
 
 class _Lines:
