@@ -63,3 +63,25 @@ def test_a_prestashop_1_4_sample_whose_rows_outgrow_their_header_is_refused_row_
     assert "  refused: line 2: (no id): has 40 columns; the header has 39" in lines
     assert "  refused: line 3: (no id): has 40 columns; the header has 39" in lines
     assert states(store) == {}
+
+
+def test_magento_2s_sample_product_export_reads_names_and_prices_and_says_what_is_missing(runner, session, store):
+    result = import_file(runner, store, "magento2_sample_catalog_product.csv")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("7 read: 0 ready for TikTok, 7 invalid (no availability: 7, no image_link: 7, no link: 7), "
+                        "0 refused (malformed), 0 removed. (7 new or changed.)")
+    assert "  note: 'special_price' is not a Merchant Center column; did you mean 'sale_price'?" in lines
+    assert ("  note: 'special_price_from_date' is not a Merchant Center column; did you mean "
+            "'sale_price_effective_date'?") in lines
+    assert "  note: 6 items with a price but no currency: the store's currency is assumed" in lines
+
+    strap = product(store, "24-WG085")
+    assert strap.data["title"] == "Sprite Yoga Strap 6 foot"
+    assert strap.data["price"] == "14.00" and "price: no currency given; the store's BRL is assumed" in \
+        strap.data["import_notes"]
+    assert strap.data["description"].startswith("The Sprite Yoga Strap is your untiring partner")
+    assert {reason["field"] for reason in strap.reasons} == {"availability", "link", "image_link"}
+    # The grouped product has no price of its own: TikTok would need one.
+    assert "price" in {reason["field"] for reason in product(store, "24-WG085_Group").reasons}
