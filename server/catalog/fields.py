@@ -287,14 +287,15 @@ def _remembered(reader):
 def _same_as_last(reader):
     """``reader`` for a long text that the items next to each other share (the variants of one
     product, listed together, share their description): read again only when it changes."""
-    last = ["", ""]  # the text last read and its reading
+    last = [("", "")]  # (the text last read, its reading): swapped whole, so threads never mix two
 
     def read(name, value):
         if value.__class__ is str:
-            if value == last[0]:
-                return last[1]
-            last[1] = reading = reader(name, value)
-            last[0] = value
+            text, reading = last[0]
+            if value == text:
+                return reading
+            reading = reader(name, value)
+            last[0] = (value, reading)
             return reading
         return reader(name, value)
 
