@@ -137,6 +137,7 @@ class _XmlItems:
         self.parser = parser
         self.limits = limits
         self.field_limit = limits.field
+        self.row_limit, self.column_limit = limits.row, limits.columns
         self.size = 0  # characters of the field being read
         self.item_size = 0  # characters of the item's fields read so far
         self.done = deque()
@@ -202,22 +203,24 @@ class _XmlItems:
             return
         depth = self.depth
         if depth == 1:
-            if self.field:
+            field = self.field
+            if field:
                 value = self.text
                 if value is not None:
                     value = (value if value.__class__ is str else "".join(value)).strip()
                 if value:
-                    if self.field not in SPECIAL_FIELDS:
-                        self.item.setdefault(self.field, value)
-                    elif self.field is PREFIXED_ID:
-                        self.item["id"] = value
+                    item = self.item
+                    if field not in SPECIAL_FIELDS:
+                        item.setdefault(field, value)
+                    elif field is PREFIXED_ID:
+                        item["id"] = value
                     else:
-                        self.item.setdefault(self.field, []).append(value)
+                        item.setdefault(field, []).append(value)
                     self.item_size += self.size
-                    if self.item_size > self.limits.row:
+                    if self.item_size > self.row_limit:
                         self._refuse(self.limits.row_too_long(f"item {self.count}"))
-                    if len(self.item) > self.limits.columns:
-                        self._refuse(self.limits.too_many_columns(f"item {self.count}", len(self.item)))
+                    if len(item) > self.column_limit:
+                        self._refuse(self.limits.too_many_columns(f"item {self.count}", len(item)))
                 self.field = None
             self.depth = 0
         elif depth == 0:
@@ -263,10 +266,15 @@ def _read_csv(stream, limits, notices):
                         "id, title, description, link, image_link, price, ...)")
     notices.extend(columns.unknown_column_notices(dict(zip(header, written))))
     number = 0
+    start_record = lines.start_record
     while True:
-        row = _next_row(reader, lines, limits)
-        if row is None:
+        start_record()  # _next_row, inlined: once per row of the feed
+        try:
+            row = next(reader)
+        except StopIteration:
             return
+        except csv.Error as error:
+            raise _csv_error(error, reader, lines, limits) from None
         if not any(cell.strip() for cell in row):
             continue
         number += 1
@@ -285,9 +293,14 @@ def _next_row(reader, lines, limits):
     except StopIteration:
         return None
     except csv.Error as error:
-        if "field larger than field limit" in str(error):
-            raise FeedError(f"line {lines.number}: " + limits.field_too_long("a field")) from None
-        raise FeedError(f"line {reader.line_num}: {error}") from None
+        raise _csv_error(error, reader, lines, limits) from None
+
+
+def _csv_error(error, reader, lines, limits):
+    """The ``FeedError`` for a row the csv module could not read."""
+    if "field larger than field limit" in str(error):
+        return FeedError(f"line {lines.number}: " + limits.field_too_long("a field"))
+    return FeedError(f"line {reader.line_num}: {error}")
 
 
 class _Lines:

@@ -6,12 +6,11 @@ is not malformed: those products are kept and shown as invalid (see ``rules``).
 """
 import functools
 import hashlib
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from server.catalog.text import plain_text, single_line
-from server.catalog.values import NEEDS_ESCAPING, check_gtin, escaped_url
+from server.catalog.values import (NEEDS_ESCAPING, MalformedItem, amount_reading, check_gtin, escaped_url,
+                                   is_gtin, parse_amount)
 
 MAX_ID = 255
 DESCRIPTION_LIMIT = 10_000
@@ -62,13 +61,6 @@ AGE_GROUPS = {"newborn": "NEW_BORN", "new born": "NEW_BORN", "infant": "INFANT",
 ENUMS = {"availability": AVAILABILITY, "condition": CONDITIONS, "gender": GENDERS, "age_group": AGE_GROUPS}
 STATUSES = {"active": "active", "published": "active", "visible": "active", "hidden": "hidden",
             "private": "hidden", "archived": "hidden", "draft": "draft"}  # archived: Meta catalogs
-
-AMOUNT = re.compile(r"^\s*(?:([A-Za-z]{3})\s+)?([0-9][0-9.,\s]*)\s*(?:([A-Za-z]{3}))?\s*$")
-
-
-class MalformedItem(ValueError):
-    """Raised when an item cannot be understood; the message says which field and why."""
-
 
 @dataclass
 class Product:
@@ -135,12 +127,15 @@ def normalize(raw):
             data[name] = value
     if "price" in data or "sale_price" in data or "currency" in data:
         data.update(_price_fields(data))
-    for name in URL_FIELDS:  # read as text above, the common case; escaped only where needed
-        value = data.get(name)
-        if value is not None and NEEDS_ESCAPING.search(value):
-            data[name] = escaped_url(value)
+    urls = [data[name] for name in URL_FIELDS if name in data]  # read as text above
+    if urls and NEEDS_ESCAPING.search(",".join(urls)):  # one look for all: most need no escaping
+        for name in URL_FIELDS:
+            value = data.get(name)
+            if value is not None and NEEDS_ESCAPING.search(value):
+                data[name] = escaped_url(value)
     notes = []
-    if "gtin" in data:
+    gtin = data.get("gtin")
+    if gtin is not None and not is_gtin(gtin):  # most GTINs are digits only, and right
         check_gtin(data, notes)
     note = raw.get(SOURCE_NOTE)
     if note.__class__ is str and note.strip():  # what a catalog source did to the item (never sent)
@@ -277,23 +272,66 @@ def _image_links(name, value):
     return _url_list(value)
 
 
+def _remembered(reader):
+    """``reader`` for a field whose short values repeat across a feed (a brand, a colour, a size):
+    each distinct text is read once. The reading of text does not depend on the field's name."""
+    readings = {}
+
+    def read(name, value):
+        if value.__class__ is not str or len(value) > 64:
+            return reader(name, value)
+        reading = readings.get(value)
+        if reading is None:
+            reading = reader(name, value)
+            if len(readings) < 4096:
+                readings[value] = reading
+        return reading
+
+    return read
+
+
+def _same_as_last(reader):
+    """``reader`` for a long text that the items next to each other share (the variants of one
+    product, listed together, share their description): read again only when it changes."""
+    last = [("", "")]  # (the text last read, its reading): swapped whole, so threads never mix two
+
+    def read(name, value):
+        if value.__class__ is str:
+            text, reading = last[0]
+            if value == text:
+                return reading
+            reading = reader(name, value)
+            last[0] = (value, reading)
+            return reading
+        return reader(name, value)
+
+    return read
+
+
 AMOUNTS = frozenset(("price", "sale_price"))
 URL_FIELDS = ("link", "image_link", "video_link")
-LINE_FIELDS = ("title", "brand", "color", "size", "material", "pattern")
+REPEATED_LINE_FIELDS = ("brand", "color", "size", "material", "pattern")
 FIELD_READERS = {"additional_image_links": _image_links, "price": _amount, "sale_price": _amount,
-                 "description": _description, "product_type": _product_type,  # feeds escape it twice: "&amp;gt;"
-                 **dict.fromkeys(LINE_FIELDS, _line), **dict.fromkeys(ENUMS, _enum)}
+                 "description": _same_as_last(_description), "title": _line,
+                 "product_type": _product_type,  # feeds escape it twice: "&amp;gt;"
+                 **dict.fromkeys(REPEATED_LINE_FIELDS, _remembered(_line)), **dict.fromkeys(ENUMS, _enum)}
 
 
 def _url_list(value):
-    if isinstance(value, str):
-        urls = [part.strip() for part in value.split(",") if part.strip()]
-    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-        # One URL per list item (JSON arrays, repeated feed elements): a comma inside stays a comma.
-        urls = [v.strip() for v in value if v.strip()]
-    else:
-        raise MalformedItem("additional_image_link: must be a URL or a list of URLs")
-    return [escaped_url(url) if NEEDS_ESCAPING.search(url) else url for url in urls[:MAX_ADDITIONAL_IMAGES]]
+    try:
+        if isinstance(value, str):
+            urls = [url for url in map(str.strip, value.split(",")) if url]
+        elif isinstance(value, list):
+            # One URL per list item (JSON arrays, repeated feed elements): a comma inside stays a comma.
+            urls = [url for url in map(str.strip, value) if url]
+        else:
+            raise TypeError
+    except TypeError:  # not text, or a list holding something else
+        raise MalformedItem("additional_image_link: must be a URL or a list of URLs") from None
+    urls = urls[:MAX_ADDITIONAL_IMAGES]
+    if not NEEDS_ESCAPING.search(",".join(urls)):  # "," needs none: one look for all of them
+        return urls
+    return [escaped_url(url) if NEEDS_ESCAPING.search(url) else url for url in urls]
 
 
 def _price_fields(data):
@@ -302,7 +340,7 @@ def _price_fields(data):
     for name in ("price", "sale_price"):
         if name not in data:
             continue
-        amount, code = parse_amount(data[name], name)
+        amount, code = amount_reading(data[name], name)
         found[name] = amount
         if code:
             if currency and code != currency:
@@ -311,37 +349,6 @@ def _price_fields(data):
     if currency:
         found["currency"] = currency.upper()
     return found
-
-
-def parse_amount(value, name="price"):
-    """An amount as ``(decimal text, currency or None)`` from 19.9, "19.90", "19,90 BRL", "USD 5"."""
-    if isinstance(value, (int, float)):
-        return _decimal_text(Decimal(str(value)), name), None
-    match = AMOUNT.match(value)
-    if not match or (match.group(1) and match.group(3)):
-        raise MalformedItem(f"{name}: {value!r} is not an amount such as '19.90 USD'")
-    number = match.group(2).replace(" ", "")
-    if "," in number and "." in number:
-        decimal_mark = "," if number.rfind(",") > number.rfind(".") else "."
-        number = number.replace("." if decimal_mark == "," else ",", "").replace(",", ".")
-    elif "," in number:
-        head, _, tail = number.rpartition(",")
-        number = head.replace(",", "") + ("." + tail if len(tail) != 3 or not head else tail)
-    try:
-        amount = Decimal(number)
-    except InvalidOperation:
-        raise MalformedItem(f"{name}: {value!r} is not an amount such as '19.90 USD'") from None
-    code = (match.group(1) or match.group(3) or "").upper() or None
-    return _decimal_text(amount, name), code
-
-
-def _decimal_text(amount, name):
-    if not amount.is_finite():
-        raise MalformedItem(f"{name}: not a finite amount")
-    try:
-        return format(amount.quantize(Decimal("0.01")), "f")
-    except InvalidOperation:  # more digits than a price can have
-        raise MalformedItem(f"{name}: {amount} is too large to be a price") from None
 
 
 def _visibility(raw):

@@ -1,4 +1,5 @@
 """A normalized product as TikTok's v1.3 catalog product, and the hash that decides what changed."""
+import functools
 import hashlib
 
 from server import jsontext
@@ -25,7 +26,7 @@ def tiktok_product(data, *, currency):
     detail = {"condition": data["condition"]}
     detail.update({name: data[name] for name in DETAIL_FIELDS if data.get(name)})
     if data.get("product_type"):
-        detail["product_category"] = tiktok_category(data["product_type"])[0]
+        detail["product_category"] = _category_path(data["product_type"], False)
     product = {
         "sku_id": data["id"],
         "title": data["title"],
@@ -45,11 +46,17 @@ def tiktok_product(data, *, currency):
         if value:
             product[tiktok] = value
     if data.get("google_product_category"):
-        product["google_product_category"] = tiktok_category(data["google_product_category"], google=True)[0]
+        product["google_product_category"] = _category_path(data["google_product_category"], True)
     labels = {name: data[name] for name in LABELS if data.get(name)}
     if labels:
         product["extra_info"] = labels
     return product
+
+
+@functools.lru_cache(maxsize=4096)
+def _category_path(value, google):
+    """The path TikTok takes for a category: products share a few, each worked out once."""
+    return tiktok_category(value, google=google)[0]
 
 
 def payload_hash(product):

@@ -40,7 +40,8 @@ def prepare(raw, terms):
     product = normalize(raw)
     data = product.data
     notes = product.notes
-    _fill_defaults(data, terms, notes)
+    if "brand" not in data or "condition" not in data or ("currency" not in data and "price" in data):
+        _fill_defaults(data, terms, notes)
     failures = {}
     if _has_http(data):
         found, failures = secure_urls(data, terms.https)

@@ -53,7 +53,8 @@ def check(data, *, currency, domains):
         if value and not value.isascii() and EMOJI.search(value):
             found.append(problem("emoji", name, f"{name} contains emoji, which TikTok does not accept"))
     found += _prices(data, currency)
-    found += sale_dates.problems(data)
+    if "sale_price_effective_date" in data:
+        found += sale_dates.problems(data)
     found += _urls(data, domains)
     return found
 

@@ -1,5 +1,7 @@
 """Importing a feed from the Catalog page in Chromium: by upload and by URL, the progress bar moving
 while the job reads, the summary at the end; screenshots at desktop and phone widths."""
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -9,6 +11,7 @@ from tests.server.accounts import PASSWORD, add_to_store, cheap_hashing, make_us
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+WOOCOMMERCE_EXPORT = Path(__file__).parent / "fixtures" / "feeds" / "woocommerce_sample_products.csv"
 
 
 @pytest.fixture
@@ -85,4 +88,34 @@ def test_import_by_upload_on_a_phone(live_server, page, signed_in, tmp_path):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]  # nothing sticks out sideways on a phone
     _shot(page, shots, "import-upload-summary-phone")
+    assert page.console_errors == []
+
+
+def test_import_by_url_on_a_phone(live_server, page, signed_in, tmp_path):
+    shots = tmp_path / "shots"
+    page.set_viewport_size(PHONE)
+    page.goto(live_server(f"/stores/{signed_in}/catalog"))
+    with SlowFeedServer(csv_feed(25, prefix="P")) as shop:
+        page.get_by_label("or its URL").fill(shop.url)
+        page.get_by_role("button", name="Import", exact=True).click()
+        expect(page.get_by_text("Import finished")).to_be_visible(timeout=30000)
+    expect(page.locator("#import-summary")).to_contain_text("25")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _shot(page, shots, "import-url-summary-phone")
+    assert page.console_errors == []
+
+
+def test_a_real_woocommerce_export_uploaded_at_desktop_width_says_why_nothing_is_ready(live_server, page, signed_in,
+                                                                                          tmp_path):
+    shots = tmp_path / "shots"
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server(f"/stores/{signed_in}/catalog"))
+    page.get_by_label("Upload a feed file").set_input_files(str(WOOCOMMERCE_EXPORT))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_role("heading", name="Import #")).to_contain_text("woocommerce_sample_products.csv")
+    expect(page.get_by_text("Import finished")).to_be_visible(timeout=30000)
+    summary = page.locator("#import-summary")
+    expect(summary).to_contain_text("24 read: 0 ready for TikTok, 24 invalid")
+    expect(summary).to_contain_text("'Short description' is not a Merchant Center column; did you mean 'description'?")
+    _shot(page, shots, "import-upload-summary-desktop")
     assert page.console_errors == []

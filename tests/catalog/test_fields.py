@@ -142,3 +142,11 @@ def test_items_share_a_source_hash_only_when_sent_alike(first, second):
     """An item that changed must never pass for unchanged (it would skip being looked at again)."""
     alike = list(first.items()) == list(second.items())
     assert (source_hash(first) == source_hash(second)) == alike
+
+
+def test_variants_sharing_a_description_each_get_their_own_reading_in_any_order():
+    first, second = "<p>Algodão <b>orgânico</b></p>", "Linho  lavado\n\nà mão"
+    readings = [normalize({"id": str(n), "description": text}).data["description"]
+                for n, text in enumerate([first, first, second, first, second, second])]
+    assert readings == ["Algodão orgânico", "Algodão orgânico", "Linho lavado\nà mão", "Algodão orgânico",
+                        "Linho lavado\nà mão", "Linho lavado\nà mão"]
