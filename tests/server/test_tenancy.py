@@ -81,6 +81,8 @@ ACCESS = {
     ("catalog_source_admin.source_test", "POST"): WRITE,
     ("catalog_source_admin.source_save", "POST"): WRITE,
     ("catalog_source_admin.source_pull", "POST"): WRITE,
+    ("catalog_source_admin.ecwid_connect", "POST"): WRITE,
+    ("catalog_source_admin.ecwid_callback", "GET"): PUBLIC,  # the signed, single-use state decides
     # connect
     ("connect.callback", "GET"): PUBLIC,  # the signed, single-use state decides (tests/connect)
     ("connect.tiktok", "GET"): READ,
