@@ -171,9 +171,9 @@ def _write_backup(path, backup, info):
         os.fsync(out.fileno())
 
 
-def sync_directories(paths) -> None:
+def sync_directories(directories) -> None:
     """fsync each folder once, so the renames in it survive a power cut."""
-    for directory in sorted({os.path.dirname(path) for path in paths}):
+    for directory in sorted(set(directories)):
         try:
             handle = os.open(directory, os.O_RDONLY)
         except OSError:
