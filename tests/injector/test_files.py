@@ -34,6 +34,23 @@ def test_an_atomic_write_replaces_the_file_and_keeps_its_mode(tmp_path):
     assert os.stat(target).st_mode & 0o777 == 0o604
 
 
+def test_reads_return_every_byte_of_empty_small_and_large_files(tmp_path):
+    for name, data in (("empty.html", b""), ("small.html", b"<p>\xe7</p>\r\n"), ("large.html", os.urandom(300_000))):
+        (tmp_path / name).write_bytes(data)
+        assert read(str(tmp_path / name), 1_000_000)[0] == data
+    with pytest.raises(FileError, match="larger than"):
+        read(str(tmp_path / "large.html"), 1000)
+
+
+def test_a_large_write_lands_whole(tmp_path):
+    target = tmp_path / "page.html"
+    target.write_bytes(b"old")
+    data = os.urandom(3_000_000)
+    write_atomic(str(target), data, read(str(target), 10)[1])
+    assert target.read_bytes() == data
+    assert os.listdir(tmp_path) == ["page.html"]
+
+
 def test_leftovers_of_a_killed_run_are_removed_by_the_next_write(tmp_path):
     (tmp_path / "page.html").write_bytes(b"<html><head></head><body></body></html>")
     leftover = tmp_path / (".page.html.abcd1234" + TEMP_SUFFIX)
