@@ -9,7 +9,7 @@ is examined, so writing can start while the rest of the folder is still being re
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .edit import end_is_open, is_current
 from .markers import MarkerError, find_blocks
@@ -138,6 +138,19 @@ def examine(rel: str, data: bytes, snippets: dict | None, signature=()) -> Facts
         anchors=(found.head_close, found.body_close),
         signature=signature,
     )
+
+
+def shared(facts: Facts, seen: dict, limit: int = 4096) -> Facts:
+    """``facts`` with its controls and includes replaced by equal ones already in ``seen``: the pages
+    of a folder mostly hold the same controls and include the same sub-templates, so a large folder
+    keeps one copy of each instead of one per file. ``seen`` stops growing at ``limit`` entries."""
+    controls, includes = (seen.get(value) for value in (facts.controls, facts.includes))
+    for value in (facts.controls, facts.includes):
+        if value not in seen and len(seen) < limit:
+            seen[value] = value
+    if controls is None and includes is None:
+        return facts
+    return replace(facts, controls=controls or facts.controls, includes=includes or facts.includes)
 
 
 def _is_shelf(data, found):

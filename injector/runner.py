@@ -153,10 +153,11 @@ def _examined(entries, snippets, options):
             results = pool.map(examine, entries, chunksize=EXAMINE_CHUNK)
         else:
             results = map(examine, entries)
+        seen = {}
         for done, facts in enumerate(results, 1):
             if options.on_progress:
                 options.on_progress(done, len(entries))
-            yield facts
+            yield classify.shared(facts, seen)
 
 
 def examine_entry(entry, snippets, max_bytes):

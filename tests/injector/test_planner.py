@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from injector.classify import FolderPlanner, Settings, examine, plan_folder
+from injector.classify import FolderPlanner, Settings, examine, plan_folder, shared
 
 from .conftest import SERVER, STORE, TEMPLATES, cli, fixture_files
 
@@ -62,3 +62,15 @@ def test_a_page_waits_for_the_sub_templates_it_includes_listed_after_it(tmp_path
     assert b"tiktok-connector:view-content" in (folder / "a-page.html").read_bytes()
     assert b"tiktok-connector:order" in (folder / "orderplaced-top.html").read_bytes()
     assert b"tiktok-connector" not in (folder / "orderplaced-header.html").read_bytes()
+
+
+def test_files_with_the_same_controls_and_includes_share_one_copy_and_keep_their_values(snippets):
+    page = b'<html><head></head><body><vtex:template id="header" /><vtex.cmc:BuyButton /></body></html>'
+    first, second = (examine(name, page, snippets) for name in ("a.html", "b.html"))
+    seen = {}
+    kept, compact = shared(first, seen), shared(second, seen)
+    assert compact == second and kept == first
+    assert compact.controls is first.controls and compact.includes is first.includes
+    other = examine("c.html", page.replace(b"header", b"footer"), snippets)
+    assert shared(other, seen, limit=len(seen)).includes == ("footer",)
+    assert ("footer",) not in seen  # the table of shared values stops growing at its limit
