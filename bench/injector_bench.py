@@ -244,14 +244,20 @@ def time_folder(folder, tmp, runs, full):
     samples = {name: [] for name in names}
     scratch = shutil.copytree(folder, tmp / "scratch")
     settle()
-    for _ in range(runs):
-        samples["floor"].append(write_floor(scratch))
-        settle()
+    for run in range(runs):
+        # The floor goes before apply in even runs and before remove in odd ones: whatever the disk
+        # is still doing after a burst of writes falls on each of them alike.
+        if run % 2 == 0:
+            samples["floor"].append(write_floor(scratch))
+            settle()
         if full:
             samples["dry-run"].append(run_cli(*apply, "--dry-run"))
         samples["apply"].append(run_cli(*apply))
         injected_mb = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
         settle()
+        if run % 2 == 1:
+            samples["floor"].append(write_floor(scratch))
+            settle()
         if full:
             samples["dry-run injected"].append(run_cli(*apply, "--dry-run"))
             samples["status"].append(run_cli("status", folder))
