@@ -10,8 +10,7 @@ import functools
 import os
 import threading
 import time
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from snippets import SNIPPET_VERSION, SnippetError, render_event, render_head
@@ -28,6 +27,7 @@ MAX_EXAMINE_WORKERS = 4
 EXAMINE_CHUNK = 32
 PARENT_POLL_SECONDS = 0.2
 WRITE_THREADS = 16  # fsync waits on the disk; several in flight let the journal batch them
+WRITE_WINDOW = 4 * WRITE_THREADS  # files queued for writing (a queued file holds no bytes yet)
 EVENT_BLOCKS = (("view-content", "ViewContent"), ("add-to-cart", "AddToCart"), ("order", "PlaceAnOrder"))
 
 
@@ -239,13 +239,16 @@ def _join(*parts):
 
 
 class _Writer:
-    """Writes files on a few threads (fsync waits on the disk), a bounded window of them in flight
-    so memory stays flat however many change; on leaving, fsyncs each folder written in, once."""
+    """Writes files on a few threads (fsync waits on the disk), a bounded window of them queued so
+    memory stays flat however many change; on leaving, fsyncs each folder written in, once.
+
+    A full window waits for whichever write finishes first, not the oldest: one slow fsync must not
+    leave the other threads idle."""
 
     def __init__(self, options):
         self.options = options
         self.pool = ThreadPoolExecutor(WRITE_THREADS)
-        self.pending = deque()
+        self.pending = set()
         self.folders = set()
 
     def __enter__(self):
@@ -253,9 +256,11 @@ class _Writer:
 
     def submit(self, job):
         """Queue one file's rewrite; waits for the oldest when the window is full."""
-        self.pending.append(self.pool.submit(_rewrite_one, job, self.options))
-        if len(self.pending) >= 2 * WRITE_THREADS:
-            self._collect(self.pending.popleft())
+        self.pending.add(self.pool.submit(_rewrite_one, job, self.options))
+        if len(self.pending) >= WRITE_WINDOW:
+            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                self._collect(future)
 
     def _collect(self, future):
         path = future.result()
@@ -264,8 +269,8 @@ class _Writer:
 
     def __exit__(self, *exc_info):
         try:
-            while self.pending:
-                self._collect(self.pending.popleft())
+            for future in self.pending:
+                self._collect(future)
         finally:
             self.pool.shutdown(wait=True)
             files.sync_directories(self.folders)
