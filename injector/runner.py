@@ -10,7 +10,7 @@ import functools
 import os
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from snippets import SNIPPET_VERSION, SnippetError, render_event, render_head
@@ -239,41 +239,46 @@ def _join(*parts):
 
 
 class _Writer:
-    """Writes files on a few threads (fsync waits on the disk), a bounded window of them queued so
+    """Writes files on a few threads (fsync waits on the disk), at most a window of them queued so
     memory stays flat however many change; on leaving, fsyncs each folder written in, once.
 
-    A full window waits for whichever write finishes first, not the oldest: one slow fsync must not
-    leave the other threads idle."""
+    A queue slot frees as soon as any write finishes: one slow fsync never leaves the other threads
+    idle, and nothing is polled or scanned per file."""
 
     def __init__(self, options):
         self.options = options
         self.pool = ThreadPoolExecutor(WRITE_THREADS)
-        self.pending = set()
+        self.slots = threading.Semaphore(WRITE_WINDOW)
         self.folders = set()
+        self.failures = []
 
     def __enter__(self):
         return self
 
     def submit(self, job):
-        """Queue one file's rewrite; waits for the oldest when the window is full."""
-        self.pending.add(self.pool.submit(_rewrite_one, job, self.options))
-        if len(self.pending) >= WRITE_WINDOW:
-            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                self._collect(future)
+        """Queue one file's rewrite; waits while the window is full."""
+        if self.failures:
+            raise self.failures[0]
+        self.slots.acquire()
+        self.pool.submit(self._write, job)
 
-    def _collect(self, future):
-        path = future.result()
-        if path:
-            self.folders.add(os.path.dirname(path))
+    def _write(self, job):
+        try:
+            path = _rewrite_one(job, self.options)
+            if path:
+                self.folders.add(os.path.dirname(path))
+        except BaseException as exc:  # not a file's problem (those are rows): handed to the main thread
+            self.failures.append(exc)
+        finally:
+            self.slots.release()
 
     def __exit__(self, *exc_info):
         try:
-            for future in self.pending:
-                self._collect(future)
-        finally:
             self.pool.shutdown(wait=True)
+        finally:
             files.sync_directories(self.folders)
+        if self.failures and exc_info[0] is None:
+            raise self.failures[0]
         return False
 
 

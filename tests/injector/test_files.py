@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from injector import classify, scan
+from injector import classify, files, scan
+from injector.cli import main
 from injector.errors import FileError
 from injector.files import TEMP_SUFFIX, read, write_atomic
 from injector.report import Progress
@@ -111,3 +112,16 @@ def test_the_progress_bar_shows_on_a_terminal_for_large_folders_only():
 def test_every_control_that_decides_a_kind_is_one_the_scanner_reports():
     deciding = classify.PRODUCT_CONTROLS | classify.ORDER_CONTROLS | classify.CATEGORY_CONTROLS
     assert deciding <= set(scan.CONTROLS)
+
+
+def test_an_unexpected_failure_in_a_writer_thread_ends_the_run_with_code_2(tmp_path, monkeypatch, capsys):
+    page = b"<html><head></head><body></body></html>"
+    for index in range(100):  # more files than the write queue holds
+        (tmp_path / f"page-{index:03}.html").write_bytes(page)
+
+    def broken(*args):
+        raise RuntimeError("disk driver bug")
+
+    monkeypatch.setattr(files, "write_atomic", broken)
+    assert main(["apply", str(tmp_path), "--store", STORE, "--server", SERVER, "--jobs", "1"]) == 2
+    assert all(path.read_bytes() == page for path in tmp_path.iterdir())
