@@ -1,13 +1,15 @@
 """Benchmark the template injector against a naive parse-and-re-serialise baseline.
 
-    python bench/injector_bench.py [--files N] [--naive-files N] [--runs N]
+    python bench/injector_bench.py [--files N] [--small-files N] [--naive-files N] [--runs N]
 
 Builds a folder of generated VTEX legacy templates (about 40 KB each: head, scripts, comments,
 controls; CRLF, ISO-8859-1 and awkward attribute values mixed in) in a temporary folder, then
 prints medians of several runs: apply (read, classify, write atomically with fsync), --dry-run
-(read, classify, plan), status on the injected folder, and BeautifulSoup (html.parser) parsing and
-re-serialising the same files, with how many files that round trip changes. Peak Python memory
-(tracemalloc) is measured for a small and a large folder. Prints figures; asserts nothing.
+(read, classify, plan), status on the injected folder, remove, and BeautifulSoup (html.parser)
+parsing and re-serialising the same files, with how many files that round trip changes. apply and
+remove are compared with the safe-write floor (FLOOR below) measured in the same runs, on that
+folder and on a folder of many small templates (--small-files, about 2 KB each). Peak Python memory
+(tracemalloc) is measured for small and large folders. Prints figures; asserts nothing.
 """
 import argparse
 import contextlib
@@ -15,12 +17,14 @@ import io
 import os
 import random
 import shutil
+import stat
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,11 +34,16 @@ from _harness import add_machine_args, check_machine  # noqa: E402
 from injector.cli import main as injector  # noqa: E402
 
 STORE, SERVER = "bench_store", "https://connector.example.com"
-TARGET_BYTES = 40_000
+TARGET_BYTES, SMALL_BYTES = 40_000, 2_000
+WRITE_THREADS = 16  # as many writes in flight as the injector's writer threads
+FLOOR = ("the same files rewritten safely, as the injector writes them: read the file, write a hidden temp file"
+         " in its folder, fchmod to its mode, fdatasync, rename over the file (16 threads), then fsync the"
+         " folder once; on a copy of the folder made before the first run, rewritten again each run as the"
+         " injector rewrites its folder")
 
 
-def make_template(index: int) -> bytes:
-    """One realistic legacy template of about 40 KB."""
+def make_template(index: int, target_bytes: int = TARGET_BYTES) -> bytes:
+    """One realistic legacy template of about ``target_bytes`` (40 KB by default)."""
     rng = random.Random(index)
     kind = ("product", "category", "home", "institutional")[index % 4]
     control = {
@@ -60,7 +69,7 @@ def make_template(index: int) -> bytes:
         head.insert(4, '    <meta name="description" content="a > b <b>bold</b>" />')
     body = ['  <body class="%s">' % kind, '    <vtex:template id="header" />', f"    {control}"]
     size, n = sum(len(line) + 1 for line in head + body), 0
-    while size < TARGET_BYTES - 300:
+    while size < target_bytes - 300:
         n += 1
         roll = rng.random()
         if roll < 0.05:
@@ -81,12 +90,12 @@ def make_template(index: int) -> bytes:
     return newline.join(head + body).encode(encoding)
 
 
-def make_folder(root: Path, count: int) -> int:
+def make_folder(root: Path, count: int, target_bytes: int = TARGET_BYTES) -> int:
     """Write ``count`` templates into root; returns the total bytes."""
     root.mkdir(parents=True)
     total = 0
     for index in range(count):
-        data = make_template(index)
+        data = make_template(index, target_bytes)
         (root / f"template-{index:05}.html").write_bytes(data)
         total += len(data)
     return total
@@ -111,27 +120,31 @@ def settle():
     time.sleep(0.5)
 
 
-def write_floor(paths, scratch: Path) -> tuple:
-    """(wall s, CPU s) to write the same bytes safely (temp file, fdatasync, rename; 16 threads)."""
-    from concurrent.futures import ThreadPoolExecutor
+def write_floor(scratch: Path) -> tuple:
+    """(wall s, CPU s) of the safe-write floor over a copy of the folder: see FLOOR.
 
-    scratch.mkdir(exist_ok=True)
-
-    def write(path):
-        data = path.read_bytes()
-        handle, temp = tempfile.mkstemp(dir=scratch, suffix=".tmp")
+    The copy is made once and rewritten each run: deleting it after every run would have the disk
+    discarding its blocks while the next command runs.
+    """
+    def rewrite(path):
+        with open(path, "rb") as source:
+            mode = stat.S_IMODE(os.fstat(source.fileno()).st_mode)
+            data = source.read()
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
+            os.fchmod(out.fileno(), mode)
             os.fdatasync(out.fileno())
-        os.replace(temp, scratch / path.name)
+        os.replace(temp, path)
 
     start, cpu = time.perf_counter(), _cpu()
-    with ThreadPoolExecutor(16) as pool:
-        list(pool.map(write, paths))
-    seconds = time.perf_counter() - start, _cpu() - cpu
-    shutil.rmtree(scratch)
-    return seconds
+    with ThreadPoolExecutor(WRITE_THREADS) as pool:
+        list(pool.map(rewrite, sorted(scratch.iterdir())))
+    handle = os.open(scratch, os.O_RDONLY)
+    os.fsync(handle)
+    os.close(handle)
+    return time.perf_counter() - start, _cpu() - cpu
 
 
 def naive_round_trip(paths) -> tuple:
@@ -181,93 +194,144 @@ def main(argv=None):
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--small-files", type=int, default=20000, help="a folder of small templates too (0: none)")
     parser.add_argument("--naive-files", type=int, default=200, help="BeautifulSoup is slow: a sample")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     add_machine_args(parser)
     args = parser.parse_args(argv)
     check_machine(args)
+    print(f"python {sys.version.split()[0]}; medians of {args.runs} runs; MB/s counts the folder's bytes as read")
+    print(f"safe-write floor: {FLOOR}")
     with tempfile.TemporaryDirectory(prefix="injector-bench-") as tmp:
         report(Path(tmp), args)
 
 
 def report(tmp, args):
     """Build the folders, time every command, print the figures."""
-    folder = tmp / "templates"
-    total = make_folder(folder, args.files)
-    mb = total / 1e6
+    folder, small = tmp / "templates", tmp / "small"
+    large_mb = make_folder(folder, args.files) / 1e6
+    print(f"\nfolder: {args.files} templates of about {TARGET_BYTES // 1000} KB, {large_mb:.1f} MB")
+    wall, cpu, injected_mb, restored = time_folder(folder, tmp, args.runs, full=True)
+    wall["naive"], cpu["naive"], sample_mb, damaged = time_naive(folder, args)
+    sizes = {"naive": (sample_mb, args.naive_files), "dry-run injected": (injected_mb, args.files),
+             "status": (injected_mb, args.files)}
+    print_table(wall, cpu, sizes, (large_mb, args.files), args.naive_files)
+    print("ratios (wall clock, same runs):")
+    print(f"  dry-run vs naive round trip            {large_mb / wall['dry-run'] / (sample_mb / wall['naive']):8.1f}x"
+          " faster")
+    print(f"  apply vs dry-run                       {wall['dry-run'] / wall['apply']:8.2f}x the speed")
+    print_floor_ratios(wall)
+    print(f"  status vs dry-run (injected folder)    {wall['dry-run injected'] / wall['status']:8.2f}x the speed")
+    print(f"naive round trip changed {damaged} of {args.naive_files} files without any edit")
+    print(f"remove restored every file byte for byte: {restored}")
+    if args.small_files:
+        small_mb = make_folder(small, args.small_files, SMALL_BYTES) / 1e6
+        print(f"\nfolder: {args.small_files} small templates of about {SMALL_BYTES // 1000} KB, {small_mb:.1f} MB")
+        wall, cpu, _, restored = time_folder(small, tmp, args.runs, full=False)
+        print_table(wall, cpu, {}, (small_mb, args.small_files), 0)
+        print("ratios (wall clock, same runs):")
+        print_floor_ratios(wall)
+        print(f"remove restored every file byte for byte: {restored}")
+    print_memory(tmp, folder, small, args)
+
+
+def time_folder(folder, tmp, runs, full):
+    """Medians (wall, CPU) per command over interleaved runs; plus the injected size and whether
+    remove restored every byte."""
     pristine = {p.name: p.read_bytes() for p in folder.iterdir()}
     apply = ["apply", folder, "--store", STORE, "--server", SERVER]
-    print(f"folder: {args.files} templates, {mb:.1f} MB (MB/s counts the folder's bytes as read);"
-          f" median of {args.runs} runs; python {sys.version.split()[0]};"
-          f" {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
-
-    runs = {"apply": [], "dry-run": [], "dry-run injected": [], "status": [], "remove": [], "floor": []}
-    for _ in range(args.runs):
-        runs["floor"].append(write_floor(sorted(folder.iterdir()), tmp / "scratch"))
-        settle()
-        runs["dry-run"].append(run_cli(*apply, "--dry-run"))
-        runs["apply"].append(run_cli(*apply))
+    names = ["floor", "apply", "remove"] + (["dry-run", "dry-run injected", "status"] if full else [])
+    samples = {name: [] for name in names}
+    scratch = shutil.copytree(folder, tmp / "scratch")
+    settle()
+    for run in range(runs):
+        # The floor goes before apply in even runs and before remove in odd ones: whatever the disk
+        # is still doing after a burst of writes falls on each of them alike.
+        if run % 2 == 0:
+            samples["floor"].append(write_floor(scratch))
+            settle()
+        if full:
+            samples["dry-run"].append(run_cli(*apply, "--dry-run"))
+        samples["apply"].append(run_cli(*apply))
         injected_mb = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
         settle()
-        runs["dry-run injected"].append(run_cli(*apply, "--dry-run"))
-        runs["status"].append(run_cli("status", folder))
-        runs["remove"].append(run_cli("remove", folder))
+        if run % 2 == 1:
+            samples["floor"].append(write_floor(scratch))
+            settle()
+        if full:
+            samples["dry-run injected"].append(run_cli(*apply, "--dry-run"))
+            samples["status"].append(run_cli("status", folder))
+        samples["remove"].append(run_cli("remove", folder))
         settle()
+    shutil.rmtree(scratch)
+    settle()
     restored = all(p.read_bytes() == pristine[p.name] for p in folder.iterdir())
-    del pristine
+    wall = {name: statistics.median(w for w, _ in values) for name, values in samples.items()}
+    cpu = {name: statistics.median(c for _, c in values) for name, values in samples.items()}
+    return wall, cpu, injected_mb, restored
 
+
+def time_naive(folder, args):
+    """(median wall s, median CPU s, MB, files changed) of the BeautifulSoup round trip on a sample."""
     sample = sorted(folder.iterdir())[: args.naive_files]
     sample_mb = sum(p.stat().st_size for p in sample) / 1e6
-    naive_runs = [naive_round_trip(sample) for _ in range(args.runs)]
-    runs["naive"] = [(wall, cpu) for wall, cpu, _ in naive_runs]
-    damaged = naive_runs[0][2]
-    wall = {name: statistics.median(w for w, _ in values) for name, values in runs.items()}
-    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
+    runs = [naive_round_trip(sample) for _ in range(args.runs)]
+    return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), sample_mb, runs[0][2])
 
+
+LABELS = {
+    "apply": "apply (atomic writes, fsync)",
+    "dry-run": "apply --dry-run (read, classify, plan)",
+    "dry-run injected": "apply --dry-run on the injected folder",
+    "status": "status on the injected folder",
+    "remove": "remove (atomic writes, fsync)",
+    "floor": "safe-write floor (see above)",
+    "naive": "naive BeautifulSoup round trip ({} files)",
+}
+
+
+def print_table(wall, cpu, sizes, folder_size, naive_files):
+    """One line per command: wall s, MB/s, files/s, CPU s, MB per CPU second."""
     print(f"  {'':<44} {'wall s':>8} {'MB/s':>8} {'files/s':>8}   {'CPU s':>7} {'MB/CPU-s':>9}")
-    labels = {
-        "apply": "apply (atomic writes, fsync)",
-        "dry-run": "apply --dry-run (read, classify, plan)",
-        "dry-run injected": "apply --dry-run on the injected folder",
-        "status": "status on the injected folder",
-        "remove": "remove (atomic writes, fsync)",
-        "floor": "baseline: same bytes, temp+fdatasync+rename",
-        "naive": f"naive BeautifulSoup round trip ({len(sample)} files)",
-    }
-    for name, label in labels.items():
-        size, count = {"naive": (sample_mb, len(sample)), "dry-run injected": (injected_mb, args.files),
-                       "status": (injected_mb, args.files)}.get(name, (mb, args.files))
-        print(f"  {label:<44} {wall[name]:8.3f} {size / wall[name]:8.1f} {count / wall[name]:8.0f}"
-              f"   {cpu[name]:7.3f} {size / cpu[name]:9.1f}")
-    naive_rate = sample_mb / wall["naive"]
-    print("ratios (wall clock, same run):")
-    print(f"  dry-run vs naive round trip            {mb / wall['dry-run'] / naive_rate:8.1f}x faster")
-    print(f"  apply vs dry-run                       {wall['dry-run'] / wall['apply']:8.2f}x the speed")
-    print(f"  apply vs the safe-write floor          {wall['floor'] / wall['apply']:8.2f}x the speed")
-    print(f"  status vs dry-run (injected folder)    {wall['dry-run injected'] / wall['status']:8.2f}x the speed")
-    print(f"naive round trip changed {damaged} of {len(sample)} files without any edit")
-    print(f"remove restored every file byte for byte: {restored}")
+    for name, label in LABELS.items():
+        if name not in wall:
+            continue
+        size, count = sizes.get(name, folder_size)
+        print(f"  {label.format(naive_files):<44} {wall[name]:8.3f} {size / wall[name]:8.1f}"
+              f" {count / wall[name]:8.0f}   {cpu[name]:7.3f} {size / cpu[name]:9.1f}")
 
-    small = tmp / "small"
-    small_count = max(1, args.files // 4)
-    make_folder(small, small_count)
-    print("peak memory, small vs large folder:")
-    for name, target in ((f"{small_count} files", small), (f"{args.files} files", folder)):
+
+def print_floor_ratios(wall):
+    """apply and remove against the safe-write floor measured in the same runs (target >= 0.9)."""
+    print(f"  apply vs the safe-write floor          {wall['floor'] / wall['apply']:8.2f}x the speed")
+    print(f"  remove vs the safe-write floor         {wall['floor'] / wall['remove']:8.2f}x the speed")
+
+
+def print_memory(tmp, folder, small, args):
+    """Peak memory of dry-run, apply and status as the folder grows (flat: the last at most 1.5x the first)."""
+    base = tmp / "base"
+    make_folder(base, 500, SMALL_BYTES if args.small_files else TARGET_BYTES)
+    folders = [("500 files", base), (f"{args.files} files", folder)]
+    if args.small_files:
+        folders.append((f"{args.small_files} small", small))
+    print("\npeak memory as the folder grows (traced heap: tracemalloc, --jobs 1; RSS in a fresh process):")
+    heaps = {}
+    for name, target in folders:
         commands = {
             "dry-run": ["apply", target, "--store", STORE, "--server", SERVER, "--dry-run"],
             "apply": ["apply", target, "--store", STORE, "--server", SERVER],
             "status": ["status", target],
         }
-        traced = {key: peak_memory(command) / 1e6 for key, command in commands.items()}
+        heaps[name] = traced = {key: peak_memory(command) / 1e6 for key, command in commands.items()}
         run_cli("remove", target)
         rss = {key: peak_rss(command) for key, command in commands.items()}
         run_cli("remove", target)
-        print(f"  {name:<12} traced Python heap (tracemalloc, --jobs 1): "
-              + "   ".join(f"{key} {value:5.1f} MB" for key, value in traced.items()))
+        print(f"  {name:<12} traced heap: " + "   ".join(f"{key} {value:5.2f} MB" for key, value in traced.items()))
         print(f"  {'':<12} peak RSS, command line process / largest worker: "
               + "   ".join(f"{key} {p:5.0f}/{c:3.0f} MB" for key, (p, c) in rss.items()))
-    shutil.rmtree(small)
-    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    last = folders[-1][0]
+    print(f"  traced heap at {last} / at 500 files: "
+          + "   ".join(f"{key} {heaps[last][key] / heaps['500 files'][key]:.2f}x" for key in heaps[last]))
 
 
 if __name__ == "__main__":

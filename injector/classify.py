@@ -3,10 +3,13 @@
 ``examine`` reads one file's bytes into small ``Facts`` (no bytes kept, so a folder of any size
 fits in memory); ``plan_folder`` then decides for the whole folder at once, because a page's kind
 can come from the sub-templates it includes and the order event must go in only one place.
+``FolderPlanner`` makes the same decisions file by file, each as soon as every file it depends on
+is examined, so writing can start while the rest of the folder is still being read.
 """
 import os
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from .edit import end_is_open, is_current
 from .markers import MarkerError, find_blocks
@@ -137,6 +140,19 @@ def examine(rel: str, data: bytes, snippets: dict | None, signature=()) -> Facts
     )
 
 
+def shared(facts: Facts, seen: dict, limit: int = 4096) -> Facts:
+    """``facts`` with its controls and includes replaced by equal ones already in ``seen``: the pages
+    of a folder mostly hold the same controls and include the same sub-templates, so a large folder
+    keeps one copy of each instead of one per file. ``seen`` stops growing at ``limit`` entries."""
+    controls, includes = (seen.get(value) for value in (facts.controls, facts.includes))
+    for value in (facts.controls, facts.includes):
+        if value not in seen and len(seen) < limit:
+            seen[value] = value
+    if controls is None and includes is None:
+        return facts
+    return replace(facts, controls=controls or facts.controls, includes=includes or facts.includes)
+
+
 def _is_shelf(data, found):
     """A fragment with NVelocity in it. A page with a real <head>...</head> is a page whatever
     Velocity-looking text it holds ($product.Name in a hidden input): it needs the head snippet."""
@@ -172,6 +188,65 @@ def plan_folder(all_facts, settings: Settings) -> dict:
     head_stem = settings.head_template and template_id(settings.head_template).lower()
     folder = _Folder(by_stem, _order_subtemplate(all_facts), head_stem)
     return {facts.rel: _wanted(facts, settings, folder) for facts in all_facts}
+
+
+class FolderPlanner:
+    """plan_folder's decisions, one file at a time, each as soon as it cannot change any more.
+
+    A file waits while a sub-template it includes (transitively) is still unexamined, and an
+    order sub-template waits for every orderplaced-* file (the order event goes in one of them).
+    """
+
+    def __init__(self, rels, settings: Settings):
+        self.settings = settings
+        self.unexamined = Counter(template_id(rel).lower() for rel in rels)
+        self.order_left = sum(self.unexamined[name] for name in ORDER_SUBTEMPLATES)
+        self.order_candidates = []
+        self.blocked = {}  # stem (or None: the order sub-templates) -> [Facts waiting for it]
+        head_stem = settings.head_template and template_id(settings.head_template).lower()
+        self.folder = _Folder({}, None, head_stem)
+
+    def add(self, facts: Facts) -> list:
+        """Take one examined file; returns [(Facts, Wanted)] for every file now decided."""
+        stem = facts.stem.lower()
+        self.folder.by_stem.setdefault(stem, []).append(facts)
+        self.unexamined[stem] -= 1
+        released = [facts]
+        if not self.unexamined[stem]:
+            released += self.blocked.pop(stem, [])
+        if stem in ORDER_SUBTEMPLATES:
+            if facts.kind == ORDER_SUB and not facts.problem:
+                self.order_candidates.append(facts)
+            self.order_left -= 1
+            if not self.order_left:
+                order_sub = _order_subtemplate(self.order_candidates)
+                self.folder = _Folder(self.folder.by_stem, order_sub, self.folder.head_stem)
+                released += self.blocked.pop(None, [])
+        return [(ready, _wanted(ready, self.settings, self.folder)) for ready in released if self._ready(ready)]
+
+    def waiting(self) -> int:
+        """How many files are still waiting for another one."""
+        return sum(len(group) for group in self.blocked.values())
+
+    def _ready(self, facts):
+        """True when nothing still unexamined can change this file's decision; else it waits."""
+        if facts.kind in UNTOUCHED_KINDS:
+            return True
+        if facts.kind == ORDER_SUB and self.order_left:
+            self.blocked.setdefault(None, []).append(facts)
+            return False
+        seen, todo = set(), list(facts.includes)
+        while todo:
+            ident = todo.pop().lower()
+            if ident in seen:
+                continue
+            seen.add(ident)
+            if self.unexamined[ident]:
+                self.blocked.setdefault(ident, []).append(facts)
+                return False
+            for included in self.folder.by_stem.get(ident, ()):
+                todo.extend(included.includes)
+        return True
 
 
 def _wanted(facts, settings, folder):

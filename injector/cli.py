@@ -12,7 +12,7 @@ import sys
 from .classify import TEMPLATE_SUFFIXES, Settings
 from .errors import InjectorError, UsageError
 from .files import Selection
-from .report import Progress, table, unified_diff
+from .report import Progress, unified_diff, write_table
 from .runner import Options, run
 
 EXIT_UNCHANGED, EXIT_CHANGED, EXIT_ERROR, EXIT_PROBLEM = 0, 1, 2, 3
@@ -98,7 +98,7 @@ def main(argv=None) -> int:
         log.exception("tiktok-injector %s %s failed", args.command, args.template_dir)
         return EXIT_ERROR
     out = sys.stderr if getattr(args, "diff", False) else sys.stdout
-    out.write(table(outcome, args.command, show_all=not args.quiet))
+    write_table(out, outcome, args.command, show_all=not args.quiet)
     out.flush()
     if outcome.problems:
         return EXIT_PROBLEM

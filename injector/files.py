@@ -106,14 +106,25 @@ def _file_entry(item, rel, selection):
 def read(path: str, max_bytes: int) -> tuple:
     """(bytes, signature) of a template; the signature detects a change before the write."""
     try:
-        with open(path, "rb", buffering=0) as handle:
-            info = os.fstat(handle.fileno())
+        handle = os.open(path, os.O_RDONLY)
+        try:
+            info = os.fstat(handle)
             if info.st_size > max_bytes:
                 raise FileError(f"larger than the {max_bytes:,}-byte limit")
-            data = handle.read()
+            data = _read_all(handle, info.st_size)
+        finally:
+            os.close(handle)
     except OSError as exc:
         raise FileError(f"cannot read: {exc.strerror}") from exc
     return data, _signature(info)
+
+
+def _read_all(handle, size):
+    # Plain os.read on the descriptor: a file object would stat and seek again for nothing.
+    chunks = [os.read(handle, size + 1)]
+    while chunks[-1]:  # until the end of the file, even if it grew since the fstat
+        chunks.append(os.read(handle, 1 << 16))
+    return b"".join(chunks)
 
 
 def _signature(info):
@@ -133,18 +144,25 @@ def write_atomic(path: str, data: bytes, signature: tuple, backup: str | None = 
     except OSError as exc:
         raise FileError(f"cannot write: {exc.strerror}") from exc
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fchmod(out.fileno(), stat.S_IMODE(info.st_mode))
-            _keep_owner(out.fileno(), info)
-            _sync(out.fileno())
+        try:
+            _write_all(handle, data)
+            os.fchmod(handle, stat.S_IMODE(info.st_mode))
+            _keep_owner(handle, info)
+            _sync(handle)
+        finally:
+            os.close(handle)
         os.replace(temp, path)
     except BaseException as exc:
         _unlink_quietly(temp)
         if isinstance(exc, OSError):
             raise FileError(f"cannot write: {exc.strerror}") from exc
         raise
+
+
+def _write_all(handle, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view):]
 
 
 def _sync(handle):
@@ -171,9 +189,9 @@ def _write_backup(path, backup, info):
         os.fsync(out.fileno())
 
 
-def sync_directories(paths) -> None:
+def sync_directories(directories) -> None:
     """fsync each folder once, so the renames in it survive a power cut."""
-    for directory in sorted({os.path.dirname(path) for path in paths}):
+    for directory in sorted(set(directories)):
         try:
             handle = os.open(directory, os.O_RDONLY)
         except OSError:

@@ -6,16 +6,26 @@ PROGRESS_MIN_FILES = 100
 _NO_NEWLINE = b"\n\\ No newline at end of file\n"
 
 
-def table(outcome, command: str, show_all: bool = True) -> str:
-    """The summary table: per file its kind, what changed (or is installed) and any problem."""
-    rows = [row for row in outcome.rows if show_all or row.changed or row.problem]
-    middle = "INSTALLED" if command == "status" else "CHANGE"
-    lines = [(printable(row.rel), row.kind, row.change or "-", printable(_note(row))) for row in rows]
-    header = ("FILE", "KIND", middle, "NOTE")
-    widths = [min(60, max([len(header[i])] + [len(line[i]) for line in lines])) for i in range(3)]
-    out = [_format(header, widths)] + [_format(line, widths) for line in lines] if lines else []
-    out.append(summary(outcome, command))
-    return "\n".join(out) + "\n"
+def write_table(stream, outcome, command: str, show_all: bool = True) -> None:
+    """Write the summary table line by line: one pass sizes the columns, a second writes the rows,
+    so a folder of any size is never held as text."""
+    header = ("FILE", "KIND", "INSTALLED" if command == "status" else "CHANGE", "NOTE")
+    widths, shown = [len(cell) for cell in header[:3]], 0
+    for line in _lines(outcome.rows, show_all):
+        widths = [max(width, len(cell)) for width, cell in zip(widths, line)]
+        shown += 1
+    widths = [min(60, width) for width in widths]
+    if shown:
+        stream.write(_format(header, widths) + "\n")
+        for line in _lines(outcome.rows, show_all):
+            stream.write(_format(line, widths) + "\n")
+    stream.write(summary(outcome, command) + "\n")
+
+
+def _lines(rows, show_all):
+    for row in rows:
+        if show_all or row.changed or row.problem:
+            yield printable(row.rel), row.kind, row.change or "-", printable(_note(row))
 
 
 def printable(name: str) -> str:

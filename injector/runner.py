@@ -1,15 +1,15 @@
 """One run of apply, remove or status over a template folder.
 
-Phase 1 reads and examines every file, keeping only small Facts; the folder is then planned as
-a whole; phase 2 re-reads each file that changes, splices it and writes it atomically (several at
-once, since fsync waits on the disk). Dry runs and status stop after planning.
+Phase 1 reads and examines every file, keeping only small Facts; phase 2 re-reads each file that
+changes, splices it and writes it atomically (several at once, since fsync waits on the disk).
+apply and remove overlap the two: a file is written as soon as nothing still unexamined can change
+its plan. Dry runs, --diff and status plan the folder as a whole, then stop (or show the diffs).
 """
 import contextlib
 import functools
 import os
 import threading
 import time
-from collections import deque
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -27,6 +27,7 @@ MAX_EXAMINE_WORKERS = 4
 EXAMINE_CHUNK = 32
 PARENT_POLL_SECONDS = 0.2
 WRITE_THREADS = 16  # fsync waits on the disk; several in flight let the journal batch them
+WRITE_WINDOW = 4 * WRITE_THREADS  # files queued for writing (a queued file holds no bytes yet)
 EVENT_BLOCKS = (("view-content", "ViewContent"), ("add-to-cart", "AddToCart"), ("order", "PlaceAnOrder"))
 
 
@@ -99,26 +100,51 @@ def run(options: Options) -> Outcome:
     by_name = build_snippets(settings.platform, options.store, options.server)
     stale = []
     entries = list(files.walk(options.root, options.selection, stale))
-    all_facts = _examine_all(entries, by_name, options)
+    if options.write:
+        return _write_as_planned(entries, by_name, stale, options)
+    all_facts = list(_examined(entries, by_name, options))
     _check_head_template(all_facts, settings)
     wanted = classify.plan_folder(all_facts, settings)
     rows, jobs = [], []
     for facts, entry in zip(all_facts, entries):
         row, names = _plan_row(facts, wanted[facts.rel], options)
         rows.append(row)
-        if row.changed and (options.write or options.on_diff):
+        if row.changed and options.on_diff:
             jobs.append((row, entry, facts, {name: by_name[name] for name in names}, wanted[facts.rel]))
-    outcome = Outcome(rows=rows)
-    if options.write and stale:
-        outcome.stale_temps_removed = files.remove_stale_temps(stale)
-    _rewrite(jobs, options)
+    for job in jobs:  # --diff: compute, show, write nothing
+        _rewrite_one(job, options)
+    return Outcome(rows=rows)
+
+
+def _write_as_planned(entries, by_name, stale, options):
+    """apply/remove: each file is written as soon as its plan is final, while the rest of the
+    folder is still being examined, so reading and classifying overlap the disk's fsyncs."""
+    head = options.settings.head_template
+    if head is not None:  # a bad --head-template stops the run before anything is written
+        entry = next((entry for entry in entries if entry.rel == head), None)
+        found = [examine_entry(entry, by_name, options.selection.max_bytes)] if entry else []
+        _check_head_template(found, options.settings)
+    planner = classify.FolderPlanner([entry.rel for entry in entries], options.settings)
+    index = {entry.rel: number for number, entry in enumerate(entries)}
+    rows = [None] * len(entries)
+    outcome = Outcome(rows=rows, stale_temps_removed=files.remove_stale_temps(stale))
+    with _Writer(options) as writer:
+        for facts in _examined(entries, by_name, options):
+            for ready, wanted in planner.add(facts):
+                number = index[ready.rel]
+                row, names = _plan_row(ready, wanted, options)
+                rows[number] = row
+                if row.changed:
+                    writer.submit((row, entries[number], ready, {name: by_name[name] for name in names}, wanted))
+    if planner.waiting():  # cannot happen: every stem waited for is examined by now
+        raise InjectorError("some files were never planned")
     return outcome
 
 
-def _examine_all(entries, snippets, options):
+def _examined(entries, snippets, options):
+    """Facts for each entry, in order, reporting progress."""
     examine = functools.partial(examine_entry, snippets=snippets, max_bytes=options.selection.max_bytes)
     workers = _workers(options.jobs, len(entries))
-    all_facts = []
     with contextlib.ExitStack() as stack:
         if workers > 1:
             # Examining is pure and CPU-bound: on a large folder, spread it over the cores.
@@ -127,11 +153,11 @@ def _examine_all(entries, snippets, options):
             results = pool.map(examine, entries, chunksize=EXAMINE_CHUNK)
         else:
             results = map(examine, entries)
+        seen = {}
         for done, facts in enumerate(results, 1):
-            all_facts.append(facts)
             if options.on_progress:
                 options.on_progress(done, len(entries))
-    return all_facts
+            yield classify.shared(facts, seen)
 
 
 def examine_entry(entry, snippets, max_bytes):
@@ -212,22 +238,48 @@ def _join(*parts):
     return "; ".join(part for part in parts if part)
 
 
-def _rewrite(jobs, options):
-    if not jobs:
-        return
-    if not options.write:  # --diff: compute, show, write nothing
-        for job in jobs:
-            _rewrite_one(job, options)
-        return
-    written, pending = [], deque()
-    with ThreadPoolExecutor(WRITE_THREADS) as pool:
-        # A bounded window of jobs in flight keeps memory flat however many files change.
-        for job in jobs:
-            pending.append(pool.submit(_rewrite_one, job, options))
-            if len(pending) >= 2 * WRITE_THREADS:
-                written.append(pending.popleft().result())
-        written.extend(future.result() for future in pending)
-    files.sync_directories(path for path in written if path)
+class _Writer:
+    """Writes files on a few threads (fsync waits on the disk), at most a window of them queued so
+    memory stays flat however many change; on leaving, fsyncs each folder written in, once.
+
+    A queue slot frees as soon as any write finishes: one slow fsync never leaves the other threads
+    idle, and nothing is polled or scanned per file."""
+
+    def __init__(self, options):
+        self.options = options
+        self.pool = ThreadPoolExecutor(WRITE_THREADS)
+        self.slots = threading.Semaphore(WRITE_WINDOW)
+        self.folders = set()
+        self.failures = []
+
+    def __enter__(self):
+        return self
+
+    def submit(self, job):
+        """Queue one file's rewrite; waits while the window is full."""
+        if self.failures:
+            raise self.failures[0]
+        self.slots.acquire()
+        self.pool.submit(self._write, job)
+
+    def _write(self, job):
+        try:
+            path = _rewrite_one(job, self.options)
+            if path:
+                self.folders.add(os.path.dirname(path))
+        except BaseException as exc:  # not a file's problem (those are rows): handed to the main thread
+            self.failures.append(exc)
+        finally:
+            self.slots.release()
+
+    def __exit__(self, *exc_info):
+        try:
+            self.pool.shutdown(wait=True)
+        finally:
+            files.sync_directories(self.folders)
+        if self.failures and exc_info[0] is None:
+            raise self.failures[0]
+        return False
 
 
 def _offsets_hold(data, blocks, anchors):

@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from injector import classify, scan
+from injector import classify, files, scan
+from injector.cli import main
 from injector.errors import FileError
 from injector.files import TEMP_SUFFIX, read, write_atomic
 from injector.report import Progress
@@ -32,6 +33,23 @@ def test_an_atomic_write_replaces_the_file_and_keeps_its_mode(tmp_path):
     assert target.read_bytes() == b"new"
     assert (tmp_path / "backup" / "page.html").read_bytes() == b"old"
     assert os.stat(target).st_mode & 0o777 == 0o604
+
+
+def test_reads_return_every_byte_of_empty_small_and_large_files(tmp_path):
+    for name, data in (("empty.html", b""), ("small.html", b"<p>\xe7</p>\r\n"), ("large.html", os.urandom(300_000))):
+        (tmp_path / name).write_bytes(data)
+        assert read(str(tmp_path / name), 1_000_000)[0] == data
+    with pytest.raises(FileError, match="larger than"):
+        read(str(tmp_path / "large.html"), 1000)
+
+
+def test_a_large_write_lands_whole(tmp_path):
+    target = tmp_path / "page.html"
+    target.write_bytes(b"old")
+    data = os.urandom(3_000_000)
+    write_atomic(str(target), data, read(str(target), 10)[1])
+    assert target.read_bytes() == data
+    assert os.listdir(tmp_path) == ["page.html"]
 
 
 def test_leftovers_of_a_killed_run_are_removed_by_the_next_write(tmp_path):
@@ -94,3 +112,16 @@ def test_the_progress_bar_shows_on_a_terminal_for_large_folders_only():
 def test_every_control_that_decides_a_kind_is_one_the_scanner_reports():
     deciding = classify.PRODUCT_CONTROLS | classify.ORDER_CONTROLS | classify.CATEGORY_CONTROLS
     assert deciding <= set(scan.CONTROLS)
+
+
+def test_an_unexpected_failure_in_a_writer_thread_ends_the_run_with_code_2(tmp_path, monkeypatch, capsys):
+    page = b"<html><head></head><body></body></html>"
+    for index in range(100):  # more files than the write queue holds
+        (tmp_path / f"page-{index:03}.html").write_bytes(page)
+
+    def broken(*args):
+        raise RuntimeError("disk driver bug")
+
+    monkeypatch.setattr(files, "write_atomic", broken)
+    assert main(["apply", str(tmp_path), "--store", STORE, "--server", SERVER, "--jobs", "1"]) == 2
+    assert all(path.read_bytes() == page for path in tmp_path.iterdir())
