@@ -4,12 +4,13 @@ Importing this package does nothing but define names; build a ``TikTokClient`` w
 settings and pass it to the functions in ``oauth``, ``business_centers``, ``pixels``,
 ``catalogs``, ``products``, ``events``, ``campaigns`` and ``reports``.
 """
+from server.logs import Redactor, redact
+
 from .errors import (ErrorTable, TikTokAppAuthError, TikTokAuthError, TikTokError, TikTokNetworkError,
                      TikTokPacingTimeout, TikTokRateLimited, TikTokRequestError, TikTokTransientError)
 from .pacer_local import LocalPacer
 from .pacer_redis import RedisPacer
 from .pacing import NullPacer, Pacer, RateLimits
-from .redact import Redactor, redact
 from .retry import RetryPolicy, backoff_delay, should_retry
 from .transport import DEFAULT_HOST, TikTokClient, api_base
 

@@ -9,10 +9,11 @@ import time
 
 import requests
 
+from server.logs import Redactor, install_log_redaction
+
 from .errors import (SUCCESS_CODES, ErrorTable, TikTokAppAuthError, TikTokAuthError, TikTokError,
                      TikTokNetworkError, TikTokTransientError)
 from .pacing import NullPacer, Pacer
-from .redact import Redactor, install_log_redaction
 from .retry import RetryPolicy, backoff_delay, should_retry
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 DEFAULT_HOST = "https://business-api.tiktok.com"
 API_PREFIX = "/open_api/v1.3/"
 _KEEP = object()  # with_token(): keep the client's on_auth_error
+
+# urllib3 logs every URL at DEBUG, and TikTok puts the app secret in oauth2/advertiser/get/'s query string.
+HTTP_LOGGERS = ("urllib3.connectionpool",)
 
 
 def api_base(host: str) -> str:
@@ -121,7 +125,7 @@ class TikTokClient:
         self._rand = rand
         self.on_auth_error = on_auth_error
         self.redactor = Redactor([access_token, app_secret])
-        install_log_redaction()
+        install_log_redaction(HTTP_LOGGERS)
 
     def with_token(self, access_token: str | None, *, on_auth_error=_KEEP) -> "TikTokClient":
         """The same client (session, pacer, settings) acting with another access token; the

@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from server.logs import RedactingFilter
 from server.tiktok import TikTokError, redact
 from server.tiktok.oauth import authorized_advertisers, exchange_auth_code, revoke_token
 
@@ -76,3 +77,33 @@ def test_emulator_request_log_keeps_no_secret(tiktok_emulator, http):
     logged = str(tiktok_emulator.requests())
     for secret in (grant.access_token, app.app_secret, code):
         assert secret not in logged
+
+
+LEAKS = [
+    # (a line as it could reach a log, the secret in it)
+    ("POST /oauth2/refresh_token/ refresh_token=r3fr3shT0k3n&app_id=7", "r3fr3shT0k3n"),
+    ('{"refresh_token": "rt-55aa", "advertiser_ids": ["1"]}', "rt-55aa"),
+    ("Authorization: Bearer eyJhbGciOi.secretpart", "eyJhbGciOi.secretpart"),
+    ("headers {'Access-Token': 'at-998877'}", "at-998877"),
+    ("X-Ecwid-Token: secret_4fG7hK", "secret_4fG7hK"),
+    ("client_secret=cs-0001&code=abc", "cs-0001"),
+    ("webhook_secret = 'wh-9911'", "wh-9911"),
+    ("calling with bearer tok-7788 now", "tok-7788"),
+    ("GET /hooks/Kx9/vtex/8JwCs9Os HTTP/1.1", "8JwCs9Os"),
+]
+
+
+@pytest.mark.parametrize("line, secret", LEAKS)
+def test_one_redactor_masks_the_same_in_logs_and_in_tiktok_errors(line, secret, caplog):
+    """The log filter and the TikTok client's redactor are one: neither leaves a secret readable."""
+    assert secret not in redact(line)
+    record = logging.LogRecord("server.test", logging.INFO, __file__, 1, "%s", (line,), None)
+    RedactingFilter().filter(record)
+    assert record.getMessage() == redact(line)
+
+
+def test_bearer_stays_readable_and_names_and_other_values_are_kept():
+    assert redact("Authorization: Bearer abc123") == "Authorization: Bearer [redacted]"
+    assert redact("refresh_token=rt1&app_id=7") == "refresh_token=[redacted]&app_id=7"
+    assert redact({"refresh_token": "rt1", "X-Ecwid-Token": "t", "title": "Blue"}) == {
+        "refresh_token": "[redacted]", "X-Ecwid-Token": "[redacted]", "title": "Blue"}
