@@ -14,7 +14,7 @@ from flask import has_request_context
 from jinja2 import StrictUndefined
 
 from server.admin.pages import allow_form_to, page_blueprint, render_page
-from server.auth.clock import as_utc
+from server.clock import as_utc
 from server.admin.registry import register_store_page, register_store_panel, store_pages, store_panels
 
 __all__ = ["allow_form_to", "init_app", "page_blueprint", "register_store_page", "register_store_panel", "render_page",

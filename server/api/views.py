@@ -5,7 +5,7 @@ import snippets
 from server.admin.pixel_state import event_snippets, head_snippet
 from server.api import authentication, openapi, payload
 from server.auth import access
-from server.auth.clock import as_utc
+from server.clock import as_utc
 from server.auth.guards import current_caller, login_required, store_required
 from server.errors import NotFound, ValidationError
 from server.extensions import db

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from server import audit
-from server.auth.clock import as_utc, utcnow
+from server.clock import as_utc, utcnow
 from server.errors import NotFound, ValidationError
 from server.models.api_key import ApiKey
 

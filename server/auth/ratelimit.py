@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, select
 
-from server.auth.clock import as_utc, utcnow
+from server.clock import as_utc, utcnow
 from server.auth.errors import TooManyAttempts
 from server.models.user import SignInAttempt
 

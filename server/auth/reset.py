@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from server import audit
 from server.auth import accounts, mail
-from server.auth.clock import utcnow
+from server.clock import utcnow
 from server.errors import ValidationError
 from server.models.audit import AuditEntry
 from server.models.user import User

@@ -9,7 +9,7 @@ from flask import current_app, g, request, session as cookie
 from sqlalchemy import delete, select
 
 from server import audit
-from server.auth.clock import as_utc, utcnow
+from server.clock import as_utc, utcnow
 from server.extensions import db
 from server.models.user import SignInSession, User
 

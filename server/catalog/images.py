@@ -16,8 +16,8 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from server.catalog.fetch import BlockedAddress, FetchError, guarded_session, open_url, private_hosts_setting
-from server.jobs.queue import as_utc
-from server.models.catalog import ImageCheck, utcnow
+from server.clock import as_utc, utcnow
+from server.models.catalog import ImageCheck
 
 MIN_SIDE = 500
 FORMATS = {"JPEG": "JPG", "PNG": "PNG"}

@@ -17,7 +17,8 @@ from server.catalog.fields import MalformedItem, item_sku, source_hash
 from server.catalog.prepared import StoreTerms, prepare
 from server.catalog.secure_links import probe_for
 from server.catalog.summary import ImportTally
-from server.models.catalog import CatalogProduct, StoreCatalog, utcnow
+from server.clock import utcnow
+from server.models.catalog import CatalogProduct, StoreCatalog
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from server.catalog.intake import next_mark, store_catalog
 from server.catalog.orphan_scan import PARTITIONS, OrphanScan
 from server.catalog.planner import BatchWriter
 from server.catalog.reviews import apply_review
-from server.models.catalog import CatalogProduct, utcnow
+from server.clock import utcnow
+from server.models.catalog import CatalogProduct
 from server.tiktok import products as api
 
 PAGE = 500

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from server.catalog import states
 from server.catalog.schedule import review_delay
-from server.models.catalog import CatalogProduct, utcnow
+from server.clock import utcnow
+from server.models.catalog import CatalogProduct
 from server.tiktok import catalogs as catalog_api
 from server.tiktok import products as api
 

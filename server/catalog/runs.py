@@ -7,7 +7,8 @@ compare-and-set, so nothing asked for is lost even when the run starts at that v
 from sqlalchemy import select, update
 
 from server import jobs
-from server.models.catalog import SyncRun, utcnow
+from server.clock import utcnow
+from server.models.catalog import SyncRun
 
 KINDS = ("delta", "full", "reconcile")
 SYNC_JOB = "catalog.sync"

@@ -12,7 +12,8 @@ from server.catalog.feeds import CountingReader, read_feed
 from server.catalog.intake import CHUNK, Intake, IntakeResult, count_products, remove_products
 from server.catalog.limits import FeedLimits
 from server.errors import NotFound, ValidationError
-from server.models.catalog import CatalogCategory, CatalogProduct, utcnow
+from server.clock import utcnow
+from server.models.catalog import CatalogCategory, CatalogProduct
 
 MAX_PUSH = 10_000
 WORKER_FEED_BYTES = 4 << 20  # a feed this long (some 10,000 products) is imported with a feed worker

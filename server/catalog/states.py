@@ -5,7 +5,8 @@ in a hidden category, failing checks. TikTok's half (upload errors, review) is w
 """
 from sqlalchemy import select, update
 
-from server.models.catalog import CatalogCategory, StoreCatalog, utcnow
+from server.clock import utcnow
+from server.models.catalog import CatalogCategory, StoreCatalog
 
 REMOTE_UNKNOWN = "remote-version-unknown"  # synced_hash of a SKU found on TikTok by a reconcile
 REVIEWED_STATES = ("pending_review", "listed", "rejected")

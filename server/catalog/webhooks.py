@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from server.catalog.intake import store_catalog
 from server.errors import AppError
-from server.models.catalog import StoreCatalog, WebhookReceipt, utcnow
+from server.clock import utcnow
+from server.models.catalog import StoreCatalog, WebhookReceipt
 from server.security import decrypt_secret, encrypt_secret
 
 SIGNATURE_PREFIX = "sha256="

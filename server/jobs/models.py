@@ -1,15 +1,10 @@
 """The durable job table: the outbox every background job runs from, whichever runner picks it up."""
-from datetime import datetime, timezone
 
+from server.clock import utcnow
 from server.extensions import db
 
 JOB_STATES = ("queued", "running", "done", "failed", "dead", "cancelled")
 FINISHED_STATES = ("done", "failed", "dead", "cancelled")
-
-
-def utcnow():
-    """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
 
 
 class Job(db.Model):

@@ -8,12 +8,13 @@ import os
 import random
 import socket
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.jobs.models import Job, utcnow
+from server.clock import as_utc, utcnow
+from server.jobs.models import Job
 
 ENQUEUED_INFO = "ttc_enqueued_jobs"
 DEFAULT_MAX_ATTEMPTS = 8
@@ -22,13 +23,6 @@ DEFAULT_MAX_ATTEMPTS = 8
 def new_owner():
     """A lease owner id: host, process id and a random token (``host:pid:token``)."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-
-
-def as_utc(value):
-    """A datetime read back from the database as aware UTC (SQLite returns naive values)."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
 
 
 def enqueue(session, kind, args=None, *, key=None, delay=0.0, max_attempts=None, coalesce=True):

@@ -1,6 +1,6 @@
 """Per-store API keys: only the SHA-256 of the key is stored, plus a short prefix to recognise it."""
 from server.extensions import db
-from server.models.store import utcnow
+from server.clock import utcnow
 
 
 class ApiKey(db.Model):

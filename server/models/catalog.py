@@ -1,7 +1,7 @@
 """Catalog tables: products and categories as the store sent them, what TikTok has, sync runs and
 their upload/delete batches (the outbox), image measurements, webhook receipts."""
-from datetime import datetime, timezone
 
+from server.clock import utcnow
 from server.extensions import db
 from server.models.tiktok import TikTokConnection  # noqa: F401  (moved to models/tiktok; still importable here)
 
@@ -11,11 +11,6 @@ PRODUCT_STATES = ("excluded", "invalid", "queued", "uploading", "pending_review"
 VISIBILITIES = ("active", "hidden", "draft")
 RUN_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 BATCH_STATES = ("pending", "sending", "sent", "done", "dead")
-
-
-def utcnow():
-    """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
 
 
 class CatalogProduct(db.Model):

@@ -1,6 +1,6 @@
 """Merchants' accounts: users, their store memberships, sign-in sessions and failed sign-in attempts."""
 from server.extensions import db
-from server.models.store import utcnow
+from server.clock import utcnow
 
 ROLES = ("owner", "member")
 

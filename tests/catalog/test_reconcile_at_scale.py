@@ -6,7 +6,8 @@ from sqlalchemy import insert
 
 from server.catalog import service
 from server.extensions import db
-from server.models.catalog import CatalogProduct, utcnow
+from server.clock import utcnow
+from server.models.catalog import CatalogProduct
 from server.tiktok import NullPacer, TikTokClient
 from server.tiktok import products as api
 from tests.catalog.helpers import item

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 from server.catalog.sources import schedule
 from server.extensions import db
 from server.jobs.models import Job
-from server.jobs.queue import as_utc
+from server.clock import as_utc
 from tests.catalog.helpers import item
 from tests.catalog.sources_helpers import FAST, products, pull, set_vtex, source_row
 from tests.server.accounts import bearer, make_api_key

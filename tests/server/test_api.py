@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 
 import snippets
-from server.auth.clock import utcnow
+from server.clock import utcnow
 from server.models.api_key import ApiKey
 from tests.factories import make_store
 from tests.server.accounts import (add_to_store, bearer, cheap_hashing, csrf_token,  # noqa: F401

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, update
 
 from server.auth import accounts, passwords
-from server.auth.clock import utcnow
+from server.clock import utcnow
 from server.errors import JSON_PREFIXES
 from server.extensions import db
 from server.models.user import SignInAttempt, SignInSession, User
