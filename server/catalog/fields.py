@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from server.catalog.text import plain_text, single_line
 from server.catalog.values import (NEEDS_ESCAPING, MalformedItem, amount_reading, check_gtin, escaped_url,
-                                   is_gtin, parse_amount)
+                                   is_gtin, parse_amount, remembered)  # noqa: F401 (parse_amount)
 
 MAX_ID = 255
 DESCRIPTION_LIMIT = 10_000
@@ -272,24 +272,6 @@ def _image_links(name, value):
     return _url_list(value)
 
 
-def _remembered(reader):
-    """``reader`` for a field whose short values repeat across a feed (a brand, a colour, a size):
-    each distinct text is read once. The reading of text does not depend on the field's name."""
-    readings = {}
-
-    def read(name, value):
-        if value.__class__ is not str or len(value) > 64:
-            return reader(name, value)
-        reading = readings.get(value)
-        if reading is None:
-            reading = reader(name, value)
-            if len(readings) < 4096:
-                readings[value] = reading
-        return reading
-
-    return read
-
-
 def _same_as_last(reader):
     """``reader`` for a long text that the items next to each other share (the variants of one
     product, listed together, share their description): read again only when it changes."""
@@ -314,7 +296,8 @@ REPEATED_LINE_FIELDS = ("brand", "color", "size", "material", "pattern")
 FIELD_READERS = {"additional_image_links": _image_links, "price": _amount, "sale_price": _amount,
                  "description": _same_as_last(_description), "title": _line,
                  "product_type": _product_type,  # feeds escape it twice: "&amp;gt;"
-                 **dict.fromkeys(REPEATED_LINE_FIELDS, _remembered(_line)), **dict.fromkeys(ENUMS, _enum)}
+                 **dict.fromkeys(REPEATED_LINE_FIELDS, remembered(_line, longest=64)),
+                 **dict.fromkeys(ENUMS, _enum)}
 
 
 def _url_list(value):
@@ -340,7 +323,7 @@ def _price_fields(data):
     for name in ("price", "sale_price"):
         if name not in data:
             continue
-        amount, code = amount_reading(data[name], name)
+        amount, code = amount_reading(name, data[name])
         found[name] = amount
         if code:
             if currency and code != currency:

@@ -62,8 +62,6 @@ def check_gtin(data, notes):
     """Keep a valid GTIN (spaces and dashes taken out); drop a wrong one with a note: TikTok and
     shoppers' searches trust a GTIN, so a wrong one is worse than none."""
     written = data["gtin"]
-    if is_gtin(written):  # the common case: digits only, and right
-        return
     digits = written if written.isdigit() else written.replace(" ", "").replace("-", "")
     problem = gtin_problem(digits)
     if problem is None:
@@ -76,22 +74,35 @@ def check_gtin(data, notes):
 class MalformedItem(ValueError):
     """Raised when an item cannot be understood; the message says which field and why."""
 
+
 AMOUNT = re.compile(r"^\s*(?:([A-Za-z]{3})\s+)?([0-9][0-9.,\s]*)\s*(?:([A-Za-z]{3}))?\s*$")
 
 
-_AMOUNT_READINGS = {}  # price text as sent -> (amount, currency): a feed has a few hundred prices
+def remembered(reader, longest):
+    """``reader(name, value)`` for a field whose short texts repeat across a feed (a price, a brand,
+    a colour): each distinct text of at most ``longest`` characters is read once. What ``reader``
+    makes of a text must not depend on the field's name; a value it refuses raises, and is not kept."""
+    readings = {}
+
+    def read(name, value):
+        if value.__class__ is not str or len(value) > longest:
+            return reader(name, value)
+        reading = readings.get(value)
+        if reading is None:
+            reading = reader(name, value)
+            if len(readings) < 4096:
+                readings[value] = reading
+        return reading
+
+    return read
 
 
-def amount_reading(value, name):
-    """``parse_amount`` for a field's value, each distinct price text read once."""
-    if value.__class__ is not str or len(value) > 32:
-        return parse_amount(value, name)
-    reading = _AMOUNT_READINGS.get(value)
-    if reading is None:
-        reading = parse_amount(value, name)  # a wrong amount raises, and is not kept
-        if len(_AMOUNT_READINGS) < 4096:
-            _AMOUNT_READINGS[value] = reading
-    return reading
+def _amount_of(name, value):
+    return parse_amount(value, name)
+
+
+# Price text as sent -> (amount, currency): a feed has a few hundred distinct prices.
+amount_reading = remembered(_amount_of, longest=32)
 
 
 def parse_amount(value, name="price"):
