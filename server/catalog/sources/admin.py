@@ -9,8 +9,6 @@ from server.catalog.sources.views import source_fields
 from server.connect.oauth_state import signed_store_key
 from server.errors import AppError
 from server.extensions import db
-from server.models.catalog_source import CatalogSource
-from server.security import encrypt_secret
 
 bp = admin.page_blueprint("catalog_source_admin", __name__)
 
@@ -36,10 +34,7 @@ def _back(store):
 
 
 def _transient(store, form):
-    kind, settings, credentials = source_fields(form)
-    service.check_fields(kind, settings, credentials)
-    return CatalogSource(store_id=store.id, kind=kind, settings=settings, schedule=[],
-                         credentials=encrypt_secret(service.json.dumps(credentials)) if credentials else None)
+    return service.unsaved_source(store, *source_fields(form))
 
 
 def _found_sentence(found):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from server import jobs
 from server.catalog import service as catalog_service
-from server.catalog.sources import schedule, service
+from server.catalog.sources import image_sizes, schedule, service
 from server.catalog.feed_worker import WorkerFailed
 from server.catalog.feeds import FeedError
 from server.catalog.sources.ecwid import sku_of
@@ -149,7 +149,7 @@ def run_refresh_job(context, store_id, what, ids):
 
 def _ecwid_changes(session, store, platform, product_ids, deleted=()):
     items, found = platform.fetch(product_ids) if product_ids else ([], set())
-    service.record_image_sizes(session, platform.take_image_sizes())
+    image_sizes.record(session, platform.take_image_sizes())
     groups = {str(p) for p in product_ids} | {str(p) for p in deleted}
     keep = {i["id"] for i in items}
     known = session.execute(select(CatalogProduct.sku).where(

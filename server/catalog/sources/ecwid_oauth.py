@@ -18,8 +18,6 @@ from server.auth.access import Caller, load_store_for
 from server.catalog.sources import service
 from server.catalog.sources.errors import SourceAuthError, SourceError, SourceUnavailable
 from server.connect.oauth_state import Purpose, consume_state, issue_state
-from server.models.catalog_source import CatalogSource
-from server.security import encrypt_secret
 
 # --- choices the reference leaves open (ECWID_API.md 6.2) ---------------------------------------
 # read_orders: the order.created webhook reads the order back (server/events/ecwid_orders.py).
@@ -87,9 +85,7 @@ def complete(session, args, user):
     grant = exchange(args["code"], args.get("store_id"))
     settings = {"store_id": grant["store_id"], "connected_with": VIA, "scope": grant["scope"]}
     credentials = {"token": grant["access_token"]}
-    trial = CatalogSource(store_id=store.id, kind="ecwid", settings=dict(settings), schedule=[],
-                          credentials=encrypt_secret(service.json.dumps(credentials)))
-    found = service.test_connection(session, store, trial)
+    found = service.test_connection(session, store, service.unsaved_source(store, "ecwid", settings, credentials))
     service.set_source(session, store, "ecwid", settings, credentials)
     audit.record(session, store, user, "catalog.source.ecwid_connected",
                  {"store_id": grant["store_id"], "scope": grant["scope"]})

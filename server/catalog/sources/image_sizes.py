@@ -5,11 +5,10 @@ Written while a pull runs, a page or so at a time in the import's own transactio
 that a pull of 100,000 products does not end with 100,000 rows still to write after its last
 request; an image whose size is unchanged only has its check time refreshed.
 """
-from datetime import datetime, timezone
-
 from sqlalchemy import bindparam, insert, select, update
 
 from server.catalog.images import MIN_SIDE, url_key
+from server.clock import utcnow
 from server.models.catalog import ImageCheck
 
 CHUNK = 500
@@ -28,7 +27,7 @@ def record(session, sizes):
 
 def write(session, sizes):
     """Write ``sizes`` ({url: (width, height)}) as image checks, without committing."""
-    known = _rows(sizes, datetime.now(timezone.utc))
+    known = _rows(sizes, utcnow())
     keys = list(known)
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start:start + CHUNK]

@@ -71,6 +71,14 @@ def set_source(session, store, kind, settings, credentials=None, *, times=None):
     return describe(session, store, source)
 
 
+def unsaved_source(store, kind, settings, credentials=None):
+    """A source as it would be saved (fields checked, credentials encrypted), not added to the
+    session: what "Test connection" tries before anything is kept."""
+    _check(kind, settings, credentials)
+    return CatalogSource(store_id=store.id, kind=kind, settings=dict(settings), schedule=[],
+                         credentials=encrypt_secret(json.dumps(credentials)) if credentials else None)
+
+
 def set_times(session, store, text):
     """Change the daily pull times ("HH:MM,HH:MM", UTC; commits)."""
     source = require_source(session, store)
@@ -78,11 +86,6 @@ def set_times(session, store, text):
     source.next_pull_at = schedule.next_time(source.schedule, now())
     session.commit()
     return describe(session, store, source)
-
-
-def check_fields(kind, settings, credentials):
-    """Raise ValidationError (each bad field named) unless the source's fields are complete."""
-    _check(kind, settings, credentials)
 
 
 def _check(kind, settings, credentials):
@@ -266,15 +269,10 @@ def _pull_ecwid(session, store, source, platform, terms):
         image_sizes.write(session, platform.take_image_sizes())
 
     result = catalog_service.import_feed(session, store, stream, on_progress=sizes_so_far, **terms)
-    record_image_sizes(session, platform.take_image_sizes())
+    image_sizes.record(session, platform.take_image_sizes())
     source = require_source(session, store)
     source.cursor = str(platform.newest) if platform.newest else source.cursor
     return {**result, "requests": platform.counter.requests}
-
-
-def record_image_sizes(session, sizes):
-    """Keep image sizes the platform told us (no download needed for the 500x500 check; commits)."""
-    image_sizes.record(session, sizes)
 
 
 def notification_url(store, source):
