@@ -26,9 +26,14 @@ def run_workers(emulator, catalog, token, backend, namespace, directory, *, uplo
          "--catalog", catalog_id, "--worker", str(n), "--uploads", str(uploads), "--deletes", str(deletes),
          "--ready-go"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         for n in range(WORKERS)]
-    # A barrier: every worker has started and set up before any of them writes.
-    for proc in procs:
-        assert proc.stdout.readline().strip() == "ready", f"worker {proc.pid} did not start"
+    try:  # a barrier: every worker has started and set up before any of them writes
+        for proc in procs:
+            assert proc.stdout.readline().strip() == "ready", f"worker {proc.pid} did not start"
+    except BaseException:
+        for proc in procs:
+            proc.kill()
+            proc.communicate()
+        raise
     for proc in procs:
         proc.stdin.write("go\n")
         proc.stdin.flush()
