@@ -37,7 +37,7 @@ def create_app(test_config=None):
 
 def _trust_proxies(app):
     """Behind TTC_TRUSTED_PROXIES reverse proxies, Flask's ``request.remote_addr`` is the client's."""
-    hops = int(app.config["TTC_TRUSTED_PROXIES"])
+    hops = app.config["TTC_TRUSTED_PROXIES"]
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from flask import Config
 
 from server import jsontext, settings_check
 
@@ -129,6 +130,25 @@ DEFAULTS = {
     # privately (tests only; "*" for all; the command line's URLs are the operator's own and unchecked).
     "TTC_CATALOG_UPLOAD_MAX_BYTES": 512 * 1024 * 1024,
     "TTC_FEED_ALLOW_PRIVATE_HOSTS": "",
+    # Merchant accounts and sign-in (server/auth).
+    "TTC_SESSION_HOURS": 12,
+    "TTC_ALLOW_SIGNUP": True,
+    "TTC_SIGN_IN_MAX_FAILURES_PER_EMAIL": 5,
+    "TTC_SIGN_IN_MAX_FAILURES_PER_IP": 50,
+    "TTC_SIGN_IN_WINDOW_MINUTES": 15,
+    # argon2id cost: the RFC 9106 "low memory" profile (argon2-cffi's default)
+    "TTC_ARGON2_TIME_COST": 3,
+    "TTC_ARGON2_MEMORY_KIB": 65536,
+    "TTC_ARGON2_PARALLELISM": 4,
+    # Connecting a store to TikTok (server/connect).
+    "TTC_CONNECT_STATE_SECONDS": 600,  # how long the link to TikTok's consent page stays usable
+}
+# The type of each setting whose default does not say it (None); every other one takes its default's.
+TYPES = {
+    "TTC_DATABASE_URL": str,
+    "TTC_SECRET_KEY": str,
+    "TTC_TOKEN_KEY": str,
+    "TTC_PUBLIC_URL": str,
 }
 
 SECRETS_FILE = "secrets.json"
@@ -147,33 +167,31 @@ def load(app, test_config=None):
     app.config.update(_from_environment(os.environ))
     if test_config:
         app.config.update(test_config)
-    settings_check.check(app.config)  # typed and checked: a bad value stops the start, naming it
+    settings_check.check(app.config, DEFAULTS, TYPES)  # typed and checked: a bad value stops the start, naming it
     _fill_generated_secrets(app)
     _derive_flask_settings(app)
 
 
 def _from_environment(environ):
-    """TTC_* variables, typed like their defaults (``settings_check.from_text``); raises SettingError."""
-    defaults = settings_check.known_defaults()
+    """TTC_* variables, typed like their defaults or as ``TYPES`` says; raises SettingError."""
     values = {}
     for name, raw in environ.items():
         if not name.startswith(ENV_PREFIX) or name == "TTC_INSTANCE_PATH":
             continue
-        default = defaults.get(name)
-        values[name] = raw if default is None else settings_check.from_text(name, raw, default)
+        if name in DEFAULTS:
+            raw = settings_check.from_text(name, raw, settings_check.kind_of(name, DEFAULTS[name], TYPES))
+        values[name] = raw
     return values
 
 
 def check_start(environ=None):
     """Check the settings as ``create_app`` would read them, without building the app (for
     gunicorn's configuration, before it loads the app); raises SettingError."""
-    from flask import Config
-
     settings = Config(instance_path())
     settings.from_mapping(DEFAULTS)
     settings.from_pyfile("config.py", silent=True)
     settings.update(_from_environment(os.environ if environ is None else environ))
-    settings_check.check(settings)
+    settings_check.check(settings, DEFAULTS, TYPES)
 
 
 def _fill_generated_secrets(app):

@@ -1,7 +1,9 @@
 """Every TTC_* setting parsed and checked when the application starts.
 
-A setting's type is its default's (a whole number, a number, true/false, text); ``RULES`` adds the
-range or the choices a setting takes. A value from the environment or the instance file arrives as
+A setting's type is its default's (a whole number, a number, true/false, text), or the one
+server/config.py declares for it in ``TYPES`` when the default (None) does not say; ``RULES`` adds the
+range or the choices a setting takes. This module imports nothing of the application: server/config.py
+hands it the defaults and types. A value from the environment or the instance file arrives as
 text and leaves typed, so the code reads ``app.config["TTC_JOB_THREADS"]`` as an int. A bad value
 raises ``SettingError`` with one line naming the setting, the value and what it takes; it is a
 ``click.ClickException``, so ``flask`` and ``tiktok-connector`` print that line and exit 1 (no
@@ -92,26 +94,28 @@ RULES = {
 }
 
 
-def known_defaults():
-    """Every setting's default: server/config.py's, and the ones feature packages keep beside them."""
-    from server import auth, config, connect
+def kind_of(name, default, types):
+    """The type a setting's values take: ``types[name]``, else its default's; a None default must be declared."""
+    kind = types.get(name, type(default))
+    if kind not in (bool, int, float, str):
+        raise TypeError(f"setting {name} has no type: give it a typed default or declare it in config.TYPES")
+    return kind
 
-    return {**config.DEFAULTS, **auth.SETTINGS, **connect.SETTINGS}
 
-
-def from_text(name, raw, default):
-    """A setting's value from text (the environment, or text in the instance file), typed like its default."""
-    if isinstance(default, bool):
+def from_text(name, raw, kind):
+    """A setting's value from text (the environment, or text in the instance file), typed as ``kind``."""
+    rule = RULES.get(name)
+    if kind is bool:
         word = raw.strip().lower()
         if word not in TRUE + FALSE:
             raise SettingError(_problem(name, raw, "true or false (1/0, yes/no, on/off)"))
         return word in TRUE
-    if isinstance(default, (int, float)):
-        whole = isinstance(default, int) and not getattr(RULES.get(name), "fraction", False)
+    if kind in (int, float):
+        whole = kind is int and not (rule is not None and rule.fraction)
         try:
             return int(raw.strip()) if whole else _number(raw.strip())
         except ValueError:
-            raise SettingError(_problem(name, raw, _kind(default, RULES.get(name)))) from None
+            raise SettingError(_problem(name, raw, _kind(kind, rule))) from None
     return raw
 
 
@@ -122,35 +126,33 @@ def _number(text):
     return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
 
 
-def check(values, defaults=None):
-    """Type and check every known TTC_* setting in ``values`` (a dict, changed in place); raises
-    SettingError for the first bad one."""
-    defaults = known_defaults() if defaults is None else defaults
+def check(values, defaults, types):
+    """Type and check every setting of ``defaults`` found in ``values`` (a dict, changed in place);
+    ``types`` declares the type of settings whose default does not say. Raises SettingError for the
+    first bad one."""
     for name, default in defaults.items():
         if name in values:
-            values[name] = checked(name, values[name], default)
+            values[name] = checked(name, values[name], kind_of(name, default, types))
 
 
-def checked(name, value, default):
-    """One setting's value, typed and checked; raises SettingError."""
+def checked(name, value, kind):
+    """One setting's value, typed as ``kind`` (bool, int, float or str) and checked; raises SettingError."""
     rule = RULES.get(name)
-    if isinstance(value, str) and not isinstance(default, str) and default is not None:
-        value = from_text(name, value, default)
-    if isinstance(default, bool):
+    if isinstance(value, str) and kind is not str:
+        value = from_text(name, value, kind)
+    if kind is bool:
         if not isinstance(value, bool):
             raise SettingError(_problem(name, value, "true or false"))
-    elif isinstance(default, (int, float)):
-        whole = isinstance(default, int) and not (rule is not None and rule.fraction)
+    elif kind in (int, float):
+        whole = kind is int and not (rule is not None and rule.fraction)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or (
                 whole and isinstance(value, float) and not value.is_integer()):
-            raise SettingError(_problem(name, value, _kind(default, rule)))
-        value = int(value) if whole else value if isinstance(default, int) else float(value)
+            raise SettingError(_problem(name, value, _kind(kind, rule)))
+        value = int(value) if whole else value if kind is int else float(value)
     elif value is not None and not isinstance(value, str):
         raise SettingError(_problem(name, value, "text"))
-    if rule is not None and rule.low is not None and isinstance(value, float) and value != value:
-        raise SettingError(_problem(name, value, _kind(default, rule)))
     if rule is not None and not _fits(value, rule):
-        raise SettingError(_problem(name, value, _kind(default, rule)))
+        raise SettingError(_problem(name, value, _kind(kind, rule)))
     if rule is not None and rule.choices and isinstance(value, str):
         value = next(choice for choice in rule.choices if choice.lower() == value.strip().lower())
     return value
@@ -165,12 +167,12 @@ def _fits(value, rule):
     return (rule.low is None or value >= rule.low) and (rule.high is None or value <= rule.high)
 
 
-def _kind(default, rule):
+def _kind(kind, rule):
     if rule is not None and rule.says:
         return rule.says
     if rule is not None and rule.choices:
         return "one of " + ", ".join(rule.choices)
-    noun = "a whole number" if isinstance(default, int) and not (rule and rule.fraction) else "a number"
+    noun = "a whole number" if kind is int and not (rule and rule.fraction) else "a number"
     if rule is None or (rule.low is None and rule.high is None):
         return noun
     return f"{noun} from {_plain(rule.low)} to {_plain(rule.high)}"

@@ -51,8 +51,8 @@ def send(to, subject, body):
 
 
 def _connect(config):
-    host, port = config["TTC_SMTP_HOST"], int(config["TTC_SMTP_PORT"])
-    timeout = float(config["TTC_SMTP_TIMEOUT"])
+    host, port = config["TTC_SMTP_HOST"], config["TTC_SMTP_PORT"]
+    timeout = config["TTC_SMTP_TIMEOUT"]
     security = config["TTC_SMTP_SECURITY"]
     if security == "ssl":
         return smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())

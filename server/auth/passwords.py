@@ -13,9 +13,9 @@ PRODUCT_WORDS = ("tiktok", "connector", "tiktokconnector", "shop", "store", "adm
 
 def _hasher():
     config = current_app.config
-    return PasswordHasher(time_cost=int(config["TTC_ARGON2_TIME_COST"]),
-                          memory_cost=int(config["TTC_ARGON2_MEMORY_KIB"]),
-                          parallelism=int(config["TTC_ARGON2_PARALLELISM"]))
+    return PasswordHasher(time_cost=config["TTC_ARGON2_TIME_COST"],
+                          memory_cost=config["TTC_ARGON2_MEMORY_KIB"],
+                          parallelism=config["TTC_ARGON2_PARALLELISM"])
 
 
 def check_strength(password, email=""):

@@ -16,8 +16,8 @@ from server.models.user import SignInAttempt
 
 def _limits():
     config = current_app.config
-    return (int(config["TTC_SIGN_IN_MAX_FAILURES_PER_EMAIL"]), int(config["TTC_SIGN_IN_MAX_FAILURES_PER_IP"]),
-            timedelta(minutes=int(config["TTC_SIGN_IN_WINDOW_MINUTES"])))
+    return (config["TTC_SIGN_IN_MAX_FAILURES_PER_EMAIL"], config["TTC_SIGN_IN_MAX_FAILURES_PER_IP"],
+            timedelta(minutes=config["TTC_SIGN_IN_WINDOW_MINUTES"]))
 
 
 def check(session, email, ip, *, now=None):

@@ -34,7 +34,7 @@ def _fingerprint(user):
 
 def minutes():
     """How long a reset link works (TTC_PASSWORD_RESET_MINUTES)."""
-    return int(current_app.config["TTC_PASSWORD_RESET_MINUTES"])
+    return current_app.config["TTC_PASSWORD_RESET_MINUTES"]
 
 
 def make_token(user):

@@ -35,7 +35,7 @@ def _digest(token):
 
 def lifetime():
     """How long a sign-in lasts (TTC_SESSION_HOURS)."""
-    return timedelta(hours=float(current_app.config["TTC_SESSION_HOURS"]))
+    return timedelta(hours=current_app.config["TTC_SESSION_HOURS"])
 
 
 def sign_in(user, ip):

@@ -127,7 +127,7 @@ def check_images(session, urls, *, config, force=False):
         chunk = list(keys)[start:start + 500]
         rows.update({r.url_hash: r for r in session.execute(
             select(ImageCheck).where(ImageCheck.url_hash.in_(chunk))).scalars()})
-    fresh_after = utcnow() - timedelta(hours=float(config["TTC_IMAGE_RECHECK_HOURS"]))
+    fresh_after = utcnow() - timedelta(hours=config["TTC_IMAGE_RECHECK_HOURS"])
     stale = [u for k, u in keys.items() if force or k not in rows or as_utc(rows[k].checked_at) < fresh_after]
     measured = _measure_all(stale, rows, keys, config)
     for url, result in measured.items():
@@ -139,7 +139,7 @@ def check_images(session, urls, *, config, force=False):
 def _measure_all(urls, rows, keys, config):
     if not urls:
         return {}
-    timeout = float(config["TTC_IMAGE_TIMEOUT"])
+    timeout = config["TTC_IMAGE_TIMEOUT"]
     private_hosts = private_hosts_setting(config["TTC_IMAGE_ALLOW_PRIVATE_HOSTS"])
     http = guarded_session(private_hosts=private_hosts, ca_bundle=config.get("TTC_IMAGE_CA_BUNDLE") or None)
 
@@ -150,7 +150,7 @@ def _measure_all(urls, rows, keys, config):
                             etag=cached.etag if cached and cached.outcome == "ok" else None,
                             last_modified=cached.last_modified if cached and cached.outcome == "ok" else None)
 
-    with http, ThreadPoolExecutor(max_workers=max(1, int(config["TTC_IMAGE_THREADS"]))) as pool:
+    with http, ThreadPoolExecutor(max_workers=max(1, config["TTC_IMAGE_THREADS"])) as pool:
         return dict(pool.map(one, urls))
 
 

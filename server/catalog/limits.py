@@ -31,10 +31,10 @@ class FeedLimits:
     @classmethod
     def from_config(cls, config):
         """The caps the ``TTC_CATALOG_FEED_MAX_*`` settings give."""
-        return cls(field=int(config["TTC_CATALOG_FEED_MAX_FIELD_KB"]) * KB,
-                   row=int(config["TTC_CATALOG_FEED_MAX_ROW_KB"]) * KB,
-                   columns=int(config["TTC_CATALOG_FEED_MAX_COLUMNS"]),
-                   decoded=int(config["TTC_CATALOG_FEED_MAX_DECODED_MB"]) * MB)
+        return cls(field=config["TTC_CATALOG_FEED_MAX_FIELD_KB"] * KB,
+                   row=config["TTC_CATALOG_FEED_MAX_ROW_KB"] * KB,
+                   columns=config["TTC_CATALOG_FEED_MAX_COLUMNS"],
+                   decoded=config["TTC_CATALOG_FEED_MAX_DECODED_MB"] * MB)
 
     def field_too_long(self, what):
         """The message for a field past the cap."""

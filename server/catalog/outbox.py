@@ -117,8 +117,8 @@ def _forget_what_may_have_landed(session, store, batch, skus, rows):
 
 def _await_log(context, store, target, run, batch):
     config = current_app.config
-    pause = float(config["TTC_CATALOG_LOG_POLL_SECONDS"])
-    deadline = time.monotonic() + float(config["TTC_CATALOG_LOG_WAIT_SECONDS"])
+    pause = config["TTC_CATALOG_LOG_POLL_SECONDS"]
+    deadline = time.monotonic() + config["TTC_CATALOG_LOG_WAIT_SECONDS"]
     run.phase = "waiting_for_tiktok"
     context.session.commit()
     while True:

@@ -51,7 +51,7 @@ def plan(context, store, run):
     session = context.session
     config = current_app.config
     hidden = states.hidden_categories(session, store.id)
-    writer = BatchWriter(session, store.id, run.id, int(config["TTC_CATALOG_UPLOAD_BATCH"]))
+    writer = BatchWriter(session, store.id, run.id, config["TTC_CATALOG_UPLOAD_BATCH"])
     counts = {"upload": 0, "delete": 0, "unchanged": 0, "excluded": 0, "invalid": 0, "deleted": 0, "later": 0}
     last_id = 0
     while True:

@@ -15,7 +15,7 @@ MAX_REVIEW_DELAY = 6 * 3600
 
 def period_seconds():
     """Seconds between two reconciles of one store."""
-    per_day = max(1, int(current_app.config["TTC_CATALOG_RECONCILES_PER_DAY"]))
+    per_day = max(1, current_app.config["TTC_CATALOG_RECONCILES_PER_DAY"])
     return DAY // per_day
 
 
@@ -57,5 +57,5 @@ def enqueue_due_reconciles(app, session, now=None):
 
 def review_delay(round_number):
     """Seconds before checking TikTok's review again: from the setting, doubling, at most 6 hours."""
-    base = float(current_app.config["TTC_CATALOG_REVIEW_POLL_SECONDS"])
+    base = current_app.config["TTC_CATALOG_REVIEW_POLL_SECONDS"]
     return min(MAX_REVIEW_DELAY, base * (2 ** max(0, round_number - 1)))

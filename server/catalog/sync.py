@@ -80,7 +80,7 @@ def _settle_tiktok_error(context, store, run, error):
     if isinstance(error, TikTokRequestError):
         runs.end_run(session, run, "failed", error=f"TikTok refused a request: {error}")
         raise JobFailed(str(error))
-    base = float(current_app.config["TTC_CATALOG_RETRY_SECONDS"])
+    base = current_app.config["TTC_CATALOG_RETRY_SECONDS"]
     if isinstance(error, TikTokPacingTimeout):
         delay = error.retry_after
     elif isinstance(error, TikTokRateLimited):

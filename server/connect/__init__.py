@@ -4,10 +4,6 @@ from server.connect.clients import store_client, tiktok_client
 
 __all__ = ["init_app", "store_client", "tiktok_client"]
 
-# Settings this package reads, with their defaults (the environment may override them as TTC_*).
-SETTINGS = {
-    "TTC_CONNECT_STATE_SECONDS": 600,  # how long the link to TikTok's consent page stays usable
-}
 AUDIT_SUMMARIES = {
     "tiktok.authorized": "authorized TikTok",
     "tiktok.connected": "connected TikTok",
@@ -18,15 +14,13 @@ AUDIT_SUMMARIES = {
 
 
 def init_app(app):
-    """Settings, the TikTok page and its overview card, the OAuth callback, the ``tiktok`` commands."""
+    """The TikTok page and its overview card, the OAuth callback, the ``tiktok`` commands."""
     from server import admin, audit
     from server.connect import views
     from server.connect.cli import tiktok_group
     from server.connect.status import connection_status
     from server.extensions import db
 
-    for name, default in SETTINGS.items():
-        app.config[name] = type(default)(app.config.get(name, default))
     for action, words in AUDIT_SUMMARIES.items():
         audit.SUMMARIES.setdefault(action, words)
     app.register_blueprint(views.bp)

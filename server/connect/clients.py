@@ -64,10 +64,10 @@ def _build_client(config, instance_path):
     session = requests.Session()
     session.mount("https://", requests.adapters.HTTPAdapter(pool_maxsize=32))
     session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=32))
-    timeout = (float(config["TTC_TIKTOK_CONNECT_TIMEOUT"]), float(config["TTC_TIKTOK_TIMEOUT"]))
-    retry = RetryPolicy(max_attempts=int(config["TTC_TIKTOK_MAX_ATTEMPTS"]),
-                        base_delay=float(config["TTC_TIKTOK_RETRY_BASE_DELAY"]),
-                        max_retry_after=float(config["TTC_TIKTOK_MAX_RETRY_AFTER"]))
+    timeout = (config["TTC_TIKTOK_CONNECT_TIMEOUT"], config["TTC_TIKTOK_TIMEOUT"])
+    retry = RetryPolicy(max_attempts=config["TTC_TIKTOK_MAX_ATTEMPTS"],
+                        base_delay=config["TTC_TIKTOK_RETRY_BASE_DELAY"],
+                        max_retry_after=config["TTC_TIKTOK_MAX_RETRY_AFTER"])
     return TikTokClient(session, base_url=config["TTC_TIKTOK_API_BASE"], app_id=config["TTC_TIKTOK_APP_ID"] or None,
                         app_secret=config["TTC_TIKTOK_APP_SECRET"] or None, timeout=timeout, retry=retry,
                         pacer=_pacer(config, instance_path))

@@ -44,7 +44,7 @@ def issue_state(session, store, user=None, purpose=TIKTOK):
     """A new state for connecting ``store``, bound to ``user`` (None: the operator); committed."""
     nonce = secrets.token_urlsafe(24)
     now = utcnow()
-    lifetime = timedelta(seconds=float(current_app.config["TTC_CONNECT_STATE_SECONDS"]))
+    lifetime = timedelta(seconds=current_app.config["TTC_CONNECT_STATE_SECONDS"])
     session.execute(delete(TikTokOAuthState).where(TikTokOAuthState.expires_at < now - KEEP_USED_FOR))
     session.add(TikTokOAuthState(nonce_hash=_digest(nonce), store_id=store.id,
                                  user_id=user.id if user is not None else None,

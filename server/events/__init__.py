@@ -42,12 +42,12 @@ def init_app(app):
     from server.events.spool import Spool
 
     config = app.config
-    spool = Spool(_writer(app), interval=float(config["TTC_EVENTS_SPOOL_MS"]) / 1000.0)
-    collector = Collector(max_body=int(config["TTC_EVENTS_MAX_BODY"]), limiter=limiter_for(config), spool=spool,
+    spool = Spool(_writer(app), interval=config["TTC_EVENTS_SPOOL_MS"] / 1000.0)
+    collector = Collector(max_body=config["TTC_EVENTS_MAX_BODY"], limiter=limiter_for(config), spool=spool,
                           trusted_proxies=trusted_proxies(config),
-                          allow_headless=bool(config["TTC_EVENTS_ALLOW_HEADLESS"]))
+                          allow_headless=config["TTC_EVENTS_ALLOW_HEADLESS"])
     cache = CollectorCache(app.extensions["ttc_pixel"].board,
-                           revalidate_seconds=float(config["TTC_PIXEL_REVALIDATE_SECONDS"]))
+                           revalidate_seconds=config["TTC_PIXEL_REVALIDATE_SECONDS"])
     state = app.extensions["ttc_events"] = EventsState(cache, collector, spool)
     csrf.exempt(edge.bp)  # shoppers' browsers, not a signed-in merchant; the origin check applies
     app.register_blueprint(edge.bp)
@@ -63,8 +63,8 @@ def init_app(app):
 
 def trusted_proxies(config):
     """How many proxies' X-Forwarded-For the collector reads (its own setting, else the server's)."""
-    own = int(config["TTC_EVENTS_TRUSTED_PROXIES"])
-    return own if own >= 0 else int(config["TTC_TRUSTED_PROXIES"])
+    own = config["TTC_EVENTS_TRUSTED_PROXIES"]
+    return own if own >= 0 else config["TTC_TRUSTED_PROXIES"]
 
 
 def _writer(app):

@@ -26,7 +26,7 @@ from server.models.store import Store
 
 def relay_delay():
     """Seconds the relay waits after the first event, gathering others into the same request."""
-    return float(current_app.config["TTC_EVENTS_RELAY_DELAY"])
+    return current_app.config["TTC_EVENTS_RELAY_DELAY"]
 
 
 def store_browser_events(session, rows):

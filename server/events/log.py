@@ -95,7 +95,7 @@ def line(row):
 
 def prune(app, session):
     """Periodic: forget events older than TTC_EVENTS_LOG_DAYS (by their last change); returns how many."""
-    cutoff = utcnow() - timedelta(days=float(app.config["TTC_EVENTS_LOG_DAYS"]))
+    cutoff = utcnow() - timedelta(days=app.config["TTC_EVENTS_LOG_DAYS"])
     stores = session.execute(select(Store.id)).scalars().all()
     removed = 0
     for store_id in stores:  # per store, along the (store_id, updated_at) index

@@ -69,7 +69,7 @@ class RedisLimiter:
 
 def limiter_for(config):
     """The limiter the settings ask for: Redis when TTC_REDIS_URL is set, else in memory."""
-    per_minute = int(config["TTC_EVENTS_RATE_PER_MINUTE"])
+    per_minute = config["TTC_EVENTS_RATE_PER_MINUTE"]
     if config.get("TTC_REDIS_URL"):
         import redis
 

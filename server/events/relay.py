@@ -37,7 +37,7 @@ def run_relay_job(context, store_id):
     if store is None:
         return {"skipped": "the store no longer exists"}
     settings = store.event_settings
-    batch = max(1, min(MAX_EVENTS, int(current_app.config["TTC_EVENTS_BATCH"])))
+    batch = max(1, min(MAX_EVENTS, current_app.config["TTC_EVENTS_BATCH"]))
     totals, client = Counter(), None
     while True:
         totals["filed"] += file_batches(session, store_id)

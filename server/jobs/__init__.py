@@ -134,11 +134,11 @@ def init_app(app):
     from server.jobs.cli import jobs_group
 
     mode = resolve_mode(app.config, testing=app.testing)
-    state = JobsState(app=app, mode=mode, lease_seconds=float(app.config["TTC_JOB_LEASE_SECONDS"]),
-                      poll_seconds=float(app.config["TTC_JOB_POLL_SECONDS"]),
-                      tick_seconds=float(app.config["TTC_JOB_TICK_SECONDS"]),
-                      threads=int(app.config["TTC_JOB_THREADS"]),
-                      reap_dead=bool(app.config["TTC_JOB_REAP_DEAD_PROCESSES"]))
+    state = JobsState(app=app, mode=mode, lease_seconds=app.config["TTC_JOB_LEASE_SECONDS"],
+                      poll_seconds=app.config["TTC_JOB_POLL_SECONDS"],
+                      tick_seconds=app.config["TTC_JOB_TICK_SECONDS"],
+                      threads=app.config["TTC_JOB_THREADS"],
+                      reap_dead=app.config["TTC_JOB_REAP_DEAD_PROCESSES"])
     app.extensions["ttc_jobs"] = state
     if mode == "embedded":
         # gunicorn starts it as each worker boots (start_with_server); other servers, at the first request.

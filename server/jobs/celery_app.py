@@ -28,7 +28,7 @@ def make_celery(flask_app):
         worker_hijack_root_logger=False,
         timezone="UTC",
         beat_schedule={"ttc-tick": {"task": TICK_TASK, "options": {"queue": queue},
-                                    "schedule": float(flask_app.config["TTC_JOB_TICK_SECONDS"])}},
+                                    "schedule": flask_app.config["TTC_JOB_TICK_SECONDS"]}},
     )
 
     @celery.task(name=RUN_TASK)

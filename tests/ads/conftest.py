@@ -2,10 +2,10 @@
 first advertiser account (three seeded campaigns), an owner and a member."""
 import pytest
 
+from tests.accounts import CHEAP_ARGON2, add_to_store, make_user
 from tests.ads.helpers import connect_store
 from tests.database import make_test_config
 from tests.factories import make_store
-from tests.server.accounts import CHEAP_ARGON2, add_to_store, make_user
 
 
 @pytest.fixture(autouse=True)

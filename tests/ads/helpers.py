@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from server.extensions import db
 from server.models.tiktok import TikTokConnection
 from server.security import encrypt_secret
-from tests.server.accounts import csrf_token
+from tests.accounts import csrf_token
 from tests.tiktok_emulator.routes_ads import daily_metrics
 
 CHANGE_PATHS = ("campaign/status/update/", "campaign/update/")

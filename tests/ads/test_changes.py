@@ -5,8 +5,8 @@ from bs4 import BeautifulSoup
 
 from server.extensions import db
 from server.models.audit import AuditEntry
+from tests.accounts import another_app, sign_in
 from tests.ads.helpers import campaigns_of, changes_received, post_change
-from tests.server.accounts import another_app, sign_in
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from bs4 import BeautifulSoup
 from server.extensions import db
 from server.models.audit import AuditEntry
 from server.models.tiktok import TikTokConnection
+from tests.accounts import sign_in
 from tests.ads.helpers import campaigns_of, changes_received, post_change
-from tests.server.accounts import sign_in
 
 
 def _reload(store):

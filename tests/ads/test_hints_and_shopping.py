@@ -9,9 +9,9 @@ from server.extensions import db
 from server.models.audit import AuditEntry
 from server.models.catalog import CatalogProduct
 from server.models.events import EventSettings, ServerEvent
+from tests.accounts import add_to_store, make_user, sign_in
 from tests.ads.helpers import connect_store, post_change, utc_today
 from tests.factories import make_store
-from tests.server.accounts import add_to_store, make_user, sign_in
 
 
 def _product(store, sku, state="listed", availability="IN_STOCK", visibility="active"):

@@ -4,9 +4,9 @@ and phone widths; screenshots in build/test-artifacts/ (ads-launch-<width>-<step
 import pytest
 from playwright.sync_api import expect
 
+from tests.accounts import PASSWORD, add_to_store, make_user
 from tests.ads.launch_helpers import ads_world, catalog_store
 from tests.browser import artifacts_dir
-from tests.server.accounts import PASSWORD, add_to_store, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}

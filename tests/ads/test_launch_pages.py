@@ -6,8 +6,8 @@ from bs4 import BeautifulSoup
 from server.extensions import db
 from server.models.ads import AdLaunch
 from server.models.audit import AuditEntry
+from tests.accounts import add_to_store, csrf_token, make_user, sign_in
 from tests.ads.launch_helpers import ads_world, catalog_store, log_event
-from tests.server.accounts import add_to_store, csrf_token, make_user, sign_in
 
 CREATES = ("campaign/create/", "adgroup/create/", "ad/create/", "identity/create/")
 

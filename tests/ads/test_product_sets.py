@@ -10,8 +10,8 @@ from server.ads.errors import InvalidChange
 from server.extensions import db
 from server.models.ads import AdProductSet
 from server.models.audit import AuditEntry
+from tests.accounts import csrf_token, sign_in
 from tests.ads.launch_helpers import ads_world, api
-from tests.server.accounts import csrf_token, sign_in
 
 SHOES = "Apparel & Accessories > Shoes"
 

@@ -6,9 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.accounts import add_to_store, make_user, sign_in
 from tests.ads.helpers import campaigns_of, expected_figures, money, table_rows, utc_today
 from tests.factories import make_store
-from tests.server.accounts import add_to_store, make_user, sign_in
 
 REPORT = "report/integrated/get/"
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.accounts import PASSWORD, add_to_store, cheap_hashing, make_user  # noqa: F401
 from tests.catalog.admin_feeds import SlowFeedServer, csv_feed
 from tests.factories import make_store
-from tests.server.accounts import PASSWORD, add_to_store, cheap_hashing, make_user  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}

@@ -6,9 +6,9 @@ import pytest
 
 from server.catalog.webhooks import sign
 from server.extensions import db
-from tests.catalog.helpers import item, states
-from tests.server.accounts import (add_to_store, bearer, cheap_hashing, csrf_token, make_api_key,  # noqa: F401
+from tests.accounts import (add_to_store, bearer, cheap_hashing, csrf_token, make_api_key,  # noqa: F401
                                    make_user, sign_in)
+from tests.catalog.helpers import item, states
 
 
 @pytest.fixture

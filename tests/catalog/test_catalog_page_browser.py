@@ -5,9 +5,9 @@ import pytest
 
 from server.catalog import service
 from server.extensions import db
+from tests.accounts import PASSWORD, add_to_store, cheap_hashing, make_user  # noqa: F401
 from tests.catalog.helpers import item
 from tests.factories import make_store
-from tests.server.accounts import PASSWORD, add_to_store, cheap_hashing, make_user  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}

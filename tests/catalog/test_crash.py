@@ -15,6 +15,7 @@ from server.catalog import service
 from server.extensions import db
 from server.models.catalog import CatalogProduct, SyncBatch
 from tests.catalog.helpers import item, remote
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 20
@@ -73,13 +74,6 @@ def change_the_store(session, store, rng, round_number):
     service.put_categories(session, store, [{"id": "cat-2", "name": "Sale", "hidden": round_number % 4 == 1}])
 
 
-def wait_for_first_call(emulator, before):
-    deadline = time.monotonic() + 30
-    while emulator.stats().get("requests", 0) == before:
-        assert time.monotonic() < deadline, "the sync never reached TikTok"
-        time.sleep(0.005)
-
-
 @pytest.mark.slow
 def test_kill_9_at_random_points_loses_and_duplicates_nothing(app_config, session, store, tiktok_emulator, forker,
                                                               tmp_path):
@@ -92,7 +86,8 @@ def test_kill_9_at_random_points_loses_and_duplicates_nothing(app_config, sessio
         change_the_store(session, store, rng, round_number)
         before = tiktok_emulator.stats().get("requests", 0)
         pid = ask(forker, "run")
-        wait_for_first_call(tiktok_emulator, before)
+        wait_until(lambda: tiktok_emulator.stats().get("requests", 0) != before, timeout=30, interval=0.005,
+                   message="the sync never reached TikTok")
         time.sleep(rng.uniform(0, 0.4))
         os.kill(pid, signal.SIGKILL)
         killed_mid_sync += ask(forker, "wait") == -signal.SIGKILL

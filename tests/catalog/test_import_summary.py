@@ -7,8 +7,8 @@ import pytest
 from server.catalog import service
 from server.catalog.categories import category_usage
 from server.extensions import db
+from tests.accounts import bearer, make_api_key
 from tests.catalog.helpers import cli_json, item, states
-from tests.server.accounts import bearer, make_api_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 HEADER = "id,title,description,link,image_link,price,availability,condition,brand,product_type\n"

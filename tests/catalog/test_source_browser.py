@@ -6,12 +6,12 @@ import pytest
 from playwright.sync_api import expect
 
 from server.catalog.sources import service
+from tests.accounts import PASSWORD, add_to_store, make_user
 from tests.browser import artifacts_dir
 from tests.catalog.helpers import item
 from tests.catalog.sources_helpers import FAST
 from tests.catalog.test_source_feed import FeedServer, feed_xml
 from tests.factories import make_store
-from tests.server.accounts import PASSWORD, add_to_store, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 

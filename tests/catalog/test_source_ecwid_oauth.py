@@ -19,9 +19,9 @@ from server.logs import redact
 from server.extensions import db
 from server.models.catalog_source import CatalogSource
 from server.models.tiktok import TikTokOAuthState
+from tests.accounts import add_to_store, csrf_token, make_user, sign_in
 from tests.catalog.sources_helpers import FAST, pull, source_row
 from tests.factories import make_store
-from tests.server.accounts import add_to_store, csrf_token, make_user, sign_in
 
 CALLBACK = "/connect/ecwid/callback"
 

@@ -19,9 +19,9 @@ from server.catalog.sources import schedule
 from server.extensions import db
 from server.jobs.models import Job
 from server.clock import as_utc
+from tests.accounts import bearer, make_api_key
 from tests.catalog.helpers import item
 from tests.catalog.sources_helpers import FAST, products, pull, set_vtex, source_row
-from tests.server.accounts import bearer, make_api_key
 from tests.emulator_server import QuietHandler
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,10 +1,9 @@
 """Changes sent through the signed webhook reach TikTok at once, through the embedded runner."""
-import time
-
 import pytest
 
 from tests.catalog.helpers import item, remote
 from tests.catalog.test_api import post_hook, secret  # noqa: F401
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -22,15 +21,9 @@ def background(app):
 
 def test_changed_products_sync_at_once(client, store, secret, tiktok_emulator, background):
     assert post_hook(client, store, {"products": [item("W-1"), item("W-2")]}, secret).status_code == 202
-    wait_until(lambda: sorted(remote(tiktok_emulator, store)) == ["W-1", "W-2"])
+    wait_until(lambda: sorted(remote(tiktok_emulator, store)) == ["W-1", "W-2"],
+               message="the background sync did not happen")
     assert post_hook(client, store, {"products": [item("W-1", price="10.00")], "deleted": ["W-2"]},
                      secret).status_code == 202
     wait_until(lambda: {sku: p["price_info"]["price"] for sku, p in remote(tiktok_emulator, store).items()}
-               == {"W-1": 10.0})
-
-
-def wait_until(condition, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the background sync did not happen"
-        time.sleep(0.05)
+               == {"W-1": 10.0}, message="the background sync did not happen")

@@ -3,8 +3,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from server.extensions import db
 from server.models.tiktok import TikTokConnection
+from tests.accounts import add_to_store, csrf_token, make_user, sign_in
 from tests.factories import make_store
-from tests.server.accounts import add_to_store, csrf_token, make_user, sign_in
 
 CALLBACK = "/connect/tiktok/callback"
 

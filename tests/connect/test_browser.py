@@ -9,9 +9,9 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from tests.accounts import PASSWORD, add_to_store, make_user
 from tests.browser import artifacts_dir
 from tests.factories import make_store
-from tests.server.accounts import PASSWORD, add_to_store, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 

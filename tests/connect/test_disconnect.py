@@ -12,9 +12,9 @@ from server.models.store import Store
 from server.security import decrypt_secret
 from server.tiktok import NullPacer, TikTokAppAuthError, TikTokAuthError, TikTokClient
 from server.tiktok.catalogs import catalog_overview
+from tests.accounts import post_form
 from tests.catalog.helpers import item
 from tests.connect.helpers import connect, connection_of, owner_store, pixel_config
-from tests.server.accounts import post_form
 
 
 @pytest.fixture

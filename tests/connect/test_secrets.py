@@ -10,8 +10,8 @@ from server.models.audit import AuditEntry
 from server.security import decrypt_secret
 from server.tiktok import TikTokAuthError
 from server.tiktok.catalogs import catalog_overview
+from tests.accounts import post_form
 from tests.connect.helpers import come_back, connection_of, query, start, state_of, owner_store
-from tests.server.accounts import post_form
 
 
 def test_no_secret_leaves_a_trace_anywhere(client, session, tiktok_emulator, caplog):

@@ -8,8 +8,8 @@ from server.events import account, intake, settings as event_settings
 from server.events.orders import Order
 from server.extensions import db
 from server.models.store import Store
+from tests.accounts import add_to_store, cheap_hashing, make_user, sign_in  # noqa: F401
 from tests.events.helpers import beacon, post_beacon, relay
-from tests.server.accounts import add_to_store, cheap_hashing, make_user, sign_in  # noqa: F401
 
 
 def statement(store):

@@ -3,8 +3,8 @@ import pytest
 
 from server import audit
 from server.extensions import db
+from tests.accounts import add_to_store, cheap_hashing, csrf_token, make_user, sign_in  # noqa: F401
 from tests.events.helpers import post_beacon, relay, rows
-from tests.server.accounts import add_to_store, cheap_hashing, csrf_token, make_user, sign_in  # noqa: F401
 
 
 @pytest.fixture

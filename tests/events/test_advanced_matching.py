@@ -7,8 +7,8 @@ from server.events import normalise
 from server.events.relay import tiktok_event
 from server.extensions import db
 from server.stores import service
+from tests.accounts import cheap_hashing, make_api_key  # noqa: F401
 from tests.events.helpers import beacon, post_beacon, relay, rows
-from tests.server.accounts import cheap_hashing, make_api_key  # noqa: F401
 
 SHOPPER = {"email": "Ana@Example.com", "first_name": "  José ", "last_name": "O'Brien", "city": "São Paulo",
            "state": "SP", "country": "BR", "zip_code": "01310-100", "locale": "pt_BR"}

@@ -4,7 +4,6 @@ the real app serving the loader and the collector, TikTok's pixel stubbed, TikTo
 Runs on SQLite only: the database layer is covered twice elsewhere; here the browser is under test.
 """
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -12,10 +11,11 @@ import pytest
 import snippets
 from server.extensions import db
 from server.stores import service
+from tests.accounts import PASSWORD, add_to_store, bearer, cheap_hashing, make_api_key, make_user  # noqa: F401
 from tests.events.helpers import connect_for_events, relay, rows
 from tests.factories import make_store
-from tests.server.accounts import PASSWORD, add_to_store, bearer, cheap_hashing, make_api_key, make_user  # noqa: F401
 from tests.snippets.test_browser import EVENTS_JS_STUB
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
@@ -76,14 +76,6 @@ def beacons(page):
     return beacons
 
 
-def wait_for(condition, timeout=30.0):
-    """Poll until ``condition()`` holds; a guard against hanging, not a measure of speed."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never became true"
-        time.sleep(0.05)
-
-
 def pixel_tracks(page, count):
     page.wait_for_function(f"() => window.__tiktok && window.__tiktok.calls.filter("
                            f"function (c) {{ return c[0] == 'track'; }}).length >= {count}")
@@ -96,7 +88,7 @@ def test_the_pixel_and_tiktoks_events_api_get_the_same_event_id(live_server, sho
     page.evaluate("ttc('track', 'AddToCart', {content_id: 'SKU-1', content_name: 'Caneca', price: 24.5, quantity: 2})")
 
     [(name, params, options)] = pixel_tracks(page, 1)
-    wait_for(lambda: len(rows(shop_store)) == 1)
+    wait_until(lambda: len(rows(shop_store)) == 1)
     relay(live_server.app)
 
     [sent] = tiktok_emulator.events(shop_store.pixel_code)
@@ -114,7 +106,7 @@ def test_an_order_from_the_page_and_from_the_backend_is_sent_once(live_server, s
     page.evaluate("ttc('track', 'PlaceAnOrder', {order_id: '1001', value: 149.7, contents: "
                   "[{content_id: 'SKU-1', price: 49.9, quantity: 3}]})")
     [(_, _, options)] = pixel_tracks(page, 1)
-    wait_for(lambda: len(rows(shop_store)) == 1)
+    wait_until(lambda: len(rows(shop_store)) == 1)
 
     answer = live_server.app.test_client().post(
         f"/api/v1/stores/{shop_store.public_key}/orders", headers=bearer(api_key),
@@ -137,7 +129,7 @@ def test_with_consent_held_nothing_reaches_either_until_granted_and_revoking_sto
 
     page.evaluate("ttc('consent', 'grant')")
     [(_, _, options)] = pixel_tracks(page, 1)
-    wait_for(lambda: len(rows(shop_store)) == 1)
+    wait_until(lambda: len(rows(shop_store)) == 1)
     page.evaluate("ttc('consent', 'revoke'); ttc('track', 'AddToCart', {content_id: 'SKU-2'})")
     relay(live_server.app)
 

@@ -6,8 +6,8 @@ import pytest
 
 from server.models.events import EventBatch, ServerEvent
 from server.extensions import db
+from tests.accounts import add_to_store, cheap_hashing, make_user, sign_in  # noqa: F401
 from tests.events.helpers import beacon, post_beacon, relay
-from tests.server.accounts import add_to_store, cheap_hashing, make_user, sign_in  # noqa: F401
 
 HOSTILE = {
     "deep nesting": "[" * 8000,

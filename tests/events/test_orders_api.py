@@ -7,9 +7,9 @@ from schemathesis import GenerationMode
 from server.events import settings as event_settings
 from server.extensions import db
 from server.stores import service
+from tests.accounts import add_to_store, bearer, cheap_hashing, make_api_key, make_user, sign_in  # noqa: F401
+from tests.api.test_api_fuzz import fuzz_operations
 from tests.events.helpers import beacon, post_beacon, relay, rows
-from tests.server.accounts import add_to_store, bearer, cheap_hashing, make_api_key, make_user, sign_in  # noqa: F401
-from tests.server.test_api_fuzz import fuzz_operations
 
 ORDER = {"order_id": "1001", "value": 149.7, "currency": "BRL", "email": " Ana@Example.com ",
          "phone": "(11) 91234-5678", "external_id": "cust-7",

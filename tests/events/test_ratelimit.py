@@ -1,7 +1,4 @@
 """The per-shopper limit: in memory per worker, or in Redis shared by every worker and host."""
-import uuid
-
-import pytest
 import redis
 
 from server.events.ratelimit import MemoryLimiter, RedisLimiter, limiter_for
@@ -37,19 +34,8 @@ def test_memory_stays_bounded_under_a_flood_of_addresses():
     assert len(limiter._counts) == 100
 
 
-@pytest.fixture
-def redis_client():
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable ({error})")
-    yield client
-    client.close()
-
-
-def test_with_redis_the_limit_holds_across_workers(redis_client):
-    prefix = f"ttc-test:{uuid.uuid4().hex}"
+def test_with_redis_the_limit_holds_across_workers(redis_client, redis_prefix):
+    prefix = redis_prefix
     one, two = (RedisLimiter(redis_client, 3, prefix=prefix, clock=Clock()) for _ in range(2))
 
     answers = [one.allow(1, "203.0.113.7"), two.allow(1, "203.0.113.7"), one.allow(1, "203.0.113.7"),
@@ -57,7 +43,6 @@ def test_with_redis_the_limit_holds_across_workers(redis_client):
 
     assert answers == [True, True, True, False, True]
     assert 0 < redis_client.ttl(f"{prefix}:16:1:203.0.113.7") <= 61
-    redis_client.delete(*redis_client.keys(f"{prefix}:*"))
 
 
 def test_without_redis_events_are_let_through(caplog):

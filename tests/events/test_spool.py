@@ -9,14 +9,7 @@ from server.events.spool import Spool
 from server.jobs.models import Job
 from server.extensions import db
 from tests.events.helpers import beacon, post_beacon, rows
-
-
-def wait_for(condition, timeout=30.0):
-    """Poll until ``condition()`` is true; fails the test after ``timeout`` seconds (a hang guard)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never became true"
-        time.sleep(0.02)
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -29,7 +22,7 @@ def test_beacons_are_answered_at_once_and_written_together(app, client, store):
     spool = app.extensions["ttc_events"].spool
     try:
         answers = [post_beacon(client, store, beacon(event_id=f"e{n}")).status_code for n in range(5)]
-        wait_for(lambda: len(rows(store)) == 5)
+        wait_until(lambda: len(rows(store)) == 5, interval=0.02)
     finally:
         spool.stop()
 
@@ -92,7 +85,7 @@ def test_a_forked_worker_writes_its_own_rows_with_its_own_flusher():
     parent_rows = FlakyDatabase()
     spool = Spool(parent_rows, interval=0.02)
     spool.add({"n": "parent"})
-    wait_for(lambda: parent_rows.written)
+    wait_until(lambda: parent_rows.written, interval=0.02)
     pid = os.fork()
     if pid == 0:  # the worker: report what its own flusher wrote, then leave without cleanup
         child_rows = FlakyDatabase()

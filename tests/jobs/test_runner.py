@@ -6,6 +6,7 @@ import pytest
 from server import jobs
 from server.extensions import db
 from server.jobs.models import Job
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -23,10 +24,6 @@ def embedded(app):
     state.stop()
 
 
-def wait_for(event, what):
-    assert event.wait(30), f"timed out waiting for {what}"
-
-
 def test_the_first_request_starts_the_runner_and_jobs_run_in_the_background(app, client, session, embedded):
     done, ticked = threading.Event(), threading.Event()
     jobs.register(app, "test.background", lambda context, n: done.set() or {"n": n})
@@ -37,8 +34,8 @@ def test_the_first_request_starts_the_runner_and_jobs_run_in_the_background(app,
     job = jobs.enqueue(db.session, "test.background", {"n": 3})
     db.session.commit()
 
-    wait_for(done, "the job")
-    wait_for(ticked, "the scheduler tick")
+    wait_until(done.is_set, timeout=30, interval=0.01, message="timed out waiting for the job")
+    wait_until(ticked.is_set, timeout=30, interval=0.01, message="timed out waiting for the scheduler tick")
     embedded.stop()
     db.session.expire_all()
     assert db.session.get(Job, job.id).status == "done"

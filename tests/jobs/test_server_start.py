@@ -5,7 +5,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from server.extensions import db
 from server.jobs.models import Job
 from server.models.catalog import StoreCatalog, SyncRun
 from tests.factories import make_store
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -59,17 +59,17 @@ def stop(server):
         return server.stdout.read()
 
 
-def wait_until(condition, server, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def server_reaches(condition, server, what, timeout=60):
+    """Wait until ``condition()`` holds in a fresh read of the database while ``server`` keeps running."""
+    def reached():
         db.session.expire_all()
         result = condition()
         db.session.commit()
-        if result:
-            return result
-        assert server.poll() is None, f"the server stopped: {stop(server)}"
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}; server output: {stop(server)}")
+        assert result or server.poll() is None, f"the server stopped: {stop(server)}"
+        return result
+
+    return wait_until(reached, timeout=timeout, interval=0.2,
+                      message=lambda: f"timed out waiting for {what}; server output: {stop(server)}")
 
 
 @pytest.fixture
@@ -93,8 +93,8 @@ def test_a_queued_job_and_the_schedule_run_on_a_server_nobody_has_visited(sessio
     server = start_server(server_environment(tmp_path, instance, database_url), free_port())
     try:
         # No HTTP request is made: the worker's boot starts the runner.
-        wait_until(lambda: session.get(Job, job_id).status == "done", server, "the queued job")
-        wait_until(lambda: session.execute(select(SyncRun).where(
+        server_reaches(lambda: session.get(Job, job_id).status == "done", server, "the queued job")
+        server_reaches(lambda: session.execute(select(SyncRun).where(
             SyncRun.store_id == connected_id, SyncRun.trigger == "schedule")).scalar(), server,
             "the scheduled reconcile")
     finally:
@@ -107,7 +107,7 @@ def test_two_servers_on_one_host_keep_their_own_control_sockets(session, databas
                for path in (first_instance, second_instance)]
     try:
         for path, server in zip((first_instance, second_instance), servers):
-            wait_until(lambda: (path / "gunicorn.ctl").is_socket(), server, f"the control socket in {path}")
+            server_reaches(lambda: (path / "gunicorn.ctl").is_socket(), server, f"the control socket in {path}")
         stop(servers[0])
         assert (second_instance / "gunicorn.ctl").is_socket()  # the first one's exit left it alone
         assert servers[1].poll() is None

@@ -2,9 +2,9 @@
 from server import audit
 from server.audit import entries_for_store
 from server.auth.access import Caller, update_store_as
-from tests.factories import make_store
-from tests.server.accounts import (add_to_store, bearer, cheap_hashing, make_api_key,  # noqa: F401
+from tests.accounts import (add_to_store, bearer, cheap_hashing, make_api_key,  # noqa: F401
                                    make_user, sign_in)
+from tests.factories import make_store
 
 
 def _actions(session, store):
@@ -92,6 +92,6 @@ def test_one_store_never_shows_another_store_s_activity(client, session):
 
 
 def _token(client):
-    from tests.server.accounts import csrf_token
+    from tests.accounts import csrf_token
 
     return csrf_token(client, "/stores")

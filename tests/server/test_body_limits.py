@@ -11,8 +11,8 @@ import requests
 
 from server.catalog.webhooks import rotate_secret, sign
 from server.extensions import db
+from tests.accounts import bearer, cheap_hashing, make_api_key  # noqa: F401
 from tests.factories import make_store
-from tests.server.accounts import bearer, cheap_hashing, make_api_key  # noqa: F401
 
 MB = 1_048_576
 

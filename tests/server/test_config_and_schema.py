@@ -1,13 +1,15 @@
 """Settings, generated secrets, and the schema brought up to date on start."""
 import os
+import re
 import stat
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from server import create_app
+from server import config, create_app, settings_check
 from server.extensions import db
 from server.security import decrypt_secret, encrypt_secret
 from server.settings_check import SettingError
@@ -83,6 +85,44 @@ def test_settings_are_typed_when_loaded(tmp_path, monkeypatch):
     assert (config["TTC_JOB_POLL_SECONDS"], config["TTC_EVENTS_RELAY_DELAY"], config["TTC_SESSION_HOURS"]) == (
         0.5, 2.0, 1.5)
     assert config["TTC_JOB_RUNNER"] == "embedded" and config["TTC_SIGN_IN_WINDOW_MINUTES"] == 30
+
+
+def test_numbers_from_the_environment_arrive_as_their_defaults_type(tmp_path, monkeypatch):
+    for name, value in {"TTC_JOB_THREADS": "3", "TTC_TIKTOK_TIMEOUT": "7", "TTC_JOB_REAP_DEAD_PROCESSES": "off",
+                        "TTC_SESSION_HOURS": "24", "TTC_ARGON2_PARALLELISM": "2"}.items():
+        monkeypatch.setenv(name, value)
+    config = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TTC_AUTO_MIGRATE": False}).config
+    assert type(config["TTC_JOB_THREADS"]) is int and config["TTC_JOB_THREADS"] == 3
+    assert type(config["TTC_TIKTOK_TIMEOUT"]) is float and config["TTC_TIKTOK_TIMEOUT"] == 7.0
+    assert config["TTC_JOB_REAP_DEAD_PROCESSES"] is False
+    assert config["TTC_SESSION_HOURS"] == 24 and type(config["TTC_ARGON2_PARALLELISM"]) is int
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("TTC_JOB_RUNNER", "threads", "one of auto, embedded, celery, off"),
+    ("TTC_SMTP_SECURITY", "tls", "one of starttls, ssl, none"),
+    ("TTC_JOB_REAP_DEAD_PROCESSES", "maybe", "true or false (1/0, yes/no, on/off)"),
+    ("TTC_SIGN_IN_WINDOW_MINUTES", "15m", "a whole number from 1 to 1440"),
+    ("TTC_CONNECT_STATE_SECONDS", "1.5", "a whole number from 10 to 86400"),
+])
+def test_check_start_names_the_setting_the_value_and_what_it_takes(tmp_path, monkeypatch, name, value, says):
+    """The check gunicorn runs before it loads the app says the same as create_app."""
+    monkeypatch.setenv("TTC_INSTANCE_PATH", str(tmp_path / "instance"))
+    with pytest.raises(SettingError) as raised:
+        config.check_start({name: value})
+    assert raised.value.message == f"setting {name}={value!r} is not valid: it takes {says}"
+
+
+def test_every_setting_has_a_type():
+    for name, default in config.DEFAULTS.items():
+        assert settings_check.kind_of(name, default, config.TYPES) in (bool, int, float, str), name
+    with pytest.raises(TypeError, match="TTC_NEW_URL"):
+        settings_check.kind_of("TTC_NEW_URL", None, config.TYPES)
+
+
+def test_the_settings_check_imports_no_part_of_the_application():
+    source = Path(settings_check.__file__).read_text()
+    assert not re.search(r"^\s*(from server\b|import server\b)", source, re.MULTILINE)
 
 
 def test_starting_on_a_new_database_creates_the_schema(tmp_path):

@@ -1,7 +1,7 @@
 """Behind a reverse proxy: the client's address comes from X-Forwarded-For only when told to trust it."""
 import pytest
 
-from tests.server.accounts import PASSWORD, another_app, cheap_hashing, csrf_token, make_user  # noqa: F401
+from tests.accounts import PASSWORD, another_app, cheap_hashing, csrf_token, make_user  # noqa: F401
 
 
 def sign_in_from(client, address, email, password="wrong password!"):

@@ -10,8 +10,8 @@ from server.auth.access import Caller, load_store_for, visible_stores
 from server.auth.errors import Forbidden, Unauthorized
 from server.errors import NotFound
 from server.extensions import db
+from tests.accounts import add_to_store, bearer, cheap_hashing, make_api_key, make_user, sign_in  # noqa: F401
 from tests.factories import make_store
-from tests.server.accounts import add_to_store, bearer, cheap_hashing, make_api_key, make_user, sign_in  # noqa: F401
 
 PUBLIC, LOGIN, READ, WRITE = "public", "login", "read", "write"
 

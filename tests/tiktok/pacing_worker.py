@@ -1,12 +1,15 @@
 """A worker process for the pacing tests and benchmark: writes to one catalog through a pacer.
 
 ``python -m tests.tiktok.pacing_worker --backend redis|local|none ...``; prints one JSON line
-with how many calls succeeded and how many failed, by error class.
+with how many calls succeeded and how many failed, by error class. With ``--ready-go`` it prints
+"ready" once set up and begins when a line arrives on its standard input, so a parent can start
+several workers together.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections import Counter
 
@@ -42,6 +45,7 @@ def main(argv=None) -> None:
     parser.add_argument("--deletes", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=0.0, help="keep uploading this long instead")
     parser.add_argument("--start-at", type=float, default=0.0, help="wall-clock time to begin")
+    parser.add_argument("--ready-go", action="store_true", help='print "ready", begin on a line from stdin')
     args = parser.parse_args(argv)
 
     pacer = build_pacer(args.backend, args.namespace, args.dir, args.redis_url, RateLimits())
@@ -50,6 +54,9 @@ def main(argv=None) -> None:
         client = TikTokClient(session, base_url=args.url, access_token=args.token, timeout=(5, 10),
                               pacer=pacer, retry=RetryPolicy(max_attempts=1))
         time.sleep(max(0.0, args.start_at - time.time()))
+        if args.ready_go:
+            print("ready", flush=True)
+            sys.stdin.readline()
         started = time.monotonic()
         batch = 0
 

@@ -6,12 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
 import pytest
-import redis
 
 from server.tiktok import LocalPacer, RateLimits, RedisPacer, TikTokPacingTimeout
 from server.tiktok.pacing import UPLOAD
@@ -20,27 +17,26 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 4
 
 
-@pytest.fixture
-def redis_client():
-    """A Redis connection; the test's keys are removed afterwards."""
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    namespace = f"ttc-test-{uuid.uuid4().hex[:8]}"
-    yield client, namespace
-    for key in client.scan_iter(f"{namespace}:*"):
-        client.delete(key)
-    client.close()
-
-
 def run_workers(emulator, catalog, token, backend, namespace, directory, *, uploads, deletes):
-    """Start WORKERS processes at the same instant; return their outcome counters."""
+    """Start WORKERS processes together; return their outcome counters."""
     bc_id, catalog_id = catalog
-    start_at = time.time() + 1.5  # after every interpreter has started
     procs = [subprocess.Popen(
         [sys.executable, "-m", "tests.tiktok.pacing_worker", "--backend", backend, "--namespace", namespace,
          "--dir", str(directory), "--url", emulator.url, "--token", token, "--bc", bc_id,
          "--catalog", catalog_id, "--worker", str(n), "--uploads", str(uploads), "--deletes", str(deletes),
-         "--start-at", str(start_at)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+         "--ready-go"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         for n in range(WORKERS)]
+    try:  # a barrier: every worker has started and set up before any of them writes
+        for proc in procs:
+            assert proc.stdout.readline().strip() == "ready", f"worker {proc.pid} did not start"
+    except BaseException:
+        for proc in procs:
+            proc.kill()
+            proc.communicate()
+        raise
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     outcomes = []
     for proc in procs:
         out, _ = proc.communicate(timeout=120)
@@ -50,8 +46,8 @@ def run_workers(emulator, catalog, token, backend, namespace, directory, *, uplo
 
 
 @pytest.mark.parametrize("backend", ["redis", "local"])
-def test_workers_stay_within_limits(tiktok_emulator, catalog, token, tmp_path, redis_client, backend):
-    _client, namespace = redis_client
+def test_workers_stay_within_limits(tiktok_emulator, catalog, token, tmp_path, redis_prefix, backend):
+    namespace = redis_prefix
     outcomes = run_workers(tiktok_emulator, catalog, token, backend, namespace, tmp_path, uploads=4, deletes=1)
     stats = tiktok_emulator.stats()
     assert [o.get("ok") for o in outcomes] == [5] * WORKERS, outcomes
@@ -83,8 +79,8 @@ with pacer.slot("catalog/product/upload/", "cat-1"):
 
 
 @pytest.mark.parametrize("backend", ["redis", "local"])
-def test_a_killed_writer_does_not_block_the_catalog_forever(tmp_path, redis_client, backend):
-    client, namespace = redis_client
+def test_a_killed_writer_does_not_block_the_catalog_forever(tmp_path, redis_client, redis_prefix, backend):
+    client, namespace = redis_client, redis_prefix
     proc = subprocess.Popen([sys.executable, "-c", _hold_lease_script(backend, namespace, tmp_path)],
                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
@@ -115,8 +111,8 @@ def test_a_killed_writer_does_not_block_the_catalog_forever(tmp_path, redis_clie
 
 
 @pytest.mark.parametrize("backend", ["redis", "local"])
-def test_catalog_hourly_budget_is_enforced(tmp_path, redis_client, backend):
-    client, namespace = redis_client
+def test_catalog_hourly_budget_is_enforced(tmp_path, redis_client, redis_prefix, backend):
+    client, namespace = redis_client, redis_prefix
     limits = RateLimits(catalog_per_hour=3, max_wait=0.5, endpoint_per_second={UPLOAD: 100}, app_per_second=100)
     pacer = (RedisPacer(client, limits, namespace=namespace) if backend == "redis"
              else LocalPacer(tmp_path, limits, namespace=namespace))

@@ -28,7 +28,7 @@ MAX_IDS = 500  # entities one refresh job reads
 
 
 def _queue_refresh(session, store, what, ident):
-    delay = float(current_app.config["TTC_CATALOG_SOURCE_NOTIFY_DELAY"])
+    delay = current_app.config["TTC_CATALOG_SOURCE_NOTIFY_DELAY"]
     jobs.enqueue(session, schedule.REFRESH_JOB, {"store_id": store.id, "what": what, "ids": [str(ident)]},
                  key=f"catalog-source:{store.id}:{what}:{ident}", delay=delay)
     session.commit()

@@ -54,7 +54,7 @@ def next_time(times, now):
 
 def backoff_seconds(failures):
     """Seconds before retrying a source that failed ``failures`` times in a row (doubling, capped)."""
-    base = float(current_app.config["TTC_CATALOG_SOURCE_RETRY_SECONDS"])
+    base = current_app.config["TTC_CATALOG_SOURCE_RETRY_SECONDS"]
     return min(MAX_BACKOFF, base * 2 ** max(0, failures - 1))
 
 
@@ -66,7 +66,7 @@ def after_pull(source, now, *, failed):
     else:
         source.next_pull_at = scheduled
     if source.kind == "ecwid":
-        minutes = float(current_app.config["TTC_CATALOG_SOURCE_DELTA_MINUTES"])
+        minutes = current_app.config["TTC_CATALOG_SOURCE_DELTA_MINUTES"]
         source.next_delta_at = now + timedelta(minutes=minutes) if minutes > 0 and not failed else None
 
 

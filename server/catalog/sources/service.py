@@ -137,19 +137,19 @@ def notify_secret(source):
 def connector(source, store):
     """A platform reader for the source (VTEX or Ecwid)."""
     config = current_app.config
-    threads, timeout = int(config["TTC_CATALOG_SOURCE_THREADS"]), float(config["TTC_CATALOG_SOURCE_TIMEOUT"])
-    retry_base = float(config["TTC_CATALOG_SOURCE_RETRY_BASE_DELAY"])
+    threads, timeout = config["TTC_CATALOG_SOURCE_THREADS"], config["TTC_CATALOG_SOURCE_TIMEOUT"]
+    retry_base = config["TTC_CATALOG_SOURCE_RETRY_BASE_DELAY"]
     settings = dict(source.settings)
     if source.kind == "vtex":
         settings.setdefault("base_url", config["TTC_VTEX_API_BASE"] or None)
         domain = (store.domains or [None])[0]
         return Vtex(settings, credentials_of(source), domain=domain, currency=store.currency,
-                    threads=threads, timeout=timeout, per_minute=int(config["TTC_VTEX_REQUESTS_PER_MINUTE"]),
+                    threads=threads, timeout=timeout, per_minute=config["TTC_VTEX_REQUESTS_PER_MINUTE"],
                     retry_base=retry_base)
     if source.kind == "ecwid":
         settings.setdefault("base_url", config["TTC_ECWID_API_BASE"] or None)
         return Ecwid(settings, credentials_of(source), currency=store.currency, timeout=timeout,
-                     per_minute=int(config["TTC_ECWID_REQUESTS_PER_MINUTE"]), retry_base=retry_base)
+                     per_minute=config["TTC_ECWID_REQUESTS_PER_MINUTE"], retry_base=retry_base)
     raise SourceNotSet(f"a {KIND_LABELS.get(source.kind, source.kind)} has no platform connector")
 
 

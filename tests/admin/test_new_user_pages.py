@@ -1,7 +1,7 @@
 """Pages as a new user reads them: no page sends you to itself."""
 from server.extensions import db
+from tests.accounts import add_to_store, cheap_hashing, make_user, sign_in  # noqa: F401
 from tests.factories import make_store
-from tests.server.accounts import add_to_store, cheap_hashing, make_user, sign_in  # noqa: F401
 
 
 def test_the_events_page_points_at_its_own_settings_not_at_itself(client, session):

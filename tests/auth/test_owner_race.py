@@ -10,8 +10,8 @@ from server.auth.errors import Forbidden
 from server.errors import ValidationError
 from server.extensions import db
 from server.models.user import Membership
+from tests.accounts import cheap_hashing, make_user  # noqa: F401
 from tests.factories import make_store
-from tests.server.accounts import cheap_hashing, make_user  # noqa: F401
 
 TRIALS = 12
 

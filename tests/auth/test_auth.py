@@ -9,7 +9,7 @@ from server.clock import utcnow
 from server.errors import JSON_PREFIXES
 from server.extensions import db
 from server.models.user import SignInAttempt, SignInSession, User
-from tests.server.accounts import (PASSWORD, another_app, cheap_hashing, csrf_token,  # noqa: F401
+from tests.accounts import (PASSWORD, another_app, cheap_hashing, csrf_token,  # noqa: F401
                                   make_user, post_form, sign_in)
 
 

@@ -11,9 +11,9 @@ from server import admin
 from server.auth.guards import store_required
 from server.extensions import db
 from server.stores.markets import supported_countries
-from tests.factories import make_store
-from tests.server.accounts import (add_to_store, another_app, bearer, cheap_hashing,  # noqa: F401
+from tests.accounts import (add_to_store, another_app, bearer, cheap_hashing,  # noqa: F401
                                    csrf_token, make_user, sign_in)
+from tests.factories import make_store
 
 
 @pytest.fixture

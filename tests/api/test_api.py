@@ -8,9 +8,9 @@ from sqlalchemy import update
 import snippets
 from server.clock import utcnow
 from server.models.api_key import ApiKey
-from tests.factories import make_store
-from tests.server.accounts import (add_to_store, bearer, cheap_hashing, csrf_token,  # noqa: F401
+from tests.accounts import (add_to_store, bearer, cheap_hashing, csrf_token,  # noqa: F401
                                    make_api_key, make_user, sign_in)
+from tests.factories import make_store
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 import snippets
+from tests.accounts import PASSWORD, cheap_hashing, make_user  # noqa: F401
 from tests.browser import artifacts_dir
-from tests.server.accounts import PASSWORD, cheap_hashing, make_user  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 

@@ -5,7 +5,7 @@ import pytest
 
 from server.extensions import db
 from server.models.user import SignInSession
-from tests.server.accounts import PASSWORD, cheap_hashing, csrf_token, make_user, sign_in  # noqa: F401
+from tests.accounts import PASSWORD, cheap_hashing, csrf_token, make_user, sign_in  # noqa: F401
 
 DEFAULT = "/stores"
 BYPASSES = [

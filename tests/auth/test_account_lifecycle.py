@@ -17,11 +17,11 @@ from server.models.audit import AuditEntry
 from server.models.catalog import CatalogProduct
 from server.models.store import Store
 from server.models.user import Membership, SignInSession, User
+from tests.accounts import (PASSWORD, add_to_store, cheap_hashing, csrf_token,  # noqa: F401
+                                  make_user, post_form, sign_in)
 from tests.catalog.helpers import item
 from tests.connect.helpers import connect, owner_store
 from tests.factories import make_store
-from tests.server.accounts import (PASSWORD, add_to_store, cheap_hashing, csrf_token,  # noqa: F401
-                                  make_user, post_form, sign_in)
 
 
 class Inbox:

@@ -12,8 +12,8 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error, r
                                  status_code_conformance)
 
 from server.api import openapi
+from tests.accounts import bearer, cheap_hashing, make_api_key  # noqa: F401
 from tests.factories import make_store
-from tests.server.accounts import bearer, cheap_hashing, make_api_key  # noqa: F401
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 15  # per operation and mode: enough to shake out type errors, small enough to stay quick
