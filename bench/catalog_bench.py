@@ -38,9 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _harness import add_machine_args, check_machine, free_port, wait_http  # noqa: E402
-
 import _reconcile  # noqa: E402
+from _harness import add_machine_args, check_machine, free_port, wait_http  # noqa: E402
 
 COLUMNS = ["id", "title", "description", "link", "image_link", "additional_image_link", "availability",
            "condition", "price", "sale_price", "brand", "item_group_id", "product_type", "color", "size", "gtin"]

@@ -13,8 +13,8 @@ Printed: medians of the rounds, the ratio new/old, and the spread of the per-rou
 import argparse
 import gc
 import json
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile

@@ -7,8 +7,22 @@ import pytest
 
 import snippets
 from tests.snippets.jsharness import (
-    DELIVER, KEY, LOADER_URL, PIXEL_CODE, SERVER, UUID, consents, head_step, methods, run_page, run_pages, store_config,
-    filled, tiktok_scripts, track, tracks,
+    DELIVER,
+    KEY,
+    LOADER_URL,
+    PIXEL_CODE,
+    SERVER,
+    UUID,
+    consents,
+    filled,
+    head_step,
+    methods,
+    run_page,
+    run_pages,
+    store_config,
+    tiktok_scripts,
+    track,
+    tracks,
 )
 
 HOSTILE = "</script><!--<script>'\"\\\u2028\u2029&>"
