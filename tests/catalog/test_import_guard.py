@@ -9,7 +9,7 @@ from server.catalog import service
 from server.extensions import db
 from server.models.catalog import CatalogProduct
 from tests.catalog.helpers import item, states
-from tests.catalog.test_api import key, post_hook, secret  # noqa: F401
+from tests.catalog.test_api import post_hook
 from tests.server.accounts import bearer
 
 HEADER = "id,title,description,link,image_link,price,availability,condition,brand\n"

@@ -4,7 +4,7 @@ import time
 import pytest
 
 from tests.catalog.helpers import item, remote
-from tests.catalog.test_api import post_hook, secret  # noqa: F401
+from tests.catalog.test_api import post_hook
 
 
 @pytest.fixture
