@@ -42,7 +42,8 @@ def test_loader_fits_its_gzipped_budget_for_a_realistic_config():
     # A new store's events (the catalog's three and the funnel steps on by default), two domains,
     # server events on, a long key and connector address.
     config = store_config(consent_mode="hold", advanced_matching=True, order_event="Purchase",
-                          events=["ViewContent", "AddToCart", "Purchase", "InitiateCheckout", "AddPaymentInfo", "Search"],
+                          events=["ViewContent", "AddToCart", "Purchase",
+                                  "InitiateCheckout", "AddPaymentInfo", "Search"],
                           collector=f"https://pixel.connector.example-store.com/pixel/{LONG_KEY}/events",
                           domains=["loja.example.com.br", "www.loja.example.com.br"])
 
