@@ -22,8 +22,9 @@ serve: $(BIN)/activate
 services:
 	@bash scripts/test-services.sh
 
-## test: install, bring up the services, run the whole suite (SQLite and PostgreSQL)
+## test: install, bring up the services, lint (a finding stops here), run the whole suite (SQLite and PostgreSQL)
 test: $(BIN)/activate services
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: run every benchmark (prints figures; see README "Performance")

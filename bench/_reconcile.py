@@ -3,8 +3,9 @@
 TikTok serves at most page x page_size = 100,000 products per catalog/product/get listing, and
 the emulator refuses a page past that as TikTok does. The store's products are put straight into
 the database, listed and approved as after earlier syncs, and into the emulator's catalog
-(uploading them is measured elsewhere), with a few orphans hidden among them; the reconcile is timed and its requests counted, beside what paging
-through one review-status listing reaches before TikTok refuses the next page.
+(uploading them is measured elsewhere), with a few orphans hidden among them; the reconcile is
+timed and its requests counted, beside what paging through one review-status listing reaches
+before TikTok refuses the next page.
 """
 import time
 

@@ -38,9 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _harness import add_machine_args, check_machine, free_port, wait_http  # noqa: E402
-
 import _reconcile  # noqa: E402
+from _harness import add_machine_args, check_machine, free_port, wait_http  # noqa: E402
 
 COLUMNS = ["id", "title", "description", "link", "image_link", "additional_image_link", "availability",
            "condition", "price", "sale_price", "brand", "item_group_id", "product_type", "color", "size", "gtin"]
@@ -88,8 +87,8 @@ def write_xml(path, count):
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
                   'xmlns:g="http://base.google.com/ns/1.0"><channel><title>Loja</title>\n')
         for n in range(count):
-            fields = "".join(f"<g:{name}>{escape(value)}</g:{name}>" for name, value in zip(COLUMNS, product_row(n))
-                             if value)
+            row = zip(COLUMNS, product_row(n), strict=True)
+            fields = "".join(f"<g:{name}>{escape(value)}</g:{name}>" for name, value in row if value)
             out.write(f"<item>{fields}</item>\n")
         out.write("</channel></rss>\n")
 
@@ -306,7 +305,8 @@ def import_figures(args, workdir, feeds, database, label):
             paired.append(import_in_child(workdir, feed, None, "auto", database))
         one = statistics.median(r["per_second"] for r in alone)
         two = statistics.median(r["per_second"] for r in paired)
-        print(f"  {f'{label}, {name} feed, one process':<46}{one:>12,.0f}   peak {max(r['peak_mb'] for r in alone):.0f} MB")
+        print(f"  {f'{label}, {name} feed, one process':<46}{one:>12,.0f}"
+              f"   peak {max(r['peak_mb'] for r in alone):.0f} MB")
         print(f"  {f'{label}, {name} feed, default (a feed worker)':<46}{two:>12,.0f}   {two / one:.2f}x one process"
               f"   peak {max(r['peak_mb'] for r in paired):.0f} MB + worker "
               f"{max(r['worker_peak_mb'] for r in paired):.0f} MB")
@@ -384,7 +384,8 @@ def main():
                 import_figures(args, workdir, [("CSV", feed_csv)], database, "PostgreSQL")
         first = import_in_child(workdir, feed_csv, key)
         again = import_in_child(workdir, feed_csv, key)
-        print(f"  {'first import of the synced store (CSV)':<46}{first['per_second']:>12,.0f}   {first['seconds']:.1f} s")
+        print(f"  {'first import of the synced store (CSV)':<46}{first['per_second']:>12,.0f}"
+              f"   {first['seconds']:.1f} s")
         print(f"  {'same feed again (nothing changed)':<46}{again['per_second']:>12,.0f}   {again['seconds']:.1f} s"
               f"   changed {again['changed']}")
         if args.million:
@@ -451,7 +452,7 @@ def _payload(n):
     from server.catalog.fields import normalize
     from server.catalog.mapping import tiktok_product
 
-    raw = dict(zip(COLUMNS, product_row(n)))
+    raw = dict(zip(COLUMNS, product_row(n), strict=True))
     return tiktok_product(normalize(raw).data, currency="BRL")
 
 

@@ -26,7 +26,19 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from _harness import ROOT, add_machine_args, check_machine, free_port, measure, print_table, setup_store, start_gunicorn, stop, wait_http, wrk
+from _harness import (
+    ROOT,
+    add_machine_args,
+    check_machine,
+    free_port,
+    measure,
+    print_table,
+    setup_store,
+    start_gunicorn,
+    stop,
+    wait_http,
+    wrk,
+)
 
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
           "Chrome/124.0.0.0 Safari/537.36")

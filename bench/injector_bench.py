@@ -67,13 +67,13 @@ def make_template(index: int, target_bytes: int = TARGET_BYTES) -> bytes:
     ]
     if index % 20 == 7:  # an attribute value holding markup: the exact tokenizer's case
         head.insert(4, '    <meta name="description" content="a > b <b>bold</b>" />')
-    body = ['  <body class="%s">' % kind, '    <vtex:template id="header" />', f"    {control}"]
+    body = [f'  <body class="{kind}">', '    <vtex:template id="header" />', f"    {control}"]
     size, n = sum(len(line) + 1 for line in head + body), 0
     while size < target_bytes - 300:
         n += 1
         roll = rng.random()
         if roll < 0.05:
-            push = 'dataLayer.push({"event": "x", "i": %d});' % n
+            push = f'dataLayer.push({{"event": "x", "i": {n}}});'
             line = f"    <script>window.dataLayer = window.dataLayer || []; {push}</script>"
         elif roll < 0.1:
             line = f'    <!-- section {n}: <div class="old">removed</div> -->'

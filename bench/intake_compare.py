@@ -13,8 +13,8 @@ Printed: medians of the rounds, the ratio new/old, and the spread of the per-rou
 import argparse
 import gc
 import json
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -101,7 +101,7 @@ def report(args, feeds, results):
         for measure in ("bench", "intake", "prepare"):
             old = [r[measure] for r in results[kind, "old"]]
             new = [r[measure] for r in results[kind, "new"]]
-            ratios = sorted(n / o for n, o in zip(new, old))
+            ratios = sorted(n / o for n, o in zip(new, old, strict=True))
             print(f"{kind} {measure:<8} old {statistics.median(old):>9,.0f}  new {statistics.median(new):>9,.0f}  "
                   f"ratio {statistics.median(new) / statistics.median(old):.3f}  "
                   f"(per-round ratios {ratios[0]:.3f}..{ratios[-1]:.3f})")

@@ -21,7 +21,18 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from _harness import ROOT, add_machine_args, check_machine, free_port, measure, print_table, setup_store, start_gunicorn, stop, wait_http
+from _harness import (
+    ROOT,
+    add_machine_args,
+    check_machine,
+    free_port,
+    measure,
+    print_table,
+    setup_store,
+    start_gunicorn,
+    stop,
+    wait_http,
+)
 
 
 def script_size(key, env):

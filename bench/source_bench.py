@@ -174,15 +174,16 @@ def print_rows(title, rows):
 
 def change_to_tiktok(args, workdir, kind, url, extra):
     """Seconds from one change's notification to TikTok accepting its upload (median of runs)."""
+    import threading
+
     import requests
+    from werkzeug.serving import make_server
 
     from server.catalog.sources import service
     from server.extensions import db
     from server.jobs.runner import run_due
     from server.models.catalog import CatalogProduct, SyncRun
     from server.stores.service import get_store
-    from werkzeug.serving import make_server
-    import threading
 
     process, tiktok = start_emulator()
     try:

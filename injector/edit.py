@@ -84,7 +84,7 @@ def decide(existing, wanted):
 def changes(existing, actions, inserts):
     """What a user reads in the summary: "+head", "~order" (updated), "-view-content"."""
     sign = {"update": "~", "remove": "-"}
-    found = [sign[action] + name for (name, _), action in zip(existing, actions) if action != "keep"]
+    found = [sign[action] + name for (name, _), action in zip(existing, actions, strict=True) if action != "keep"]
     return found + ["+" + name for name in inserts]
 
 
@@ -98,7 +98,7 @@ def converge(data: bytes, blocks, snippets: dict, head_at_end: bool = False, anc
     existing = [(block.name, is_current(data, block, snippets.get(block.name))) for block in blocks]
     actions, inserts = decide(existing, snippets)
     edits = []
-    for block, action in zip(blocks, actions):
+    for block, action in zip(blocks, actions, strict=True):
         if action == "update":
             snippet = snippets[block.name]
             edits.append((block.start, block.end, render(snippet, block.indent, block.newline, block.split)))

@@ -12,7 +12,7 @@ def write_table(stream, outcome, command: str, show_all: bool = True) -> None:
     header = ("FILE", "KIND", "INSTALLED" if command == "status" else "CHANGE", "NOTE")
     widths, shown = [len(cell) for cell in header[:3]], 0
     for line in _lines(outcome.rows, show_all):
-        widths = [max(width, len(cell)) for width, cell in zip(widths, line)]
+        widths = [max(width, len(cell)) for width, cell in zip(widths, line[:3], strict=True)]
         shown += 1
     widths = [min(60, width) for width in widths]
     if shown:
@@ -40,7 +40,7 @@ def _note(row):
 
 
 def _format(cells, widths):
-    padded = [cell.ljust(width) for cell, width in zip(cells, widths)]
+    padded = [cell.ljust(width) for cell, width in zip(cells[:3], widths, strict=True)]
     return "  ".join(padded + [cells[3]]).rstrip()
 
 

@@ -106,7 +106,7 @@ def run(options: Options) -> Outcome:
     _check_head_template(all_facts, settings)
     wanted = classify.plan_folder(all_facts, settings)
     rows, jobs = [], []
-    for facts, entry in zip(all_facts, entries):
+    for facts, entry in zip(all_facts, entries, strict=True):
         row, names = _plan_row(facts, wanted[facts.rel], options)
         rows.append(row)
         if row.changed and options.on_diff:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the machine has what the test suite drives for real: Debian's Chromium, Node,
-# a running PostgreSQL and a running Redis. Installs from Debian's packages when missing.
+# a running PostgreSQL and a running Redis. Installs from Debian's packages when missing, and the
+# snippet checker's Node packages (tests/snippets/node, from its package-lock.json) when out of date.
 set -euo pipefail
 
 need_apt=()
@@ -13,6 +14,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# node_modules/.installed-lock.json: the lock file last installed; the same one means nothing to do.
+node_tools="$(dirname "$0")/../tests/snippets/node"
+if ! cmp -s "$node_tools/package-lock.json" "$node_tools/node_modules/.installed-lock.json"; then
+  echo "installing the snippet checker's Node packages"
+  (cd "$node_tools" && npm ci --silent --no-audit --no-fund)
+  cp "$node_tools/package-lock.json" "$node_tools/node_modules/.installed-lock.json"
 fi
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then

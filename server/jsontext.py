@@ -3,9 +3,9 @@
 For the values we store (strings, integers, floats, lists, dicts with text keys, booleans, None)
 orjson writes the text ``json.dumps(..., separators=(",", ":"), ensure_ascii=False)`` writes, at
 a fraction of the cost; the one difference is floats below 1e-4 (``0.00001`` for ``1e-05``), equal
-in value, and NaN or infinities, written as ``null`` (not JSON otherwise). Whatever orjson refuses (integers beyond 64 bits, keys that are not text) goes through
-``json``, and text orjson will not read (``NaN``, lone surrogates) is read by ``json``, so nothing
-that was stored before fails now.
+in value, and NaN or infinities, written as ``null`` (not JSON otherwise). Whatever orjson refuses
+(integers beyond 64 bits, keys that are not text) goes through ``json``, and text orjson will not
+read (``NaN``, lone surrogates) is read by ``json``, so nothing that was stored before fails now.
 """
 import json
 

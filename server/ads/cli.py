@@ -52,7 +52,8 @@ def campaigns(key, days, start, end, as_json):
     rows.append(_row("Total", "", "", None, report.totals, report.currency))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
-        click.echo("  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        cells = enumerate(zip(row, widths, strict=True))
+        click.echo("  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in cells))
     click.echo(f"Everything else (creatives, new campaigns): {report.manager_url}")
 
 

@@ -33,11 +33,12 @@ def _form_page(grant, form, *, status=200, problem=None, fields=None):
     except AdsError as error:
         ready, identities, problem = None, [], problem or error.message
     sets = product_sets.list_sets(session, store, refresh=False)["sets"]
+    smart_plus = bool(ready) and ready["counts"]["eligible"] >= launch.rules.SMART_PLUS_MIN_APPROVED
     return admin.render_page("ads/launch.html", status, grant=grant, store=store, ready=ready, sets=sets,
                              identities=identities, form={k: (form.get(k) or "")[:200] for k in FORM_FIELDS},
                              problem=problem, fields=fields or {}, currency=currency, today=service.today(),
                              minimum=launch.minimum_daily_budget(currency),
-                             smart_plus=bool(ready) and ready["counts"]["eligible"] >= launch.rules.SMART_PLUS_MIN_APPROVED)
+                             smart_plus=smart_plus)
 
 
 @bp.post("/stores/<key>/ads/launch")
@@ -160,7 +161,8 @@ def sets_delete(grant):
     """Delete a product set once confirmed (the button asks first)."""
     try:
         if request.form.get("confirm") != "yes":
-            return _sets_page(grant, deleting=product_sets.find_set(db.session, grant.store, request.form.get("set_id")))
+            return _sets_page(grant,
+                              deleting=product_sets.find_set(db.session, grant.store, request.form.get("set_id")))
         row = product_sets.delete_set(db.session, grant.store, current_caller().user, request.form.get("set_id"))
     except AdsError as error:
         db.session.rollback()

@@ -59,7 +59,7 @@ def create_user(session, email, password):
     except IntegrityError:  # the same email signed up a moment ago in another request
         session.rollback()
         raise ValidationError("the account was not created",
-                              fields={"email": "an account with this email already exists; sign in instead"})
+                              fields={"email": "an account with this email already exists; sign in instead"}) from None
     return user
 
 

@@ -1,4 +1,5 @@
-"""``flask user ...``, ``flask apikey ...`` and ``flask store add-member`` / ``remove-member``: accounts from the command line.
+"""``flask user ...``, ``flask apikey ...`` and ``flask store add-member`` / ``remove-member``: accounts from the
+command line.
 
 Everything here runs as the operator: it sees every store, and the audit log says "operator (CLI)".
 """

@@ -90,7 +90,6 @@ def _raw_ampersand(code, data, index):
 
 
 def _hint(code, data, index, character):
-    before = data[max(0, index - 64):index]
     if code == ERRORS.codes[ERRORS.XML_ERROR_INVALID_TOKEN]:
         if character == "&":
             return "a raw & (often in a URL's query): write &amp; or put the value in <![CDATA[...]]>"

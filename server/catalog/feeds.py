@@ -264,7 +264,7 @@ def _read_csv(stream, limits, notices):
     if not columns.has_id(header):
         raise FeedError("line 1: the header has no id column (expected Google Merchant Center names: "
                         "id, title, description, link, image_link, price, ...)")
-    notices.extend(columns.unknown_column_notices(dict(zip(header, written))))
+    notices.extend(columns.unknown_column_notices(dict(zip(header, written, strict=True))))
     number = 0
     start_record = lines.start_record
     while True:
@@ -354,7 +354,7 @@ def _row_reader(header):
     lists = [name for name in header if name in LIST_FIELDS]
 
     def read(row):
-        fields = {name: value for name, value in zip(header, map(str.strip, row)) if value}
+        fields = {name: value for name, value in zip(header, map(str.strip, row), strict=True) if value}
         for name in lists:
             if name in fields:  # a text feed separates several URLs in one cell with commas
                 fields[name] = [part.strip() for part in fields[name].split(",") if part.strip()]
@@ -365,7 +365,7 @@ def _row_reader(header):
 
 def _row(header, row):
     fields = {}
-    for name, value in zip(header, row):
+    for name, value in zip(header, row, strict=True):
         value = value.strip()
         if not value:
             continue

@@ -168,7 +168,7 @@ def _plan(keys, raw):
     known = [name for name in names if name is not None]
     if len(set(known)) < len(known):
         chosen = {}  # our name -> the key it is read from, in the order the names first came
-        for key, name in zip(keys, names):
+        for key, name in zip(keys, names, strict=True):
             value = raw[key]
             if name is not None and value is not None and value != "" and value != []:
                 if name not in chosen or name == "additional_image_links":
@@ -177,7 +177,7 @@ def _plan(keys, raw):
         fields = [(key, name, FIELD_READERS.get(name)) for name, key in chosen.items() if name != "id"]
         return id_key, fields
     id_key = keys[names.index("id")] if "id" in names else None
-    fields = [(key, name, FIELD_READERS.get(name)) for key, name in zip(keys, names)
+    fields = [(key, name, FIELD_READERS.get(name)) for key, name in zip(keys, names, strict=True)
               if name is not None and name != "id"]
     plan = id_key, fields
     if len(_PLANS) < 1024:

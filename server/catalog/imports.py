@@ -29,8 +29,8 @@ FOLDER = "imports"
 PROGRESS_EVERY = 0.25  # seconds between progress writes; a page polls about twice a second
 MAX_URL = 2000
 READ_SLICE = 64 * 1024
-SHOWN_LIST = 50
-KEEP_DAYS = 7  # an import's page shows its progress and name this long (the summary stays in the job)  # item errors (or other lists) of a summary kept for the page
+SHOWN_LIST = 50  # item errors (or other lists) of a summary kept for the page
+KEEP_DAYS = 7  # an import's page shows its progress and name this long (the summary stays in the job)
 TIMEOUT = (10, 60)  # connect, then between bytes: a slow feed server may take minutes in all
 
 

@@ -13,6 +13,7 @@ cap; what still cannot be reached is counted as ``unreachable``, never guessed a
 """
 import string
 from collections import defaultdict
+from itertools import islice
 
 from server.tiktok import products as api
 
@@ -82,7 +83,7 @@ class OrphanScan:
             self.unreachable += total - len(known)
             return
         first_page = min(PAGE, api.LISTING_CAP)
-        seen = {str(item.get("sku_id")) for _, item in zip(range(first_page), self._listing(status, prefix))}
+        seen = {str(item.get("sku_id")) for item in islice(self._listing(status, prefix), first_page)}
         known_by_next = defaultdict(set)  # the store's SKUs here, by the character after the prefix
         for sku in known:
             if len(sku) > depth:

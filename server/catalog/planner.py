@@ -77,7 +77,7 @@ def plan(context, store, run):
 
 
 def _rows(session, ids):
-    return session.execute(select(CatalogProduct).options(load_only(*[getattr(CatalogProduct, c) for c in PLAN_COLUMNS]))
+    return session.execute(select(CatalogProduct).options(load_only(*_plan_columns()))
                            .where(CatalogProduct.id.in_(ids)).order_by(CatalogProduct.id)
                            .execution_options(populate_existing=True)).scalars().all()
 
@@ -86,13 +86,18 @@ def _scan(store_id, kind, ids_only=False):
     if ids_only:
         query = select(CatalogProduct.id)
     else:
-        query = select(CatalogProduct).options(load_only(*[getattr(CatalogProduct, c) for c in PLAN_COLUMNS]))
+        query = select(CatalogProduct).options(load_only(*_plan_columns()))
     query = query.where(CatalogProduct.store_id == store_id)
     if kind == "delta":
         query = query.where(or_(
             CatalogProduct.state.in_(("queued", "uploading")), CatalogProduct.force_sync.is_(True),
-            and_(CatalogProduct.state.in_(("excluded", "invalid", "deleted")), CatalogProduct.synced_hash.is_not(None))))
+            and_(CatalogProduct.state.in_(("excluded", "invalid", "deleted")),
+                 CatalogProduct.synced_hash.is_not(None))))
     return query
+
+
+def _plan_columns():
+    return [getattr(CatalogProduct, c) for c in PLAN_COLUMNS]
 
 
 def _decide(rows, hidden, writer, counts, *, force):

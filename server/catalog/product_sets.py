@@ -42,8 +42,8 @@ def parse_rule(field, operation, value):
     operation = (operation or "").strip().upper().replace(" ", "_")
     operation = SHORT_OPERATIONS.get(operation, operation)
     if field not in rules.SET_FIELDS:
-        raise InvalidChange(f"products cannot be grouped by {field!r}: use one of {', '.join(sorted(rules.SET_FIELDS))}",
-                            fields={"field": "unknown"})
+        known = ", ".join(sorted(rules.SET_FIELDS))
+        raise InvalidChange(f"products cannot be grouped by {field!r}: use one of {known}", fields={"field": "unknown"})
     if operation not in rules.SET_FIELDS[field]:
         if field in rules.SET_FIELDS and "I_CONTAIN" in rules.SET_FIELDS[field] and operation in ("EQUAL", "NOT_EQUAL"):
             operation = "I_CONTAIN" if operation == "EQUAL" else "I_EXCLUDE"
@@ -277,7 +277,7 @@ def list_sets(session, store, *, refresh=True):
             problem = error.message
     result = []
     counts = count_members(session, store, [row.conditions for row in rows]) if rows else []
-    for row, count in zip(rows, counts):
+    for row, count in zip(rows, counts, strict=True):
         found = None if remote is None else remote.get(row.tiktok_set_id)
         if found is not None and found.get("product_count") is not None:
             row.tiktok_count, row.synced_at = int(found["product_count"]), utcnow()

@@ -96,8 +96,9 @@ def _settle_tiktok_error(context, store, run, error):
 
 
 def _after_success(session, store):
-    pending = session.execute(select(CatalogProduct.id).where(CatalogProduct.store_id == store.id,
-                                                              CatalogProduct.state == "pending_review").limit(1)).first()
+    pending = session.execute(select(CatalogProduct.id)
+                              .where(CatalogProduct.store_id == store.id, CatalogProduct.state == "pending_review")
+                              .limit(1)).first()
     if pending:
         runs.request_review(session, store, delay=review_delay(1))
         session.commit()

@@ -108,4 +108,5 @@ class EventTally(db.Model):
     count = db.Column(db.BigInteger, nullable=False, default=0)
     since = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
-    __table_args__ = (db.UniqueConstraint("store_id", "outcome", "reason", name="uq_event_tallies_store_outcome_reason"),)
+    __table_args__ = (db.UniqueConstraint("store_id", "outcome", "reason",
+                                          name="uq_event_tallies_store_outcome_reason"),)

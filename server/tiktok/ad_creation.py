@@ -35,7 +35,8 @@ def create(client: TikTokClient, level: str, body: dict) -> tuple[str, dict]:
     return str(found), data
 
 
-def read(client: TikTokClient, level: str, advertiser_id: str, ids: Sequence[str], *, parent: str | None = None) -> list[dict]:
+def read(client: TikTokClient, level: str, advertiser_id: str, ids: Sequence[str],
+         *, parent: str | None = None) -> list[dict]:
     """The objects with these ids, as TikTok has them now (deleted ones left out)."""
     get_path, ids_key = LEVELS[level][2], LEVELS[level][4]
     filtering = {ids_key: [str(i) for i in ids]}

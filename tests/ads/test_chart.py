@@ -16,7 +16,7 @@ def _points(spends, conversions=None):
     start = dt.date(2026, 3, 1)
     conversions = conversions or [0] * len(spends)
     return [DailyPoint(start + dt.timedelta(days=n), Decimal(s), c)
-            for n, (s, c) in enumerate(zip(spends, conversions))]
+            for n, (s, c) in enumerate(zip(spends, conversions, strict=True))]
 
 
 def _tree(markup):

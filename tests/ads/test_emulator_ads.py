@@ -35,7 +35,8 @@ def _campaign(emulator, shop, **changes):
     ({"virtual_objective_type": "SALES"}, 40002, "sales_destination: Missing"),
 ])
 def test_wrong_campaigns_are_refused(shop, tiktok_emulator, changes, code, words):
-    found = _call(tiktok_emulator, shop.test_token, "POST", "campaign/create/", _campaign(tiktok_emulator, shop, **changes))
+    found = _call(tiktok_emulator, shop.test_token, "POST", "campaign/create/",
+                  _campaign(tiktok_emulator, shop, **changes))
     assert found[0] == code and words in found[1]
 
 
@@ -91,12 +92,16 @@ def test_wrong_ad_groups_are_refused(shop, tiktok_emulator, changes, words):
 ])
 def test_wrong_ads_are_refused(shop, tiktok_emulator, changes, words):
     token, advertiser = shop.test_token, tiktok_emulator.advertiser_ids[0]
-    campaign_id = api(tiktok_emulator, token, "POST", "campaign/create/", _campaign(tiktok_emulator, shop))["campaign_id"]
+    campaign_id = api(tiktok_emulator, token, "POST", "campaign/create/",
+                      _campaign(tiktok_emulator, shop))["campaign_id"]
     adgroup_id = api(tiktok_emulator, token, "POST", "adgroup/create/",
                      _adgroup(tiktok_emulator, shop, campaign_id))["adgroup_id"]
-    identity = api(tiktok_emulator, token, "POST", "identity/create/", {"advertiser_id": advertiser, "display_name": "A"})
-    creative = {"identity_type": "CUSTOMIZED_USER", "identity_id": identity["identity_id"], "catalog_id": shop.catalog_id,
-                "product_specific_type": "ALL", "ad_format": "SINGLE_VIDEO", "vertical_video_strategy": "CATALOG_VIDEOS",
+    identity = api(tiktok_emulator, token, "POST", "identity/create/",
+                   {"advertiser_id": advertiser, "display_name": "A"})
+    creative = {"identity_type": "CUSTOMIZED_USER", "identity_id": identity["identity_id"],
+                "catalog_id": shop.catalog_id,
+                "product_specific_type": "ALL", "ad_format": "SINGLE_VIDEO",
+                "vertical_video_strategy": "CATALOG_VIDEOS",
                 "ad_text": "Hi", "call_to_action": "SHOP_NOW", "shopping_ads_fallback_type": "CUSTOM",
                 "landing_page_url": "https://shop.example.com/"}
     code, message = _call(tiktok_emulator, token, "POST", "ad/create/", {

@@ -175,7 +175,8 @@ def test_unknown_countries_and_a_missing_choice_are_refused(runner, shop, tiktok
     code, output = _run(runner, "ads", "launch", "--store", shop.public_key, "--all", "--countries", "US,XX",
                         "--daily-budget", "50")
     assert code != 0 and "TikTok cannot show catalog ads in XX" in output
-    code, output = _run(runner, "ads", "launch", "--store", shop.public_key, "--countries", "US", "--daily-budget", "50")
+    code, output = _run(runner, "ads", "launch", "--store", shop.public_key,
+                        "--countries", "US", "--daily-budget", "50")
     assert code != 0 and "--set SET_ID or --all" in output
     assert _creates(tiktok_emulator) == []
 

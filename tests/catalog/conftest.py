@@ -3,6 +3,7 @@ import pytest
 
 from tests.catalog.helpers import connect_store, emulator_settings
 from tests.database import make_test_config
+from tests.accounts import make_api_key
 
 
 @pytest.fixture
@@ -29,3 +30,17 @@ def store(session, tiktok_emulator):
     from tests.factories import make_store
 
     return connect_store(make_store(), tiktok_emulator)
+
+
+@pytest.fixture
+def key(store):
+    """An API key for the store."""
+    return make_api_key(store)[1]
+
+
+@pytest.fixture
+def secret(runner, store):
+    """The store's change-webhook secret, made as the operator would (the CLI)."""
+    result = runner.invoke(args=["catalog", "webhook-secret", "--store", store.public_key])
+    assert result.exit_code == 0
+    return result.stdout.strip().splitlines()[-1]

@@ -2,19 +2,13 @@
 import json
 import time
 
-import pytest
-
 from server.catalog.webhooks import sign
 from server.extensions import db
-from tests.accounts import (add_to_store, bearer, cheap_hashing, csrf_token, make_api_key,  # noqa: F401
-                                   make_user, sign_in)
+from tests.accounts import (add_to_store, bearer, cheap_hashing, csrf_token,  # noqa: F401
+                            make_user, sign_in)
 from tests.catalog.helpers import item, states
 
-
-@pytest.fixture
-def key(store):
-    """An API key for the store."""
-    return make_api_key(store)[1]
+# The store's API key (``key``) and webhook secret (``secret``) are fixtures of tests/catalog/conftest.py.
 
 
 def test_bulk_put_keeps_the_good_items_and_lists_each_refused_one(client, store, key):
@@ -87,13 +81,6 @@ def post_hook(client, store, body, secret, *, timestamp=None, signature=None):
     return client.post(f"/hooks/{store.public_key}/products", data=raw, content_type="application/json",
                        headers={"X-TTC-Timestamp": str(timestamp),
                                 "X-TTC-Signature": signature or sign(secret, timestamp, raw)})
-
-
-@pytest.fixture
-def secret(runner, store):
-    result = runner.invoke(args=["catalog", "webhook-secret", "--store", store.public_key])
-    assert result.exit_code == 0
-    return result.stdout.strip().splitlines()[-1]
 
 
 def test_webhook_signatures_age_and_replays(client, store, secret):

@@ -105,8 +105,10 @@ def test_kill_9_at_random_points_loses_and_duplicates_nothing(app_config, sessio
     on_tiktok = remote(tiktok_emulator, store)
     extra = {s: (p.state, p.removed_at, p.synced_hash, p.category_ids, p.reasons) for s, p in
              ((p.sku, p) for p in products) if s in on_tiktok and s not in wanted}
-    missing = {s: (p.state, p.removed_at, p.synced_hash, p.category_ids) for s, p in wanted.items() if s not in on_tiktok}
-    assert sorted(on_tiktok) == sorted(wanted), (extra, missing, [s for s in on_tiktok if s not in {p.sku for p in products}])
+    missing = {s: (p.state, p.removed_at, p.synced_hash, p.category_ids)
+               for s, p in wanted.items() if s not in on_tiktok}
+    assert sorted(on_tiktok) == sorted(wanted), (extra, missing,
+                                                 [s for s in on_tiktok if s not in {p.sku for p in products}])
     for sku, product in wanted.items():
         assert on_tiktok[sku]["price_info"]["price"] == float(product.data["price"]), sku
     assert {p.state for p in products} <= {"pending_review", "listed", "excluded", "deleted"}

@@ -22,7 +22,8 @@ def test_a_failing_tiktok_still_converges(runner, session, store, tiktok_emulato
         tiktok_emulator.add_fault(kind, rate=0.07, **extra)  # three faults: about one call in five fails
 
     for change in range(3):
-        service.push_products(session, store, [item(f"P-{n}", price=f"{20 + change}.90") for n in range(change, 120, 7)])
+        service.push_products(session, store,
+                              [item(f"P-{n}", price=f"{20 + change}.90") for n in range(change, 120, 7)])
         service.delete_product(session, store, f"P-{change * 10 + 1}")
         service.put_categories(session, store, [{"id": "sale", "name": "Sale", "hidden": change == 1}])
         result = runner.invoke(args=["catalog", "sync", "--store", store.public_key])

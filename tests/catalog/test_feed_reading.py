@@ -45,7 +45,8 @@ def test_atom_0_3_with_the_g_namespace_reads_like_atom_1_0():
 
 
 def test_rss_that_forgets_to_declare_g_is_read_and_the_summary_says_so():
-    feed = b'<?xml version="1.0"?>\n<rss version="2.0"><channel>\n<item><g:id>S-1</g:id><g:price>5 BRL</g:price></item>\n' \
+    feed = b'<?xml version="1.0"?>\n<rss version="2.0"><channel>\n' \
+           b'<item><g:id>S-1</g:id><g:price>5 BRL</g:price></item>\n' \
            b'<item><g:id>S-2</g:id></item>\n</channel></rss>'
     items, notices = read(feed)
     assert [item.fields for item in items] == [{"id": "S-1", "price": "5 BRL"}, {"id": "S-2"}]

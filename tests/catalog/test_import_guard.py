@@ -10,7 +10,7 @@ from server.extensions import db
 from server.models.catalog import CatalogProduct
 from tests.accounts import bearer
 from tests.catalog.helpers import item, states
-from tests.catalog.test_api import key, post_hook, secret  # noqa: F401
+from tests.catalog.test_api import post_hook
 
 HEADER = "id,title,description,link,image_link,price,availability,condition,brand\n"
 CATALOG = 300

@@ -88,7 +88,8 @@ def test_what_was_filled_in_is_said_once_in_the_summary_and_in_why(runner, store
 
 def test_unknown_columns_and_cleaned_control_characters_reach_the_summary(runner, store, tmp_path):
     feed = tmp_path / "feed.xml"
-    feed.write_bytes(b'<?xml version="1.0"?>\n<rss version="2.0"><channel>\n<item><g:id>X1</g:id><title>Meia\x1d</title>'
+    feed.write_bytes(b'<?xml version="1.0"?>\n<rss version="2.0"><channel>\n'
+                     b'<item><g:id>X1</g:id><title>Meia\x1d</title>'
                      b"<g:colour>azul</g:colour><g:prijs>9 BRL</g:prijs></item>\n</channel></rss>\n")
     result = import_file(runner, store, feed)
     assert result.exit_code == 0, result.output

@@ -68,5 +68,6 @@ def test_categories_are_cut_to_three_levels_and_google_ids_become_paths():
     assert tiktok_category("1604", google=True) == (
         "Apparel & Accessories > Clothing",
         "Google product category 1604 is sent as its path 'Apparel & Accessories > Clothing'")
-    assert tiktok_category("Apparel & Accessories > Clothing", google=True) == ("Apparel & Accessories > Clothing", None)
+    clothing = "Apparel & Accessories > Clothing"
+    assert tiktok_category(clothing, google=True) == (clothing, None)
     assert tiktok_category("99999999", google=True)[1].endswith("is sent as it is")

@@ -67,7 +67,8 @@ def test_a_feed_url_from_the_admin(live_server, page):
         _pull(live_server, key)
         page.reload()
         expect(page.locator("#source-state")).to_contain_text("Working")
-        expect(page.locator("#source-summary")).to_contain_text("3 read: 0 ready for TikTok, 3 invalid (no description: 3)")
+        expect(page.locator("#source-summary")).to_contain_text(
+            "3 read: 0 ready for TikTok, 3 invalid (no description: 3)")
         _shot(page, "feed-pulled")
         assert page.console_errors == []
     finally:

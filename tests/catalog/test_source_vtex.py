@@ -27,7 +27,8 @@ def test_a_pull_reads_every_sku_through_the_id_listing_and_imports_them(runner, 
 
     output = pull(runner, store)
 
-    assert "1400 read: 1400 ready for TikTok, 0 invalid, 0 refused (malformed), 0 removed (1400 new or changed" in output
+    assert ("1400 read: 1400 ready for TikTok, 0 invalid, 0 refused (malformed), 0 removed (1400 new or changed"
+            in output)
     stats = vtex_emulator.stats()["requests"]
     assert stats["stockkeepingunitids"] == 2 and stats["stockkeepingunitbyid"] == 1400
     assert stats["simulation"] == 28  # 50 SKUs a call

@@ -2,7 +2,7 @@
 import pytest
 
 from tests.catalog.helpers import item, remote
-from tests.catalog.test_api import post_hook, secret  # noqa: F401
+from tests.catalog.test_api import post_hook
 from tests.waiting import wait_until
 
 

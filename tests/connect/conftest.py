@@ -3,9 +3,9 @@ import pytest
 
 from tests.accounts import cheap_hashing  # noqa: F401
 from tests.database import make_test_config
-# The root conftest registers the emulator plugin; importing the fixtures keeps this directory
-# runnable on its own too.
-from tests.tiktok_emulator.pytest_plugin import tiktok_emulator, tiktok_emulator_server  # noqa: F401
+from tests.accounts import cheap_hashing  # noqa: F401
+
+# tiktok_emulator: a fixture of the emulator plugin, which tests/conftest.py registers for every test.
 
 
 @pytest.fixture

@@ -152,8 +152,9 @@ def test_the_events_page_shows_new_events_and_tiktoks_answers_as_they_come(live_
     assert page.locator("#event-log tbody tr.empty").count() == 1
 
     live_server.app.test_client().post(  # a shopper's beacon
-        f"/pixel/{shop_store.public_key}/events", data='{"event": "ViewContent", "event_id": "live-1", "url": "%s/p"}'
-        % shop.origin, headers={"Origin": shop.origin, "User-Agent": "Mozilla/5.0 Chrome/124"})
+        f"/pixel/{shop_store.public_key}/events",
+        data=f'{{"event": "ViewContent", "event_id": "live-1", "url": "{shop.origin}/p"}}',
+        headers={"Origin": shop.origin, "User-Agent": "Mozilla/5.0 Chrome/124"})
     page.wait_for_selector('#event-log tr[data-status="received"]', timeout=20_000)
     relay(live_server.app)
     page.wait_for_selector('#event-log tr[data-status="sent"]', timeout=20_000)

@@ -13,7 +13,8 @@ HOSTILE = {
     "deep nesting": "[" * 8000,
     "deep nesting in properties": json.dumps(beacon(event_id="deep-1")).replace(
         '"value": 49', '"value": ' + "[" * 3000 + "]" * 3000),
-    "nesting past 255": json.dumps(beacon(event_id="deep-2")).replace('"value": 49', '"value": ' + "[" * 300 + "]" * 300),
+    "nesting past 255": json.dumps(beacon(event_id="deep-2")).replace(
+        '"value": 49', '"value": ' + "[" * 300 + "]" * 300),
     "NaN": json.dumps(beacon(event_id="nan-1")).replace('"value": 49', '"value": NaN'),
     "Infinity": json.dumps(beacon(event_id="inf-1")).replace('"value": 49', '"value": -Infinity'),
     "huge number": json.dumps(beacon(event_id="big-1")).replace('"value": 49', '"value": 1e999'),

@@ -7,7 +7,7 @@ import pytest
 
 from injector.cli import main
 
-from .conftest import SERVER, STORE, read_tree, cli
+from .conftest import SERVER, STORE, cli, read_tree
 
 APPLY = ("apply", "--store", STORE, "--server", SERVER)
 

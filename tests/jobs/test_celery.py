@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import uuid
+from itertools import pairwise
 
 import pytest
 import redis
@@ -55,7 +56,7 @@ def workers(app, app_config, tmp_path):
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
             env=env, stdout=log, stderr=subprocess.STDOUT), log))
     yield
-    for process, log in processes:
+    for process, _log in processes:
         process.terminate()
     for process, log in processes:
         try:
@@ -97,5 +98,5 @@ def test_syncs_run_on_celery_workers_one_per_store_at_a_time(app, session, tikto
         assert on_tiktok[f"S{number}-0"]["price_info"]["price"] == 49.9
         mine = [run for run in runs if run.store_id == store.id and run.started_at]
         spans = sorted((run.started_at, run.finished_at) for run in mine)
-        assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:]))
+        assert all(end <= next_start for (_, end), (next_start, _) in pairwise(spans))
     assert tiktok_emulator.stats().get("write_conflicts", 0) == 0

@@ -106,8 +106,9 @@ def test_two_servers_on_one_host_keep_their_own_control_sockets(session, databas
     servers = [start_server(server_environment(tmp_path, path, database_url), free_port())
                for path in (first_instance, second_instance)]
     try:
-        for path, server in zip((first_instance, second_instance), servers):
-            server_reaches(lambda: (path / "gunicorn.ctl").is_socket(), server, f"the control socket in {path}")
+        for path, server in zip((first_instance, second_instance), servers, strict=True):
+            server_reaches(lambda path=path: (path / "gunicorn.ctl").is_socket(), server,
+                           f"the control socket in {path}")
         stop(servers[0])
         assert (second_instance / "gunicorn.ctl").is_socket()  # the first one's exit left it alone
         assert servers[1].poll() is None

@@ -31,8 +31,8 @@ def test_a_store_change_keeps_field_names_and_old_and_new_values_but_not_persona
     assert entry.action == "store.updated" and entry.actor == "ana@example.com"
     assert sorted(entry.details["fields"]) == ["events", "name", "phone"]
     assert entry.details["changes"]["name"] == {"from": "Loja Exemplo", "to": "Nova"}
-    assert entry.details["changes"]["events"] == {"from": ["ViewContent", "AddToCart", "PlaceAnOrder", "InitiateCheckout",
-                                                           "AddPaymentInfo", "Search"],
+    assert entry.details["changes"]["events"] == {"from": ["ViewContent", "AddToCart", "PlaceAnOrder",
+                                                           "InitiateCheckout", "AddPaymentInfo", "Search"],
                                                   "to": ["ViewContent"]}
     assert entry.details["changes"]["phone"] == {"from": "(hidden)", "to": "(hidden)"}
     assert "7946" not in str(entry.details)

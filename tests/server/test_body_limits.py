@@ -103,7 +103,8 @@ def test_a_large_correctly_signed_webhook_body_is_taken(live_server, secret, sto
 
 
 @pytest.mark.parametrize("body", [b"[" * 100000, b'{"products": [{"id": "A", "price": NaN}]}',
-                                  b'{"products": [{"id": "\\ud800"}]}', b'{"products": ' + b"[" * 500 + b"]" * 500 + b"}",
+                                  b'{"products": [{"id": "\\ud800"}]}',
+                                  b'{"products": ' + b"[" * 500 + b"]" * 500 + b"}",
                                   b'{"products": [{"id": "A", "price": 1e999}]}'],
                          ids=["deep", "NaN", "lone surrogate", "nested", "huge number"])
 def test_a_signed_webhook_body_that_is_not_plain_json_gets_422(client, secret, store, body):

@@ -11,6 +11,7 @@ import pytest
 import snippets
 
 HARNESS = Path(__file__).with_name("harness.js")
+ES5_CHECK = Path(__file__).with_name("node") / "es5check.js"  # acorn, installed by `make services`
 SERVER = "https://px.example.com"
 KEY = "k3y_Store-01"
 LOADER_URL = f"{SERVER}/pixel/{KEY}.js"
@@ -27,6 +28,17 @@ def node_binary():
             pytest.fail("node is not installed; the snippet tests run JavaScript in Node")
         pytest.skip("node is not installed")
     return path
+
+
+def es5_errors(sources):
+    """Parse each (name, source) as an ES5 script in one Node process: "name:line:column: reason" per failure."""
+    if not (ES5_CHECK.parent / "node_modules" / "acorn").is_dir():
+        pytest.fail(f"acorn is not installed in {ES5_CHECK.parent}; run `make services`")
+    items = [{"name": name, "source": source} for name, source in sources]
+    done = subprocess.run([node_binary(), str(ES5_CHECK)], input=json.dumps(items), capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return [found["message"] for found in json.loads(done.stdout) if found is not None]
 
 
 def store_config(**overrides):

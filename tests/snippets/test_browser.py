@@ -207,7 +207,9 @@ def test_vtex_product_page_fires_view_content_and_one_add_to_cart_per_action(pag
     }}};
     // The theme adds to the cart by script instead of following the buy button's link.
     document.addEventListener('click', function (e) {
-      if (e.target.closest('.buy-button')) { e.preventDefault(); vtexjs.checkout.addToCart([{id: '32', quantity: 1, seller: '1'}]); }
+      if (e.target.closest('.buy-button')) {
+        e.preventDefault(); vtexjs.checkout.addToCart([{id: '32', quantity: 1, seller: '1'}]);
+      }
     });</script>"""
     body = (f"<script>var skuJson_0 = {json.dumps(SKU_JSON)};</script>"
             + snippets.render_event("ViewContent", "vtex-legacy")

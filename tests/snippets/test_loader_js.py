@@ -7,8 +7,22 @@ import pytest
 
 import snippets
 from tests.snippets.jsharness import (
-    DELIVER, KEY, LOADER_URL, PIXEL_CODE, SERVER, UUID, consents, head_step, methods, run_page, run_pages, store_config,
-    filled, tiktok_scripts, track, tracks,
+    DELIVER,
+    KEY,
+    LOADER_URL,
+    PIXEL_CODE,
+    SERVER,
+    UUID,
+    consents,
+    filled,
+    head_step,
+    methods,
+    run_page,
+    run_pages,
+    store_config,
+    tiktok_scripts,
+    track,
+    tracks,
 )
 
 HOSTILE = "</script><!--<script>'\"\\\u2028\u2029&>"
@@ -194,7 +208,8 @@ def test_consent_granted_before_the_loader_arrives_counts():
 
 def test_revoking_consent_stops_sending():
     config = store_config(consent_mode="hold")
-    page = run_page([head_step(), DELIVER, {"eval": "ttc('consent', 'grant')"}, track("ViewContent", {"content_id": "A"}),
+    page = run_page([head_step(), DELIVER, {"eval": "ttc('consent', 'grant')"},
+                     track("ViewContent", {"content_id": "A"}),
                      {"eval": "ttc('consent', 'revoke')"}, track("AddToCart", {"content_id": "B"}),
                      {"eval": "ttc('consent', 'grant')"}, track("AddToCart", {"content_id": "C"})], config)
 

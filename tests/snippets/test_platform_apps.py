@@ -39,7 +39,8 @@ def test_the_vtex_io_head_script_runs_once_vtex_fills_in_the_setting():
 const inserted = [], errors = [];
 global.window = global; window.location = {origin: "https://shop.example"};
 window.addEventListener = () => {}; window.console = {error: (m) => errors.push(m)};
-global.document = {createElement: () => ({}), getElementsByTagName: () => [{parentNode: {insertBefore: (s) => inserted.push(s.src)}}]};
+global.document = {createElement: () => ({}),
+                   getElementsByTagName: () => [{parentNode: {insertBefore: (s) => inserted.push(s.src)}}]};
 %s
 process.stdout.write(JSON.stringify({inserted, errors}));
 """

@@ -1,4 +1,4 @@
-"""The render functions: arguments, size budgets, ES5-only output and escaping of store values."""
+"""The render functions: arguments, size budgets, ES5-only output (parsed by acorn) and escaping of store values."""
 import gzip
 import json
 import re
@@ -7,7 +7,7 @@ import pytest
 
 import snippets
 from snippets import SnippetError, render_event, render_head, render_loader
-from tests.snippets.jsharness import KEY, SERVER, store_config
+from tests.snippets.jsharness import KEY, SERVER, es5_errors, store_config
 
 HOSTILE = "</script><!--<script>'\"\\\u2028\u2029&>"
 # A realistic key (secrets.token_urlsafe(16) is 22 characters; the column allows 43).
@@ -42,7 +42,8 @@ def test_loader_fits_its_gzipped_budget_for_a_realistic_config():
     # A new store's events (the catalog's three and the funnel steps on by default), two domains,
     # server events on, a long key and connector address.
     config = store_config(consent_mode="hold", advanced_matching=True, order_event="Purchase",
-                          events=["ViewContent", "AddToCart", "Purchase", "InitiateCheckout", "AddPaymentInfo", "Search"],
+                          events=["ViewContent", "AddToCart", "Purchase",
+                                  "InitiateCheckout", "AddPaymentInfo", "Search"],
                           collector=f"https://pixel.connector.example-store.com/pixel/{LONG_KEY}/events",
                           domains=["loja.example.com.br", "www.loja.example.com.br"])
 
@@ -150,12 +151,36 @@ def test_unknown_config_keys_are_ignored():
 
 
 def test_generated_javascript_is_es5():
-    for name, output in all_outputs():
-        code = "\n".join(script_bodies(output)) if output.startswith("<script") else output
-        code = re.sub(r"//[^\n]*", "", code)  # comments may say anything
-        assert "=>" not in code, name
-        assert "`" not in code, name
-        assert not re.search(r"\b(let|const|class)\s", code), name
+    sources = [(name, "\n".join(script_bodies(output)) if output.startswith("<script") else output)
+               for name, output in all_outputs()]
+
+    errors = es5_errors(sources)
+
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("source", [
+    "function f(a, b) {\n  return a + b;\n}",
+    "var o = {a: 1, 'b': [2, 3]}; for (var k in o) { o[k] = void 0; }",
+])
+def test_the_es5_check_accepts_es5(source):
+    assert es5_errors([("ok.js", source)]) == []
+
+
+@pytest.mark.parametrize("construct, source, line, column", [
+    ("default parameter", "var x = 1;\nfunction f(a, b = 1) { return a + b; }", 2, 17),
+    ("spread", "f.apply(null, [1]);\nf(...args);", 2, 3),
+    ("for...of", "for (var item of items) { use(item); }", 1, 15),
+    ("arrow", "var f = function () {};\nvar g = (a) => a;", 2, 14),
+    ("let", "let n = 1;", 1, 5),
+    ("const", "const n = 1;", 1, 1),
+    ("template literal", "var s = `total ${n}`;", 1, 9),
+])
+def test_the_es5_check_reports_es2015_with_its_place(construct, source, line, column):
+    errors = es5_errors([("first.js", "var ok = 1;"), (f"{construct}.js", source)])
+
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"{construct}.js:{line}:{column}: "), errors
 
 
 def test_hostile_values_are_escaped_where_they_reach_javascript():

@@ -27,7 +27,8 @@ ECWID_STAND_IN = """(function () {
   setTimeout(function () {
     window.Ecwid = {OnAPILoaded: api, OnPageLoaded: hook(), OnCartChanged: hook(), OnOrderPlaced: hook(),
       Cart: {get: function (cb) { cb(JSON.parse(JSON.stringify(cart))); }},
-      getOwnerId: function () { return 1003; }, getInitializedWidgets: function () { return ["Minicart", "ProductBrowser"]; }};
+      getOwnerId: function () { return 1003; },
+      getInitializedWidgets: function () { return ["Minicart", "ProductBrowser"]; }};
     api.now = true;
     api.fire();
     window.__ecwid = {
@@ -112,7 +113,8 @@ def tiktok(page):
 
 
 def tracks_when(page, count):
-    page.wait_for_function("n => window.__tiktok && window.__tiktok.calls.filter(c => c[0] == 'track').length >= n", arg=count)
+    page.wait_for_function("n => window.__tiktok && window.__tiktok.calls.filter(c => c[0] == 'track').length >= n",
+                           arg=count)
     return [call[1:] for call in page.evaluate("window.__tiktok.calls") if call[0] == "track"]
 
 
@@ -140,7 +142,8 @@ def test_ecwid_product_cart_checkout_search_and_order_reach_tiktok_and_the_colle
       __ecwid.page({type: 'SEARCH', keywords: 'caneca azul'});
       __ecwid.page({type: 'CHECKOUT_ADDRESS'});
       __ecwid.page({type: 'CHECKOUT_PAYMENT_DETAILS'});
-      __ecwid.order({vendorNumber: 'XJ12H', total: 49, items: [{quantity: 2, product: {id: 11, name: 'Caneca', price: 24.5}}],
+      __ecwid.order({vendorNumber: 'XJ12H', total: 49,
+                     items: [{quantity: 2, product: {id: 11, name: 'Caneca', price: 24.5}}],
                      customer: {email: 'ana@example.com'}, billingPerson: {firstName: 'Ana', postalCode: '01310-100'}});
     }""")
     tracks = tracks_when(page, 6)
@@ -162,7 +165,8 @@ def test_ecwid_product_cart_checkout_search_and_order_reach_tiktok_and_the_colle
     page.wait_for_function("() => true")
     beacons = _beacons(page, site, 6)
     # Beacons travel in parallel: their order of arrival is not the page's.
-    assert sorted((b["event"], b["event_id"]) for b in beacons) == sorted((name, o["event_id"]) for name, _, o in tracks)
+    assert sorted((b["event"], b["event_id"]) for b in beacons) == sorted(
+        (name, o["event_id"]) for name, _, o in tracks)
     assert page.console_errors == []
 
 
@@ -170,7 +174,8 @@ def test_ecwid_reload_fires_no_cart_add_and_no_second_order(page, site, tiktok):
     page.goto(ecwid_page(site))
     page.wait_for_function(ECWID_BOUND)
     order = "{vendorNumber: 'A1', total: 10, items: []}"
-    page.evaluate(f"() => {{ __ecwid.cart([{{quantity: 1, product: {{id: 7, price: 10}}}}]); __ecwid.order({order}); }}")
+    cart = "[{quantity: 1, product: {id: 7, price: 10}}]"
+    page.evaluate(f"() => {{ __ecwid.cart({cart}); __ecwid.order({order}); }}")
     tracks_when(page, 1)
 
     page.reload()
@@ -206,8 +211,8 @@ def test_ecwid_script_stays_quiet_on_a_host_that_is_not_the_stores(page, site, t
 
 def pixel_manager_push(page, data):
     # What vtex.pixel-manager does (PixelContext.tsx): eventName "vtex:" + event, then postMessage.
-    page.evaluate("d => window.postMessage(Object.assign({eventName: 'vtex:' + d.event, currency: 'BRL'}, d), window.origin)",
-                  data)
+    page.evaluate("d => window.postMessage(Object.assign({eventName: 'vtex:' + d.event, currency: 'BRL'}, d),"
+                  " window.origin)", data)
 
 
 VTEX_PRODUCT = {"event": "productView", "product": {
@@ -231,10 +236,12 @@ def vtex_io_page(site, extra_head="", **config):
 def test_vtex_io_events_map_to_tiktok_with_sku_ids_and_the_right_units(page, site, tiktok):
     page.goto(vtex_io_page(site))
     page.wait_for_function("() => window.ttc && window.ttc.l === 1")
-    for data in (VTEX_PRODUCT, VTEX_PRODUCT, {"event": "productClick", "product": {"productId": "20", "productName": "Camiseta",
-                                                                                 "sku": {"itemId": "2001"}}},
+    click = {"event": "productClick",
+             "product": {"productId": "20", "productName": "Camiseta", "sku": {"itemId": "2001"}}}
+    for data in (VTEX_PRODUCT, VTEX_PRODUCT, click,
                  VTEX_CART, {"event": "search", "term": "camiseta"}, {"event": "beginCheckout"},
-                 {"event": "addPaymentInfo"}, {"event": "signUp"}, {"event": "addToWishlist", "items": [VTEX_CART["items"][0]]},
+                 {"event": "addPaymentInfo"}, {"event": "signUp"},
+                 {"event": "addToWishlist", "items": [VTEX_CART["items"][0]]},
                  VTEX_ORDER, VTEX_ORDER, {"event": "message-from-someone-else"}):
         pixel_manager_push(page, data)
     page.evaluate("() => window.postMessage({eventName: 'other:thing'}, '*')")
@@ -242,8 +249,9 @@ def test_vtex_io_events_map_to_tiktok_with_sku_ids_and_the_right_units(page, sit
     page.evaluate("() => new Promise(r => setTimeout(r, 50))")
     tracks = all_tracks(page)
 
-    assert [name for name, _, _ in tracks] == ["ViewContent", "ClickButton", "AddToCart", "Search", "InitiateCheckout",
-                                               "AddPaymentInfo", "CompleteRegistration", "AddToWishlist", "PlaceAnOrder"]
+    assert [name for name, _, _ in tracks] == ["ViewContent", "ClickButton", "AddToCart", "Search",
+                                               "InitiateCheckout", "AddPaymentInfo", "CompleteRegistration",
+                                               "AddToWishlist", "PlaceAnOrder"]
     by_name = {name: params for name, params, _ in tracks}
     assert by_name["ViewContent"]["contents"] == [{"content_id": "2001", "content_name": "Camiseta", "price": 59.9,
                                                    "quantity": 1}]
@@ -284,9 +292,11 @@ def test_ecwid_order_identifies_the_shopper_with_hashed_name_and_address(page, s
 
     page.goto(ecwid_page(site, advanced_matching=True))
     page.wait_for_function(ECWID_BOUND)
-    page.evaluate("""() => __ecwid.order({vendorNumber: 'AM1', total: 5, items: [], customer: {email: 'ana@example.com'},
-                                          billingPerson: {firstName: 'Ana', lastName: 'Souza', postalCode: '01310-100',
-                                                          city: 'São Paulo', stateOrProvinceCode: 'SP', countryCode: 'BR'}})""")
+    page.evaluate("""() => __ecwid.order({vendorNumber: 'AM1', total: 5, items: [],
+                                          customer: {email: 'ana@example.com'},
+                                          billingPerson: {firstName: 'Ana', lastName: 'Souza',
+                                                          postalCode: '01310-100', city: 'São Paulo',
+                                                          stateOrProvinceCode: 'SP', countryCode: 'BR'}})""")
     tracks_when(page, 1)
 
     [identify] = [call[1] for call in page.evaluate("window.__tiktok.calls") if call[0] == "identify"]

@@ -92,7 +92,8 @@ def test_buy_button_click_fires_add_to_cart_with_the_skus_name_and_price():
 
 def test_clicks_that_add_nothing_fire_nothing():
     page = live([define("skuJson", SKU_JSON), CART,
-                 {"click": {"class": "buy-button", "href": "javascript:alert('Por favor, selecione o modelo desejado.');"}},
+                 {"click": {"class": "buy-button",
+                            "href": "javascript:alert('Por favor, selecione o modelo desejado.');"}},
                  {"click": {"class": "buy-button-like", "href": "/checkout/cart/add?sku=32"}},
                  {"click": {"class": "product-link", "href": "/tenis-corrida/p"}}])
 
@@ -217,14 +218,16 @@ def test_legacy_checkout_steps_fire_initiate_checkout_then_add_payment_info_once
     steps = [head_step(), DELIVER, orderform, CHECKOUT, CHECKOUT, *hash_step("#/cart"), *hash_step("#/email"),
              *hash_step("#/shipping"), *hash_step("#/payment"), *hash_step("#/shipping"), *hash_step("#/payment")]
 
-    pages = run_pages(steps + [{"reload": True}, head_step(), DELIVER, orderform, CHECKOUT, *hash_step("#/payment")], ALL)
+    pages = run_pages(steps + [{"reload": True}, head_step(), DELIVER, orderform,
+                               CHECKOUT, *hash_step("#/payment")], ALL)
 
     first, reloaded = pages
     assert [name for name, _, _ in tracks(first)] == ["InitiateCheckout", "AddPaymentInfo"]
     params = tracks(first)[0][1]
     # The orderForm's money is in cents.
     assert params["value"] == 539.7 and params["currency"] == "BRL"
-    assert params["contents"][0] == {"content_id": "32", "content_name": "Tênis Corrida 41", "price": 259.9, "quantity": 2}
+    assert params["contents"][0] == {"content_id": "32", "content_name": "Tênis Corrida 41",
+                                     "price": 259.9, "quantity": 2}
     assert tracks(reloaded) == []  # the same orderForm, reloaded: already counted
 
 

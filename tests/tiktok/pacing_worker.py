@@ -75,7 +75,7 @@ def main(argv=None) -> None:
             upload()
             batch += 1
         for n in range(args.deletes):
-            one(lambda: delete_products(client, args.bc, args.catalog, [f"w{args.worker}-{n}-0"]))
+            one(lambda n=n: delete_products(client, args.bc, args.catalog, [f"w{args.worker}-{n}-0"]))
         outcome["elapsed_ms"] = int((time.monotonic() - started) * 1000)
     print(json.dumps(outcome), flush=True)
 

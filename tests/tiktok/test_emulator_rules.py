@@ -56,7 +56,8 @@ def feed_product(**fields):
 
 @pytest.fixture
 def brl_catalog(tiktok_emulator, client):
-    return tiktok_emulator.bc_id, create_catalog(client, tiktok_emulator.bc_id, "Loja", region_code="BR", currency="BRL")
+    return tiktok_emulator.bc_id, create_catalog(client, tiktok_emulator.bc_id, "Loja",
+                                                 region_code="BR", currency="BRL")
 
 
 def refused_fields(client, catalog, item):

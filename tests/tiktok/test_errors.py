@@ -112,7 +112,8 @@ def test_missing_scope_is_an_auth_error(tiktok_emulator, http):
 
 def test_other_advertiser_is_an_auth_error(tiktok_emulator, http):
     first, second = tiktok_emulator.advertiser_ids
-    client = make_client(tiktok_emulator, http, token=tiktok_emulator.seed_token(advertiser_ids=[first])["access_token"])
+    client = make_client(tiktok_emulator, http,
+                         token=tiktok_emulator.seed_token(advertiser_ids=[first])["access_token"])
     with pytest.raises(TikTokAuthError) as caught:
         client.get("pixel/list/", {"advertiser_id": second})
     assert caught.value.code == 40106

@@ -85,7 +85,7 @@ def test_last_attempt_and_pacing_timeouts_are_not_retried():
 @pytest.mark.parametrize("attempt", range(1, 12))
 def test_backoff_is_bounded_by_the_cap(attempt):
     for rand in (0.0, 0.5, 0.999):
-        delay = backoff_delay(attempt, POLICY, rand=lambda: rand)
+        delay = backoff_delay(attempt, POLICY, rand=lambda rand=rand: rand)
         assert 0 < delay <= POLICY.max_delay
 
 

@@ -41,7 +41,8 @@ def authorize_page():
     if app_id not in st.settings["apps"] or not redirect_uri:
         return Response("<h1>Invalid app_id or redirect_uri</h1>", status=400, mimetype="text/html")
     boxes = "\n".join(
-        f'<label><input type="checkbox" name="advertiser_id" value="{aid}" checked> {escape(a["advertiser_name"])}</label><br>'
+        f'<label><input type="checkbox" name="advertiser_id" value="{aid}" checked>'
+        f' {escape(a["advertiser_name"])}</label><br>'
         for aid, a in st.advertisers.items())
     return Response(AUTH_PAGE.format(app_id=escape(app_id), state=escape(request.args.get("state", "")),
                                      redirect_uri=escape(redirect_uri), advertisers=boxes), mimetype="text/html")

@@ -24,7 +24,8 @@ PRODUCT_ISSUES = (
      lambda data, verdict: not data.get("google_product_category")),
     (4007, "Product type is empty", "WARNING", "PRODUCT_ATTRIBUTES",
      lambda data, verdict: not (data.get("product_detail") or {}).get("product_category")),
-    (4005, "item_group_id is empty", "WARNING", "PRODUCT_ATTRIBUTES", lambda data, verdict: not data.get("item_group_id")),
+    (4005, "item_group_id is empty", "WARNING", "PRODUCT_ATTRIBUTES",
+     lambda data, verdict: not data.get("item_group_id")),
     (3001, "Product disapproved: prohibited content", "CRITICAL", "PRODUCT_REVIEW",
      lambda data, verdict: verdict["audit_status"] == "rejected"),
 )

@@ -93,7 +93,8 @@ def campaign_update():
             if campaign["budget_mode"] == "BUDGET_MODE_INFINITE":
                 raise ApiError(40002, "budget: cannot be set when budget_mode is BUDGET_MODE_INFINITE.")
             if budget < float(st.settings["min_campaign_budget"]):
-                raise ApiError(40002, f"budget: The daily budget must be at least {st.settings['min_campaign_budget']}.")
+                least = st.settings["min_campaign_budget"]
+                raise ApiError(40002, f"budget: The daily budget must be at least {least}.")
             campaign["budget"] = budget
         if values.get("campaign_name"):
             campaign["campaign_name"] = str(values["campaign_name"])[:512]

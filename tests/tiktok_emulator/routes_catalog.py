@@ -286,7 +286,8 @@ def product_log():
                  "process_status": STATUSES[current] if current < 2 else log["final_status"],
                  "start_time": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(log["created"]))}
         if current == 2:
-            entry.update({k: log[k] for k in ("add_count", "update_count", "delete_count", "error_count", "warn_count")})
+            entry.update({k: log[k]
+                          for k in ("add_count", "update_count", "delete_count", "error_count", "warn_count")})
             entry["end_time"] = entry["start_time"]
             entry["feed_log_data"] = {"error_affected_products": copy.deepcopy(log["errors"]),
                                       "warn_affected_products": copy.deepcopy(log["warnings"])}

@@ -154,7 +154,7 @@ class Vtex:
         """``(items, gone)`` for these SKUs, read again from VTEX (gone: the SKUs VTEX no longer has)."""
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
             contexts = list(pool.map(self.context, sku_ids))
-        gone = [sku for sku, context in zip(sku_ids, contexts) if context is None]
+        gone = [sku for sku, context in zip(sku_ids, contexts, strict=True) if context is None]
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
             return list(self._page(pool, [s for s in sku_ids if s not in gone], contexts=contexts)), gone
 
@@ -201,7 +201,7 @@ class Vtex:
                 ids.append(str(node["id"]))  # 2.6: a root can come twice; once is enough
                 stack.extend(node.get("children") or [])
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
-            self.categories.update(zip(ids, pool.map(self.category, ids)))
+            self.categories.update(zip(ids, pool.map(self.category, ids), strict=True))
 
     def category(self, category_id):
         """One category's record (Name, FatherCategoryId, IsActive, ...); {} when VTEX has none."""

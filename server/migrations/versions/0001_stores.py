@@ -1,7 +1,7 @@
 """Stores with their pixel settings and TikTok connection state.
 
 Revision ID: 0001
-Revises: 
+Revises:
 """
 from alembic import op
 import sqlalchemy as sa

@@ -51,7 +51,9 @@ def upgrade():
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.create_index('ix_jobs_key_status', ['key', 'status'], unique=False)
         batch_op.create_index('ix_jobs_status_run_after', ['status', 'run_after'], unique=False)
-        batch_op.create_index('uq_jobs_running_key', ['key'], unique=True, sqlite_where=sa.text("status = 'running'"), postgresql_where=sa.text("status = 'running'"))
+        batch_op.create_index('uq_jobs_running_key', ['key'], unique=True,
+                              sqlite_where=sa.text("status = 'running'"),
+                              postgresql_where=sa.text("status = 'running'"))
 
     op.create_table('catalog_categories',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -61,7 +63,8 @@ def upgrade():
     sa.Column('parent_id', sa.String(length=255), nullable=True),
     sa.Column('hidden', sa.Boolean(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_catalog_categories_store_id_stores'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'],
+                            name=op.f('fk_catalog_categories_store_id_stores'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_categories')),
     sa.UniqueConstraint('store_id', 'category_id', name=op.f('uq_catalog_categories_store_id'))
     )
@@ -92,7 +95,8 @@ def upgrade():
     sa.Column('seen_mark', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_catalog_products_store_id_stores'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'],
+                            name=op.f('fk_catalog_products_store_id_stores'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_products')),
     sa.UniqueConstraint('store_id', 'sku', name=op.f('uq_catalog_products_store_id'))
     )
@@ -115,7 +119,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_catalog_sync_runs_store_id_stores'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'],
+                            name=op.f('fk_catalog_sync_runs_store_id_stores'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_sync_runs'))
     )
     with op.batch_alter_table('catalog_sync_runs', schema=None) as batch_op:
@@ -126,7 +131,8 @@ def upgrade():
     sa.Column('store_id', sa.Integer(), nullable=False),
     sa.Column('signature_hash', sa.String(length=64), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_catalog_webhook_receipts_store_id_stores'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'],
+                            name=op.f('fk_catalog_webhook_receipts_store_id_stores'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_webhook_receipts')),
     sa.UniqueConstraint('signature_hash', name=op.f('uq_catalog_webhook_receipts_signature_hash'))
     )
@@ -141,7 +147,8 @@ def upgrade():
     sa.Column('reconcile_slot', sa.Integer(), nullable=False),
     sa.Column('mark_counter', sa.Integer(), nullable=False),
     sa.Column('last_reconciled_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_store_catalogs_store_id_stores'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'],
+                            name=op.f('fk_store_catalogs_store_id_stores'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_store_catalogs')),
     sa.UniqueConstraint('store_id', name=op.f('uq_store_catalogs_store_id'))
     )
@@ -154,7 +161,8 @@ def upgrade():
     sa.Column('catalog_id', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_tiktok_connections_store_id_stores'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'],
+                            name=op.f('fk_tiktok_connections_store_id_stores'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tiktok_connections')),
     sa.UniqueConstraint('store_id', name=op.f('uq_tiktok_connections_store_id'))
     )
@@ -173,8 +181,10 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['run_id'], ['catalog_sync_runs.id'], name=op.f('fk_catalog_sync_batches_run_id_catalog_sync_runs'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_catalog_sync_batches_store_id_stores'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['run_id'], ['catalog_sync_runs.id'],
+                            name=op.f('fk_catalog_sync_batches_run_id_catalog_sync_runs'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'],
+                            name=op.f('fk_catalog_sync_batches_store_id_stores'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_sync_batches'))
     )
     with op.batch_alter_table('catalog_sync_batches', schema=None) as batch_op:
@@ -203,7 +213,8 @@ def downgrade():
     op.drop_table('catalog_products')
     op.drop_table('catalog_categories')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
-        batch_op.drop_index('uq_jobs_running_key', sqlite_where=sa.text("status = 'running'"), postgresql_where=sa.text("status = 'running'"))
+        batch_op.drop_index('uq_jobs_running_key', sqlite_where=sa.text("status = 'running'"),
+                            postgresql_where=sa.text("status = 'running'"))
         batch_op.drop_index('ix_jobs_status_run_after')
         batch_op.drop_index('ix_jobs_key_status')
 
