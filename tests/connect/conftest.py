@@ -3,7 +3,6 @@ import pytest
 
 from tests.accounts import cheap_hashing  # noqa: F401
 from tests.database import make_test_config
-from tests.accounts import cheap_hashing  # noqa: F401
 
 # tiktok_emulator: a fixture of the emulator plugin, which tests/conftest.py registers for every test.
 
