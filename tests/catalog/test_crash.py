@@ -86,8 +86,8 @@ def test_kill_9_at_random_points_loses_and_duplicates_nothing(app_config, sessio
         change_the_store(session, store, rng, round_number)
         before = tiktok_emulator.stats().get("requests", 0)
         pid = ask(forker, "run")
-        wait_until(lambda before=before: tiktok_emulator.stats().get("requests", 0) != before, timeout=30, interval=0.005,
-                   message="the sync never reached TikTok")
+        wait_until(lambda before=before: tiktok_emulator.stats().get("requests", 0) != before,
+                   timeout=30, interval=0.005, message="the sync never reached TikTok")
         time.sleep(rng.uniform(0, 0.4))
         os.kill(pid, signal.SIGKILL)
         killed_mid_sync += ask(forker, "wait") == -signal.SIGKILL
