@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from flask import current_app
 
-from server.pixel.board import VersionBoard
+from server.board import VersionBoard
 from server.pixel.cache import PixelCache
 from server.pixel.edge import PixelEdge
 from server.pixel.views import bp

@@ -3,7 +3,7 @@ import time
 from dataclasses import dataclass
 
 from server.pixel import representation as rep
-from server.pixel.board import slot_for
+from server.board import slot_for
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, update
 from server import audit
 from server.errors import ValidationError
 from server.extensions import db
-from server.jobs.models import Job
+from server.models.job import Job
 
 # Job keys that belong to one store: its catalog syncs and reviews, feed imports, event relays.
 STORE_JOB_KEYS = ("catalog:{id}", "catalog-import:{id}", "events:{id}")

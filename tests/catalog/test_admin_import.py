@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from server.catalog import imports
-from server.jobs.models import Job
+from server.models.job import Job
 from server.jobs.runner import run_due
 from tests.catalog.admin_feeds import SlowFeedServer, csv_feed
 from tests.catalog.helpers import states
