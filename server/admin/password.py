@@ -2,7 +2,7 @@
 from flask import flash, redirect, request, url_for
 
 from server.admin.account import bp
-from server.admin.pages import render_page
+from server.auth.page_blueprints import render_page
 from server.auth import mail, reset
 from server.errors import ValidationError
 from server.extensions import db

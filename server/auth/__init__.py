@@ -2,6 +2,9 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from server.auth.csrf import csrf
+from server.auth.sessions import forget_request_state
+
 # Settings this package reads, with their defaults (the environment may override them as TTC_*).
 SETTINGS = {
     "TTC_SESSION_HOURS": 12,
@@ -33,9 +36,6 @@ def _typed(default, value):
 
 def init_app(app):
     """Settings, session cookie hardening, CSRF, and the ``user`` / ``apikey`` commands."""
-    from server.auth.csrf import csrf
-    from server.auth.sessions import forget_request_state
-
     for name, default in SETTINGS.items():
         app.config[name] = _typed(default, app.config.get(name, default))
     https = app.config["TTC_PUBLIC_URL"].startswith("https://")

@@ -45,7 +45,7 @@ ACCESS = {
     ("admin.store_overview", "GET"): READ,
     ("admin.activity", "GET"): READ,
     ("admin.store_settings", "GET"): READ,
-    ("admin.pixel", "GET"): READ,
+    ("pixel_admin.pixel", "GET"): READ,
     ("admin.api_key_list", "GET"): READ,
     ("api.store", "GET"): READ,
     ("api.store_snippets", "GET"): READ,
@@ -54,7 +54,7 @@ ACCESS = {
     ("admin.member_add", "POST"): WRITE,
     ("admin.member_remove", "POST"): WRITE,
     ("admin.store_delete", "POST"): WRITE,  # and owners only (test_account_lifecycle)
-    ("admin.pixel_save", "POST"): WRITE,
+    ("pixel_admin.pixel_save", "POST"): WRITE,
     ("admin.api_key_create", "POST"): WRITE,
     ("admin.api_key_revoke", "POST"): WRITE,
     ("api.store_update", "PATCH"): WRITE,
