@@ -10,15 +10,20 @@ Features add a tab to every store's navigation and a card to the store overview 
 and build their blueprints with ``admin.page_blueprint`` and guard views with
 ``server.auth.guards.store_required("read" | "write")``.
 """
-from flask import has_request_context
+from flask import Blueprint, has_request_context
 from jinja2 import StrictUndefined
 
 from server import audit
-from server.admin import account, keys, password, stores  # noqa: F401  (they add routes to the bps)
+from server.admin.pages import account, stores
 from server.auth.guards import current_caller
 from server.auth.page_blueprints import allow_form_to, page_blueprint, render_page
 from server.clock import as_utc
 from server.stores.navigation import register_store_page, register_store_panel, store_pages, store_panels
+
+# The admin's templates (the layout every feature's pages extend, the error page, the account and store
+# pages) and its static files: a blueprint of files only, so the files keep Flask's usual caching.
+files = Blueprint("admin_files", __name__, template_folder="templates", static_folder="static",
+                  static_url_path="/admin/static")
 
 __all__ = ["allow_form_to", "init_app", "page_blueprint", "register_store_page", "register_store_panel", "render_page",
            "store_pages", "store_panels"]
@@ -28,6 +33,7 @@ def init_app(app):
     """Register the account and admin blueprints, the admin's own tabs and cards, and template helpers."""
     # A missing value is an error, never "" (Flask-WTF has already built the environment by now).
     app.jinja_env.undefined = StrictUndefined
+    app.register_blueprint(files)
     app.register_blueprint(account.bp)
     app.register_blueprint(stores.bp)
 

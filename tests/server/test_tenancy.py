@@ -19,6 +19,7 @@ PUBLIC, LOGIN, READ, WRITE = "public", "login", "read", "write"
 # A feature that adds a route adds it here, with the access it must have.
 ACCESS = {
     ("static", "GET"): PUBLIC,
+    ("admin_files.static", "GET"): PUBLIC,
     ("pixel.script", "GET"): PUBLIC,
     ("pixel.config", "GET"): PUBLIC,
     ("pixel.ecwid_script", "GET"): PUBLIC,
@@ -60,6 +61,7 @@ ACCESS = {
     ("api.store_update", "PATCH"): WRITE,
     # catalog
     ("catalog_hooks.products_changed", "POST"): PUBLIC,  # signed by the store's webhook secret
+    ("catalog_admin.static", "GET"): PUBLIC,
     ("catalog_admin.catalog", "GET"): READ,
     ("catalog_admin.catalog_sync", "POST"): WRITE,
     ("catalog_admin.product_resync", "POST"): WRITE,

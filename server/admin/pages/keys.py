@@ -2,7 +2,7 @@
 from flask import flash, redirect, request, url_for
 
 from server.auth.page_blueprints import render_page
-from server.admin.stores import bp
+from server.admin.pages.stores import bp
 from server.auth import api_keys
 from server.auth.guards import current_caller, store_required
 from server.errors import ValidationError
