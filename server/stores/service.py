@@ -2,7 +2,7 @@
 from server import audit
 from server.clock import isoformat
 from server.errors import NotFound, ValidationError
-from server.models.store import Store, find_store, list_stores
+from server.models.store import Store, find_store, list_stores  # noqa: F401  (the lookups are store services too)
 from server.models.user import Membership
 from server.stores import validation as rules
 
