@@ -244,7 +244,7 @@ def change_to_tiktok(args, workdir, kind, url, extra):
 def _drain(app, run_due):
     """Run due jobs until none is left (the refresh, then the sync and its upload log polls)."""
     from server.extensions import db
-    from server.jobs.models import Job
+    from server.models.job import Job
 
     for _ in range(2000):
         run_due(app, "bench")

@@ -1,11 +1,9 @@
-"""What every command group needs: a store loaded for the operator, errors said plainly, JSON."""
+"""What every command group needs: errors said plainly, JSON, the --store option."""
 import json
 
 import click
 
-from server.errors import AppError
 from server.extensions import db
-from server.stores.service import get_store
 
 
 store_option = click.option("--store", "key", required=True, metavar="KEY", help="The store's key.")
@@ -24,11 +22,3 @@ def fail(error):
         if f"{name}: {problem}" != error.message and problem != error.message:  # said once, not twice
             lines.append(f"  {name}: {problem}")
     raise click.ClickException("\n".join(lines))
-
-
-def operator_store(key):
-    """The store with this key (operators see every store); aborts the command if there is none."""
-    try:
-        return get_store(db.session, key)
-    except AppError as error:
-        raise click.ClickException(error.message) from None

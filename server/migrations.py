@@ -6,6 +6,7 @@ from pathlib import Path
 import flask_migrate
 from sqlalchemy import text
 
+from server import models  # noqa: F401  (registers every table for autogenerate)
 from server.extensions import db, migrate
 
 DIRECTORY = str(Path(__file__).with_name("migrations"))
@@ -14,8 +15,6 @@ PG_LOCK_ID = 0x7474_6300  # advisory lock id: one migrating process at a time pe
 
 def init_app(app):
     """Bind Flask-Migrate to the app with the packaged migrations folder."""
-    from server import models  # noqa: F401  (registers every table for autogenerate)
-
     migrate.init_app(app, db, directory=DIRECTORY, render_as_batch=True, compare_type=True)
 
 

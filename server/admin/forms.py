@@ -1,5 +1,5 @@
 """Form input -> the plain values the store services take; and what the store forms show."""
-from server.models.store import CONSENT_MODES, ORDER_EVENT_NAMES, PIXEL_EVENTS, PLATFORMS
+from server.models.store import PLATFORMS
 from server.stores.markets import load_markets
 
 DETAIL_FIELDS = ("name", "domains", "platform", "country", "currency", "phone")
@@ -10,17 +10,6 @@ PLATFORM_HELP = {
     "headless": "A headless or single-page front end: you call the JavaScript functions from your code.",
     "generic": "Any other site: paste the snippets into your theme's templates.",
 }
-EVENT_HELP = {
-    "ViewContent": "A shopper looks at a product page.",
-    "AddToCart": "A shopper adds a product to the cart.",
-    "PlaceAnOrder": "A shopper completes an order (the order confirmation page).",
-    "InitiateCheckout": "A shopper starts the checkout.",
-    "AddPaymentInfo": "A shopper reaches the payment step of the checkout.",
-    "Search": "A shopper searches the store (with the words searched).",
-    "CompleteRegistration": "A shopper creates an account (where the platform reports it).",
-    "AddToWishlist": "A shopper adds a product to a wishlist (where the platform reports it).",
-    "ClickButton": "A shopper clicks a product in a list (VTEX IO; TikTok sunsets this event in 2027).",
-}
 
 
 def store_details(form):
@@ -29,18 +18,6 @@ def store_details(form):
     if "phone" in values and not values["phone"].strip():
         values["phone"] = ""
     return values
-
-
-def pixel_settings(form):
-    """The pixel settings from the Pixel page's form (an unticked box is simply absent)."""
-    return {
-        "pixel_code": form.get("pixel_code", ""),
-        "pixel_enabled": "pixel_enabled" in form,
-        "events": [name for name in form.getlist("events") if name in PIXEL_EVENTS],
-        "order_event": form.get("order_event", ""),
-        "consent_mode": form.get("consent_mode", ""),
-        "advanced_matching": "advanced_matching" in form,
-    }
 
 
 def markets():
@@ -54,9 +31,6 @@ def choices():
     """Everything the store forms offer to choose from."""
     return {
         "platforms": [(name, PLATFORM_HELP[name]) for name in PLATFORMS],
-        "events_help": [(name, EVENT_HELP[name]) for name in PIXEL_EVENTS],
-        "order_events": ORDER_EVENT_NAMES,
-        "consent_modes": CONSENT_MODES,
         "markets": markets(),
     }
 

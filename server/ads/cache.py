@@ -10,7 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from server.pixel.board import VersionBoard, slot_for
+from server.board import VersionBoard, slot_for
 
 EXTENSION = "ttc_ads_cache"
 BOARD_FILE = "ads-versions.board"

@@ -10,7 +10,8 @@ from server.ads.report import report_as_dict
 from server.errors import AppError
 from server.extensions import db
 from server.models.ads import SHOPPING_STATES
-from server.cli_support import echo_json as _echo_json, fail as _fail, operator_store as _store, store_option
+from server.cli_support import echo_json as _echo_json, fail as _fail, store_option
+from server.stores.cli import operator_store as _store
 
 PURPOSE = "the ads command"
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")

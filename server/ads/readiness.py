@@ -137,5 +137,5 @@ def _event_checks(session, store, client, advertiser_id, connection, now):
             if problem:
                 detail += f"; TikTok's counts could not be read ({problem})"
         checks.append(Check(f"event:{row['names'][0]}", f"Event {row['label']}", ok, detail,
-                            fix="admin.pixel", fix_label="Pixel page"))
+                            fix="pixel_admin.pixel", fix_label="Pixel page"))
     return checks

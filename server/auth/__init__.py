@@ -2,6 +2,9 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from server.auth.csrf import csrf
+from server.auth.sessions import forget_request_state
+
 
 @dataclass
 class AuthState:
@@ -12,9 +15,6 @@ class AuthState:
 
 def init_app(app):
     """Session cookie hardening, CSRF, and the ``user`` / ``apikey`` commands."""
-    from server.auth.csrf import csrf
-    from server.auth.sessions import forget_request_state
-
     https = app.config["TTC_PUBLIC_URL"].startswith("https://")
     app.config.update(
         # "__Host-" makes browsers refuse the cookie unless it is Secure, host-only and path=/.

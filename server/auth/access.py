@@ -12,9 +12,8 @@ from server.auth.accounts import find_user
 from server.auth.errors import Forbidden, Unauthorized
 from server.errors import NotFound, ValidationError
 from server.models.api_key import ApiKey
-from server.models.store import Store
+from server.models.store import Store, find_store, list_stores
 from server.models.user import ROLES, Membership, User
-from server.stores import service as stores
 
 NEEDS = ("read", "write")
 WRITE_ROLES = ("owner", "operator", "api_key")
@@ -73,7 +72,7 @@ def load_store_for(session, caller, key, need="read"):
         raise ValueError(f"need is one of {NEEDS}, not {need!r}")
     if caller is None:
         raise Unauthorized("sign in, or send an API key as 'Authorization: Bearer <key>'")
-    store = stores.find_store(session, key)
+    store = find_store(session, key)
     role = _role(session, caller, store) if store is not None else None
     if role is None:
         raise NotFound(f"no store with key {key!r}")
@@ -96,7 +95,7 @@ def _role(session, caller, store):
 def visible_stores(session, caller):
     """Every store the caller may see, with their role, oldest first."""
     if caller.kind == "operator":
-        return [Grant(store, "operator") for store in stores.list_stores(session)]
+        return [Grant(store, "operator") for store in list_stores(session)]
     if caller.kind == "api_key":
         return [Grant(caller.api_key.store, "api_key")]
     rows = session.execute(
@@ -104,36 +103,6 @@ def visible_stores(session, caller):
         .where(Membership.user_id == caller.user.id).order_by(Store.id)
     ).all()
     return [Grant(store, role) for store, role in rows]
-
-
-def create_store_as(session, caller, **values):
-    """Create a store; a merchant who creates one becomes its owner. Audited."""
-    store = stores.create_store(session, **values)
-    if caller.kind == "user":
-        session.add(Membership(store_id=store.id, user_id=caller.user.id, role="owner"))
-    audit.record(session, store, caller, "store.created", {"fields": _field_values(store)})
-    session.commit()
-    return store
-
-
-def _field_values(store):
-    return {name: (audit.HIDDEN if name in audit.PRIVATE_FIELDS and getattr(store, name) else
-                   _plain(getattr(store, name))) for name in stores.SETTABLE}
-
-
-def _plain(value):
-    return list(value) if isinstance(value, (list, tuple)) else value
-
-
-def update_store_as(session, caller, store, **values):
-    """Change a store's settings as ``caller`` (who must be allowed to); returns the changed names."""
-    before = {name: _plain(getattr(store, name)) for name in stores.SETTABLE}
-    changed = stores.update_store(session, store, **values)
-    if changed:
-        after = {name: _plain(getattr(store, name)) for name in changed}
-        audit.record(session, store, caller, "store.updated", audit.store_changes(before, after))
-        session.commit()
-    return changed
 
 
 def add_member(session, caller, store, email, role):

@@ -1,6 +1,7 @@
 """Password hashing with argon2id; cost parameters come from the settings so tests can lower them."""
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 from flask import current_app
 
 MIN_LENGTH = 10
@@ -33,8 +34,6 @@ def check_strength(password, email=""):
 
 def _check_guessability(password, email):
     """Refuse a password an attacker's guessing list would reach soon, saying why and what helps."""
-    from zxcvbn import zxcvbn
-
     local = email.partition("@")[0] if email else ""
     estimate = zxcvbn(password[:STRENGTH_CHECKED_CHARS], user_inputs=[w for w in (email, local) if w]
                       + list(PRODUCT_WORDS))

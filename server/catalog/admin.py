@@ -10,7 +10,8 @@ from server.errors import AppError
 from server.extensions import db
 from server.models.catalog import PRODUCT_STATES
 
-bp = admin.page_blueprint("catalog_admin", __name__, template_folder="templates")
+bp = admin.page_blueprint("catalog_admin", __name__, template_folder="templates", static_folder="static",
+                          static_url_path="/catalog/static")
 PAGE_SIZE = 50
 STATE_LABELS = {"excluded": "Excluded", "invalid": "Invalid", "queued": "Queued", "uploading": "Uploading",
                 "pending_review": "Pending review", "listed": "Listed", "rejected": "Rejected",

@@ -19,7 +19,8 @@ from server.jobs.runner import run_until_finished
 from server.models.catalog import PRODUCT_STATES, CatalogCategory, SyncRun
 from server.models.store import Store
 from server.tiktok.errors import TikTokError
-from server.cli_support import echo_json as _echo_json, operator_store as _store, store_option
+from server.cli_support import echo_json as _echo_json, store_option
+from server.stores.cli import operator_store as _store
 
 @click.group("catalog")
 def catalog_group():

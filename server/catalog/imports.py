@@ -21,7 +21,7 @@ from server.catalog.feed_worker import WorkerFailed
 from server.catalog.feeds import FeedError
 from server.catalog.fetch import FetchError, guarded_session, open_feed_url, private_hosts_setting
 from server.errors import AppError, NotFound, ValidationError
-from server.jobs.models import Job
+from server.models.job import Job
 from server.models.store import Store
 
 IMPORT_JOB = "catalog.import"

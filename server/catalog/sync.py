@@ -13,7 +13,7 @@ from server.catalog.schedule import review_delay
 from server.catalog.tiktok_target import CatalogNotReady, catalog_target
 from server.connect.state import mark_disconnected
 from server.jobs import JobCancelled, JobFailed, RetryLater
-from server.jobs.models import Job
+from server.models.job import Job
 from server.jobs.queue import backoff_seconds
 from server.models.catalog import CatalogProduct, SyncRun
 from server.models.store import Store

@@ -18,8 +18,10 @@ def init_app(app):
     from server import admin, audit
     from server.connect import views
     from server.connect.cli import tiktok_group
+    from server.connect.disconnect import disconnect_deleted_store
     from server.connect.status import connection_status
     from server.extensions import db
+    from server.stores import deletion
 
     for action, words in AUDIT_SUMMARIES.items():
         audit.SUMMARIES.setdefault(action, words)
@@ -30,3 +32,4 @@ def init_app(app):
     admin.register_store_panel(app, "tiktok", "connect/panel.html", order=20,
                                context=lambda grant: {"info": connection_status(db.session, grant.store)})
     app.cli.add_command(tiktok_group)
+    deletion.before_deletion(app, "tiktok_disconnected", disconnect_deleted_store)

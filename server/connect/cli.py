@@ -12,7 +12,8 @@ from server.connect.tokens import rotate_tokens
 from server.errors import AppError
 from server.extensions import db
 from server.security import TokenKeyError
-from server.cli_support import fail as _fail, operator_store as _store
+from server.cli_support import fail as _fail
+from server.stores.cli import operator_store as _store
 
 
 @click.group("tiktok")

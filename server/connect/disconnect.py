@@ -55,3 +55,13 @@ def _label(actor):
         return "the operator (command line)"
     email = getattr(actor, "email", None) or getattr(getattr(actor, "user", None), "email", None)
     return email or getattr(actor, "label", None) or str(actor)
+
+
+def disconnect_deleted_store(session, store, caller):
+    """A store is being deleted: revoke and forget its TikTok token (best effort at TikTok, certain
+    here); whether there was a connection to end."""
+    connection = find_connection(session, store)
+    if store.tiktok_state != "connected" and (connection is None or not connection.has_token):
+        return False
+    disconnect(session, store, caller, reason="the store is being deleted")
+    return True

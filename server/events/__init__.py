@@ -32,12 +32,13 @@ class EventsState:
 def init_app(app):
     """The collector (fast path and views), the relay job, upkeep tasks, the orders API, the Events
     page and the ``events`` commands. Call after pixel, jobs, admin and api."""
-    from server import jobs
+    from server import jobs, pixel
     from server.auth.csrf import csrf
     from server.events import admin, api, ecwid_orders, edge, kicks, log, relay
     from server.events.cache import CollectorCache
     from server.events.cli import events_group
     from server.events.collector import Collector
+    from server.events.public import server_event_fields
     from server.events.ratelimit import limiter_for
     from server.events.spool import Spool
 
@@ -55,6 +56,7 @@ def init_app(app):
     jobs.register(app, kicks.RELAY_JOB, relay.run_relay_job)
     jobs.periodic(app, "events.prune", 3600, log.prune)
     jobs.periodic(app, "events.sweep", 300, log.sweep)
+    pixel.add_public_fields(app, server_event_fields)
     api.init_app(app)
     ecwid_orders.init_app(app)
     admin.init_app(app)

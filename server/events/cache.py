@@ -8,7 +8,7 @@ costs the database nothing.
 import time
 from dataclasses import dataclass
 
-from server.pixel.board import slot_for
+from server.board import slot_for
 from server.pixel.representation import allowed_origins
 
 MAX_UNKNOWN = 10_000

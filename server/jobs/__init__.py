@@ -20,8 +20,13 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from server.extensions import db
+from server.jobs.broker import RUN_TASK, make_celery
+from server.jobs.cli import jobs_group
 from server.jobs.errors import JobCancelled, JobError, JobFailed, LeaseLost, RetryLater
-from server.jobs.queue import ENQUEUED_INFO, enqueue
+from server.jobs.queue import ENQUEUED_INFO, due_jobs, enqueue
+from server.jobs.runner import EmbeddedRunner
+from server.models.job import Job
 
 __all__ = ["JobCancelled", "JobError", "JobFailed", "LeaseLost", "RetryLater", "enqueue", "init_app",
            "periodic", "register"]
@@ -66,8 +71,6 @@ class JobsState:
             return None
         with self._lock:
             if self.runner is None:
-                from server.jobs.runner import EmbeddedRunner
-
                 self.runner = EmbeddedRunner(self.app, threads=self.threads, poll_seconds=self.poll_seconds,
                                              tick_seconds=self.tick_seconds)
                 self.runner.start()
@@ -92,9 +95,6 @@ class JobsState:
         if self.mode == "embedded" and self.runner is not None:
             self.runner.wake()
         elif self.mode == "celery":
-            from server.extensions import db
-            from server.jobs.models import Job
-
             waiting = db.session.execute(select(Job.id).where(Job.key == key, Job.status == "queued")
                                          .order_by(Job.run_after, Job.id).limit(1)).scalar_one_or_none()
             db.session.commit()
@@ -108,8 +108,6 @@ class JobsState:
 
     def send(self, job_id, countdown=None):
         """Queue a Celery message that runs ``job_id`` (the message carries the id only)."""
-        from server.jobs.celery_app import RUN_TASK, make_celery
-
         if self._celery is None:
             self._celery = make_celery(self.app)
         self._celery.send_task(RUN_TASK, args=[int(job_id)], countdown=countdown,
@@ -119,8 +117,6 @@ class JobsState:
         """With Celery, re-send due jobs nobody has started (a message lost with its worker)."""
         if self.mode != "celery":
             return
-        from server.jobs.queue import due_jobs
-
         now = time.monotonic()
         for job in due_jobs(session, older_than=REDISPATCH_AFTER, limit=50):
             if now - self._nudged.get(job.id, -math.inf) >= REDISPATCH_EVERY:
@@ -131,8 +127,6 @@ class JobsState:
 
 def init_app(app):
     """Set up the job layer: settings, commit hook, lazy embedded runner, the ``jobs`` commands."""
-    from server.jobs.cli import jobs_group
-
     mode = resolve_mode(app.config, testing=app.testing)
     state = JobsState(app=app, mode=mode, lease_seconds=app.config["TTC_JOB_LEASE_SECONDS"],
                       poll_seconds=app.config["TTC_JOB_POLL_SECONDS"],

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.jobs import queue, runner
-from server.jobs.models import JOB_STATES, Job
+from server.models.job import JOB_STATES, Job
 
 
 def job_summary(job):

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.clock import as_utc, utcnow
-from server.jobs.models import Job
+from server.models.job import Job
 
 ENQUEUED_INFO = "ttc_enqueued_jobs"
 DEFAULT_MAX_ATTEMPTS = 8

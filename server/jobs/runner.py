@@ -10,7 +10,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.jobs import queue
 from server.jobs.errors import JobCancelled, JobFailed, LeaseLost, RetryLater, UnknownJobKind
-from server.jobs.models import FINISHED_STATES, Job
+from server.models.job import FINISHED_STATES, Job
 
 log = logging.getLogger(__name__)
 

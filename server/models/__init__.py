@@ -6,9 +6,9 @@ from server.models.events import EventBatch, EventSettings, ServerEvent  # noqa:
 from server.models.catalog_source import CatalogSource  # noqa: F401
 from server.models.catalog import (CatalogCategory, CatalogProduct, ImageCheck, StoreCatalog, SyncBatch,  # noqa: F401
                                     SyncRun, WebhookReceipt)
+from server.models.job import Job  # noqa: F401  (the job outbox table)
 from server.models.store import Store
 from server.models.tiktok import TikTokConnection, TikTokOAuthState  # noqa: F401
 from server.models.user import Membership, SignInAttempt, SignInSession, User
-from server.jobs.models import Job  # noqa: F401,E402  (the job outbox table)
 
 __all__ = ["ApiKey", "AuditEntry", "Membership", "SignInAttempt", "SignInSession", "Store", "User"]

@@ -1,4 +1,6 @@
 """A store: one storefront, its TikTok connection state and its pixel settings."""
+from sqlalchemy import select
+
 from server.clock import utcnow
 from server.extensions import db
 from server.security import new_public_key
@@ -63,3 +65,18 @@ class Store(db.Model):
 
     def __repr__(self):
         return f"<Store {self.public_key} {self.name!r}>"
+
+
+def find_store(session, public_key, *, reload=False):
+    """The store with this public key, or None; ``reload`` re-reads a row the session already holds."""
+    if not isinstance(public_key, str) or not 8 <= len(public_key) <= 43:
+        return None
+    query = select(Store).where(Store.public_key == public_key)
+    if reload:
+        query = query.execution_options(populate_existing=True)
+    return session.execute(query).scalar_one_or_none()
+
+
+def list_stores(session):
+    """Every store, oldest first."""
+    return session.execute(select(Store).order_by(Store.id)).scalars().all()

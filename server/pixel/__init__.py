@@ -1,17 +1,29 @@
-"""The public pixel endpoints: per-store configuration for shoppers' browsers."""
+"""The pixel: per-store configuration for shoppers' browsers (the public endpoints and their fast
+path), and the admin's Pixel page and overview card.
+
+A feature adds fields to the public configuration from its own ``init_app``::
+
+    pixel.add_public_fields(app, server_event_fields)   # function(store) -> dict
+"""
 import os
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-from flask import current_app
 
-from server.pixel.board import VersionBoard
+from snippets import render_ecwid, render_loader
+from server.board import VersionBoard
+from server.models.store import Store
+from server.pixel import pages, public
 from server.pixel.cache import PixelCache
 from server.pixel.edge import PixelEdge
-from server.pixel.views import bp
+from server.stores.navigation import register_store_page, register_store_panel
+
+__all__ = ["add_public_fields", "init_app"]
 
 BOARD_FILE = "pixel-versions.board"
+PUBLIC_FIELDS = "ttc_pixel_fields"  # app.extensions: the features' additions to the public configuration
 
 
 @dataclass
@@ -22,28 +34,30 @@ class PixelState:
     cache: PixelCache
 
 
-def _render_script(config):
-    from snippets import render_loader
-
-    return render_loader(config)
+def add_public_fields(app, function):
+    """Add ``function(store) -> dict`` to every store's public configuration (any init order)."""
+    app.extensions.setdefault(PUBLIC_FIELDS, []).append(function)
 
 
 def _render_ecwid(public_key):
-    from snippets import render_ecwid
-
     return render_ecwid(public_key, current_app.config["TTC_PUBLIC_URL"])
 
 
 def init_app(app):
-    """Register the pixel views, put the fast path in front of Flask, and watch stores for changes."""
+    """Register the pixel endpoints and the Pixel page, put the fast path in front of Flask, and watch
+    stores for changes."""
     max_age = app.config["TTC_PIXEL_MAX_AGE"]
     swr = app.config["TTC_PIXEL_STALE_WHILE_REVALIDATE"]
     board = VersionBoard(os.path.join(app.instance_path, BOARD_FILE))
     cache = PixelCache(board, revalidate_seconds=app.config["TTC_PIXEL_REVALIDATE_SECONDS"],
                        cache_control=f"public, max-age={max_age}, stale-while-revalidate={swr}",
-                       render_script=_render_script, render_ecwid=_render_ecwid)
+                       render_script=render_loader, render_ecwid=_render_ecwid,
+                       fields=app.extensions.setdefault(PUBLIC_FIELDS, []))
     app.extensions["ttc_pixel"] = PixelState(board, cache)
-    app.register_blueprint(bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(pages.bp)
+    register_store_page(app, "pixel_admin.pixel", "Pixel", order=20, also=("pixel_admin.pixel_save",))
+    register_store_panel(app, "pixel", "pixel/panel.html", order=10, context=pages.panel)
     app.wsgi_app = PixelEdge(app.wsgi_app, cache)
     _watch_store_changes()
 
@@ -57,8 +71,6 @@ def _watch_store_changes():
 
 
 def _collect_changed_stores(session, flush_context):
-    from server.models.store import Store
-
     touched = session.info.setdefault("ttc_changed_stores", set())
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Store) and obj.public_key:

@@ -3,7 +3,7 @@ import time
 from dataclasses import dataclass
 
 from server.pixel import representation as rep
-from server.pixel.board import slot_for
+from server.board import slot_for
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,13 @@ class CachedStore:
 class PixelCache:
     """Store key -> CachedStore. Safe to share between threads: entries are immutable."""
 
-    def __init__(self, board, *, revalidate_seconds, cache_control, render_script, render_ecwid):
+    def __init__(self, board, *, revalidate_seconds, cache_control, render_script, render_ecwid, fields=()):
         self.board = board
         self.revalidate_seconds = revalidate_seconds
         self.cache_control = cache_control
         self.render_script = render_script  # config dict -> JavaScript text
         self.render_ecwid = render_ecwid  # store key -> JavaScript text
+        self.fields = fields  # the features' additions to the public configuration (a live list)
         self.entries = {}
 
     def fresh(self, public_key):
@@ -57,7 +58,7 @@ class PixelCache:
         return entry
 
     def _build(self, store, slot, seen, deadline):
-        config = rep.public_config(store)
+        config = rep.public_config(store, fields=self.fields)
         script = rep.build(self.render_script(config).encode("utf-8"), rep.JS_TYPE,
                            cache_control=self.cache_control)
         as_json = rep.build(rep.config_json(config), rep.JSON_TYPE, cache_control=self.cache_control,

@@ -8,14 +8,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from server.events.public import server_event_fields
-
 JS_TYPE = "application/javascript; charset=utf-8"
 JSON_TYPE = "application/json"
 
 
-def public_config(store, extra=None):
-    """The fields a browser may see; never a token or an internal id."""
+def public_config(store, extra=None, fields=()):
+    """The fields a browser may see; never a token or an internal id. ``fields`` are the features'
+    additions (``server.pixel.add_public_fields``): each ``function(store) -> dict``."""
     live = store.pixel_live
     config = {
         "enabled": live,
@@ -27,7 +26,8 @@ def public_config(store, extra=None):
         "advanced_matching": bool(store.advanced_matching),
         "domains": list(store.domains or []),  # the loader stays quiet on any other host
     }
-    config.update(server_event_fields(store))
+    for more in fields:
+        config.update(more(store))
     config.update(extra or {})
     return config
 

@@ -1,16 +1,30 @@
 """``flask store ...`` and ``flask snippet``: stores and what to paste, from the command line."""
 import json
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from server.auth.access import Caller, create_store_as, update_store_as
+import snippets
+from snippets.vtex_io import app_files, render_listener
+from server.auth.access import Caller
+from server.cli_support import fail as _fail
 from server.errors import AppError
 from server.extensions import db
 from server.models.store import PIXEL_EVENTS, PLATFORMS
 from server.stores import service
-from server.cli_support import fail as _fail
+from server.stores.deletion import delete_store
+from server.stores.service import create_store_as, get_store, update_store_as
+from server.stores.validation import clean_domain
+
+
+def operator_store(key):
+    """The store with this key (operators see every store); aborts the command if there is none."""
+    try:
+        return get_store(db.session, key)
+    except AppError as error:
+        raise click.ClickException(error.message) from None
 
 
 def _store_options(function):
@@ -34,8 +48,6 @@ def _given(**values):
 
 def _say_what_domains_kept(domains):
     """A pasted URL is cut down to its host: say so, on stderr (stdout's last line stays the key)."""
-    from server.stores.validation import clean_domain
-
     for raw in domains or ():
         kept = clean_domain(raw)
         if kept != raw.strip().lower():
@@ -121,8 +133,6 @@ def update(key, **values):
 def delete(key, confirmation):
     """Delete a store for good: disconnect TikTok, stop its jobs, remove its data here (TikTok keeps
     the products already there)."""
-    from server.stores.deletion import delete_store
-
     try:
         store = service.get_store(db.session, key)
         done = delete_store(db.session, Caller.operator(), store, confirmation)
@@ -146,8 +156,6 @@ def delete(key, confirmation):
 def snippet_command(key, event, platform, out_dir, vendor):
     """Print what to paste: the head snippet, one event snippet, the Ecwid script tag or the VTEX IO
     listener; or write the VTEX IO pixel app (--platform vtex-io --out DIR)."""
-    import snippets
-
     try:
         store = service.get_store(db.session, key)
     except AppError as error:
@@ -164,8 +172,6 @@ def snippet_command(key, event, platform, out_dir, vendor):
         elif platform == "ecwid" and event is None:
             click.echo(snippets.render_ecwid_tag(store.public_key, base))
         elif platform == "vtex-io" and event is None:
-            from snippets.vtex_io import render_listener
-
             click.echo(render_listener(store.public_key, base))
         elif event in (None, "head"):
             click.echo(snippets.render_head(store.public_key, base))
@@ -178,10 +184,6 @@ def snippet_command(key, event, platform, out_dir, vendor):
 
 def _write_app(out_dir, store_key, base, vendor):
     """Write the VTEX IO pixel app's files; an existing file is replaced, nothing else is touched."""
-    from pathlib import Path
-
-    from snippets.vtex_io import app_files
-
     files = app_files(store_key, base, vendor=vendor)
     root = Path(out_dir)
     for relative, text in files.items():

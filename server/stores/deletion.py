@@ -1,17 +1,21 @@
-"""Deleting a store: TikTok disconnected, its jobs stopped, every local row of it removed, audited.
+"""Deleting a store: what features hold elsewhere ended (TikTok disconnected), its jobs stopped,
+every local row of it removed, audited.
 
 Products already on TikTok stay there (as the platforms' own apps leave them); the merchant
 removes them in TikTok's Catalog Manager if they want to.
 """
+from flask import current_app
 from sqlalchemy import delete, update
 
 from server import audit
 from server.errors import ValidationError
 from server.extensions import db
-from server.jobs.models import Job
+from server.models.job import Job
+from server.models.store import Store
 
 # Job keys that belong to one store: its catalog syncs and reviews, feed imports, event relays.
 STORE_JOB_KEYS = ("catalog:{id}", "catalog-import:{id}", "events:{id}")
+STEPS = "ttc_store_deletion"  # app.extensions: {outcome: step} registered by features
 CONFIRM_HINT = "type the store's name exactly as shown to confirm"
 
 
@@ -20,7 +24,8 @@ def delete_store(session, caller, store, confirmation):
     if (confirmation or "").strip() != store.name:
         raise ValidationError(f"the store was not deleted: {CONFIRM_HINT}", fields={"confirm": CONFIRM_HINT})
     key, name, store_id = store.public_key, store.name, store.id
-    disconnected = _disconnect(session, store, caller)
+    steps = current_app.extensions.get(STEPS, {})
+    outcomes = {outcome: step(session, store, caller) for outcome, step in steps.items()}
     keys = [pattern.format(id=store_id) for pattern in STORE_JOB_KEYS]
     cancelled = session.execute(update(Job).where(Job.key.in_(keys), Job.status == "queued")
                                 .values(status="cancelled", last_error="the store was deleted")
@@ -28,28 +33,19 @@ def delete_store(session, caller, store, confirmation):
     rows = _delete_rows(session, store_id)
     session.expunge(store)
     audit.record(session, None, caller, "store.deleted",
-                 {"key": key, "name": name, "tiktok_disconnected": disconnected, "jobs_cancelled": cancelled})
+                 {"key": key, "name": name, **outcomes, "jobs_cancelled": cancelled})
     session.commit()
-    return {"key": key, "name": name, "tiktok_disconnected": disconnected, "jobs_cancelled": cancelled,
-            "rows_removed": rows}
+    return {"key": key, "name": name, **outcomes, "jobs_cancelled": cancelled, "rows_removed": rows}
 
 
-def _disconnect(session, store, caller):
-    """Revoke and forget the TikTok token (best effort at TikTok, certain here)."""
-    from server.connect.disconnect import disconnect
-    from server.connect.state import find_connection
-
-    connection = find_connection(session, store)
-    if store.tiktok_state != "connected" and (connection is None or not connection.has_token):
-        return False
-    disconnect(session, store, caller, reason="the store is being deleted")
-    return True
+def before_deletion(app, outcome, step):
+    """Run ``step(session, store, caller)`` when a store is deleted, before its rows go (a feature
+    ends what it holds elsewhere, e.g. the TikTok token); its answer is reported as ``outcome``."""
+    app.extensions.setdefault(STEPS, {})[outcome] = step
 
 
 def _delete_rows(session, store_id):
     """Remove every row of the store, children first (SQLite does not enforce the cascades)."""
-    from server.models.store import Store
-
     removed = 0
     for table in reversed(db.metadata.sorted_tables):
         if table.name != Store.__tablename__ and "store_id" in table.c:

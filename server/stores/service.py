@@ -1,9 +1,9 @@
 """Store services: plain values in, models out; no request objects, so they test without HTTP."""
-from sqlalchemy import select
-
+from server import audit
 from server.clock import isoformat
 from server.errors import NotFound, ValidationError
-from server.models.store import Store
+from server.models.store import Store, find_store, list_stores  # noqa: F401  (the lookups are store services too)
+from server.models.user import Membership
 from server.stores import validation as rules
 
 # field -> (cleaner, needs the country) ; the order matters: country before currency
@@ -88,21 +88,6 @@ def get_store(session, public_key):
     return store
 
 
-def find_store(session, public_key, *, reload=False):
-    """The store with this public key, or None; ``reload`` re-reads a row the session already holds."""
-    if not isinstance(public_key, str) or not 8 <= len(public_key) <= 43:
-        return None
-    query = select(Store).where(Store.public_key == public_key)
-    if reload:
-        query = query.execution_options(populate_existing=True)
-    return session.execute(query).scalar_one_or_none()
-
-
-def list_stores(session):
-    """Every store, oldest first."""
-    return session.execute(select(Store).order_by(Store.id)).scalars().all()
-
-
 def store_settings(store):
     """A store's settings as plain data (for the CLI and the API); no secrets, no internal ids."""
     return {
@@ -130,3 +115,33 @@ def store_settings(store):
         "created_at": isoformat(store.created_at),
         "updated_at": isoformat(store.updated_at),
     }
+
+
+def create_store_as(session, caller, **values):
+    """Create a store; a merchant who creates one becomes its owner. Audited."""
+    store = create_store(session, **values)
+    if caller.kind == "user":
+        session.add(Membership(store_id=store.id, user_id=caller.user.id, role="owner"))
+    audit.record(session, store, caller, "store.created", {"fields": _field_values(store)})
+    session.commit()
+    return store
+
+
+def _field_values(store):
+    return {name: (audit.HIDDEN if name in audit.PRIVATE_FIELDS and getattr(store, name) else
+                   _plain(getattr(store, name))) for name in SETTABLE}
+
+
+def _plain(value):
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
+def update_store_as(session, caller, store, **values):
+    """Change a store's settings as ``caller`` (who must be allowed to); returns the changed names."""
+    before = {name: _plain(getattr(store, name)) for name in SETTABLE}
+    changed = update_store(session, store, **values)
+    if changed:
+        after = {name: _plain(getattr(store, name)) for name in changed}
+        audit.record(session, store, caller, "store.updated", audit.store_changes(before, after))
+        session.commit()
+    return changed

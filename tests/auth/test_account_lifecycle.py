@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from server.audit import entries_for_account
 from server.catalog import service as catalog
 from server.extensions import db
-from server.jobs.models import Job
+from server.models.job import Job
 from server.models.audit import AuditEntry
 from server.models.catalog import CatalogProduct
 from server.models.store import Store

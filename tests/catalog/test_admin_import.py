@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from server.catalog import imports
-from server.jobs.models import Job
+from server.models.job import Job
 from server.jobs.runner import run_due
 from tests.accounts import add_to_store, cheap_hashing, csrf_token, make_user, sign_in  # noqa: F401
 from tests.catalog.admin_feeds import SlowFeedServer, csv_feed

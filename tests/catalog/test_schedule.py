@@ -5,7 +5,7 @@ import time
 from server.catalog import reviews, schedule, service
 from server.catalog.runs import REVIEW_JOB
 from server.extensions import db
-from server.jobs.models import Job
+from server.models.job import Job
 from server.jobs.runner import run_due
 from server.models.catalog import SyncRun
 from tests.catalog.helpers import connect_store, item, states

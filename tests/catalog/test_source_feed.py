@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from server.catalog.sources import schedule
 from server.extensions import db
-from server.jobs.models import Job
+from server.models.job import Job
 from server.clock import as_utc
 from tests.accounts import bearer, make_api_key
 from tests.catalog.helpers import item

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.jobs.models import Job
+from server.models.job import Job
 from server.clock import as_utc
 from server.jobs.runner import run_due
 from tests.catalog.sources_helpers import FAST, products, pull, set_vtex, source_row

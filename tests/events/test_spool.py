@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from server.events.spool import Spool
-from server.jobs.models import Job
+from server.models.job import Job
 from server.extensions import db
 from tests.events.helpers import beacon, post_beacon, rows
 from tests.waiting import wait_until

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from server import jobs
 from server.extensions import db
 from server.jobs import queue
-from server.jobs.models import Job
+from server.models.job import Job
 from server.jobs.runner import execute, run_due, run_until_finished
 
 LEASE = 30

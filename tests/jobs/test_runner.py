@@ -5,7 +5,7 @@ import pytest
 
 from server import jobs
 from server.extensions import db
-from server.jobs.models import Job
+from server.models.job import Job
 from tests.waiting import wait_until
 
 

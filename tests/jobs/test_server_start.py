@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from server.events.kicks import kick
 from server.extensions import db
-from server.jobs.models import Job
+from server.models.job import Job
 from server.models.catalog import StoreCatalog, SyncRun
 from tests.factories import make_store
 from tests.waiting import wait_until

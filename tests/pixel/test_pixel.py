@@ -7,7 +7,7 @@ import time
 import pytest
 
 from server.extensions import db
-from server.pixel.board import VersionBoard, slot_for
+from server.board import VersionBoard, slot_for
 from server.stores import service
 from tests.factories import PIXEL_CODE, make_store
 

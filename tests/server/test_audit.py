@@ -1,9 +1,10 @@
 """The audit log: who changed what, when; shown on the store's pages; the operator appears as such."""
 from server import audit
 from server.audit import entries_for_store
-from server.auth.access import Caller, update_store_as
+from server.auth.access import Caller
+from server.stores.service import update_store_as
 from tests.accounts import (add_to_store, bearer, cheap_hashing, make_api_key,  # noqa: F401
-                                   make_user, sign_in)
+                            make_user, sign_in)
 from tests.factories import make_store
 
 

@@ -19,6 +19,7 @@ PUBLIC, LOGIN, READ, WRITE = "public", "login", "read", "write"
 # A feature that adds a route adds it here, with the access it must have.
 ACCESS = {
     ("static", "GET"): PUBLIC,
+    ("admin_files.static", "GET"): PUBLIC,
     ("pixel.script", "GET"): PUBLIC,
     ("pixel.config", "GET"): PUBLIC,
     ("pixel.ecwid_script", "GET"): PUBLIC,
@@ -45,7 +46,7 @@ ACCESS = {
     ("admin.store_overview", "GET"): READ,
     ("admin.activity", "GET"): READ,
     ("admin.store_settings", "GET"): READ,
-    ("admin.pixel", "GET"): READ,
+    ("pixel_admin.pixel", "GET"): READ,
     ("admin.api_key_list", "GET"): READ,
     ("api.store", "GET"): READ,
     ("api.store_snippets", "GET"): READ,
@@ -54,12 +55,13 @@ ACCESS = {
     ("admin.member_add", "POST"): WRITE,
     ("admin.member_remove", "POST"): WRITE,
     ("admin.store_delete", "POST"): WRITE,  # and owners only (test_account_lifecycle)
-    ("admin.pixel_save", "POST"): WRITE,
+    ("pixel_admin.pixel_save", "POST"): WRITE,
     ("admin.api_key_create", "POST"): WRITE,
     ("admin.api_key_revoke", "POST"): WRITE,
     ("api.store_update", "PATCH"): WRITE,
     # catalog
     ("catalog_hooks.products_changed", "POST"): PUBLIC,  # signed by the store's webhook secret
+    ("catalog_admin.static", "GET"): PUBLIC,
     ("catalog_admin.catalog", "GET"): READ,
     ("catalog_admin.catalog_sync", "POST"): WRITE,
     ("catalog_admin.product_resync", "POST"): WRITE,

@@ -7,7 +7,8 @@ from flask.cli import with_appcontext
 from server.catalog.feed_worker import WorkerFailed
 from server.catalog.feeds import FeedError
 from server.catalog.sources import schedule, service
-from server.cli_support import echo_json, fail, operator_store, store_option
+from server.cli_support import echo_json, fail, store_option
+from server.stores.cli import operator_store
 from server.errors import AppError
 from server.extensions import db
 

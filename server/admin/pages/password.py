@@ -1,8 +1,8 @@
 """Forgotten passwords: ask for a reset link by email, then choose a new password through it."""
 from flask import flash, redirect, request, url_for
 
-from server.admin.account import bp
-from server.admin.pages import render_page
+from server.admin.pages.account import bp
+from server.auth.page_blueprints import render_page
 from server.auth import mail, reset
 from server.errors import ValidationError
 from server.extensions import db

@@ -1,13 +1,13 @@
 """What the per-store navigation and the store overview show: filled by each feature at start-up.
 
-A later feature plugs into the admin from its own ``init_app(app)``::
+A feature plugs into the admin from its own ``init_app(app)`` (``server.admin`` passes these on)::
 
     admin.register_store_page(app, "tiktok.connection", "TikTok", order=10)
     admin.register_store_panel(app, "catalog", "catalog/panel.html", order=30, context=panel_counts)
 
 Pages are tabs in the store navigation (the endpoint takes the store ``key``); panels are cards on
-the store overview. Registering a name again replaces the earlier entry, which is how a feature
-takes over the placeholder panel the admin ships (e.g. "catalog").
+the store overview. Registering a name again replaces the earlier entry. The registry sits below
+the shells so that the pixel, the admin and every feature can add to it in any order.
 """
 from dataclasses import dataclass, field
 

@@ -2,7 +2,7 @@
 from flask import current_app, flash, redirect, request, url_for
 
 from server import audit
-from server.admin.pages import page_blueprint, render_page
+from server.auth.page_blueprints import page_blueprint, render_page
 from server.auth import accounts, deletion, passwords, sessions
 from server.auth.errors import SignInRefused, TooManyAttempts
 from server.auth.guards import current_caller, login_required

@@ -1,4 +1,4 @@
-"""What the Pixel page and the API show about a store's pixel: its state and its snippets."""
+"""What the Pixel page shows about a store's pixel: its state, what a platform installs, the injector."""
 from dataclasses import dataclass
 
 from flask import current_app
@@ -28,23 +28,6 @@ def pixel_status(store):
     return PixelStatus(store.pixel_live, tuple(reasons))
 
 
-def event_snippets(store, platform=None):
-    """Each event's snippet for the store's platform, with whether it is on and the name it fires as."""
-    platform = platform or store.platform
-    items = []
-    if platform in snippets.PLATFORM_EVENTS:
-        return items  # one script (Ecwid) or one app (VTEX IO) fires every event: see platform_setup
-    for event in snippets.platform_events(platform):
-        order = event == "PlaceAnOrder"
-        items.append({
-            "event": event,
-            "fires_as": store.order_event if order else event,
-            "enabled": event in (store.events or []),
-            "snippet": snippets.render_event(event, platform, store.currency),
-        })
-    return items
-
-
 def platform_setup(store):
     """What an Ecwid or VTEX IO store installs instead of per-event snippets (None elsewhere)."""
     base = current_app.config["TTC_PUBLIC_URL"]
@@ -55,11 +38,6 @@ def platform_setup(store):
         return {"command": f"flask --app wsgi snippet {store.public_key} --platform vtex-io --out tiktok-pixel-app",
                 "listener": f"flask --app wsgi snippet {store.public_key} --platform vtex-io"}
     return None
-
-
-def head_snippet(store):
-    """The head snippet for the store, pointing at this connector's public address."""
-    return snippets.render_head(store.public_key, current_app.config["TTC_PUBLIC_URL"])
 
 
 def injector_commands(store, server_url):

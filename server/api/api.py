@@ -2,14 +2,14 @@
 from flask import Blueprint, current_app, request
 
 import snippets
-from server.admin.pixel_state import event_snippets, head_snippet
+from server.stores.snippets import event_snippets, head_snippet
 from server.api import authentication, openapi, payload
 from server.auth import access
 from server.clock import as_utc
 from server.auth.guards import current_caller, login_required, store_required
 from server.errors import NotFound, ValidationError
 from server.extensions import db
-from server.stores.service import store_settings
+from server.stores.service import store_settings, update_store_as
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 authentication.register(bp)
@@ -65,7 +65,7 @@ def store_update(grant):
     """Change some of a store's settings; answers the store as it now is."""
     values = payload.store_changes(request.get_json(silent=True))
     try:
-        access.update_store_as(db.session, current_caller(), grant.store, **values)
+        update_store_as(db.session, current_caller(), grant.store, **values)
     except ValidationError as error:
         db.session.rollback()
         raise payload.json_fields(error) from None

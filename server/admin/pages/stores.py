@@ -3,14 +3,15 @@ from flask import flash, redirect, request, url_for
 
 from server import audit
 from server.admin import forms
-from server.admin.pages import page_blueprint, render_page
-from server.admin.registry import store_panels
+from server.auth.page_blueprints import page_blueprint, render_page
+from server.stores.navigation import store_panels
 from server.auth import access, sessions
 from server.auth.guards import current_caller, login_required, store_required
 from server.auth.errors import Forbidden
 from server.errors import ValidationError
 from server.extensions import db
 from server.stores import deletion
+from server.stores.service import create_store_as, update_store_as
 
 bp = page_blueprint("admin", __name__)
 
@@ -52,13 +53,13 @@ def store_create():
     values = forms.store_details(request.form)
     values["pixel_code"] = request.form.get("pixel_code", "")
     try:
-        store = access.create_store_as(db.session, current_caller(), **values)
+        store = create_store_as(db.session, current_caller(), **values)
     except ValidationError as error:
         db.session.rollback()
         shown = dict(forms.store_form_values(submitted=values), pixel_code=values["pixel_code"])
         return render_page("admin/store_new.html", 422, values=shown, errors=error.fields, **forms.choices())
     flash(f"Store “{store.name}” is ready. Next: put the pixel on your pages.", "success")
-    return redirect(url_for("admin.pixel", key=store.public_key))
+    return redirect(url_for("pixel_admin.pixel", key=store.public_key))
 
 
 @bp.get("/stores/<key>")
@@ -90,7 +91,7 @@ def store_settings_save(grant):
     """Change the store's details."""
     values = forms.store_details(request.form)
     try:
-        changed = access.update_store_as(db.session, current_caller(), grant.store, **values)
+        changed = update_store_as(db.session, current_caller(), grant.store, **values)
     except ValidationError as error:
         db.session.rollback()
         return _settings_page(grant, 422, values=forms.store_form_values(grant.store, values), errors=error.fields)
@@ -152,18 +153,6 @@ def _settings_page(grant, status=200, *, values=None, errors=None, member_errors
         values=values or forms.store_form_values(grant.store), errors=errors or {},
         members=access.members_of(db.session, grant.store), member_errors=member_errors or {},
         member_email=member_email, delete_errors=delete_errors or {}, **forms.choices())
-
-
-def pixel_panel(grant):
-    """Context of the overview's Pixel card."""
-    from server.admin.pixel_state import pixel_status
-
-    return {"status": pixel_status(grant.store)}
-
-
-def tiktok_panel(grant):
-    """Context of the overview's TikTok card."""
-    return {"state_label": TIKTOK_STATES.get(grant.store.tiktok_state, grant.store.tiktok_state)}
 
 
 def activity_panel(grant):
