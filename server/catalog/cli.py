@@ -7,11 +7,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from server.catalog import categories as category_lists, reviews, runs, service, status, webhooks
-from server.catalog.feed_worker import WorkerFailed
-from server.catalog.feeds import FeedError
+from server.catalog.checks import categories as category_lists
+from server.catalog.sync import reviews, runs, status
+from server.catalog import service
+from server.catalog.intake import signatures as webhooks
+from server.catalog.intake.feed_worker import WorkerFailed
+from server.catalog.intake.feeds import FeedError
 from server.catalog.fetch import ANY_HOST, FetchError, guarded_session, open_feed_url
-from server.catalog.sync import guarded_target
+from server.catalog.sync.tiktok_target import guarded_target
 from server.errors import AppError
 from server.extensions import db
 from server.jobs import JobCancelled

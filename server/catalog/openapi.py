@@ -1,8 +1,4 @@
-"""The catalog's part of the /api/v1 OpenAPI document, merged into the API's document when served."""
-import json
-
-from flask import request
-
+"""The catalog's part of the /api/v1 OpenAPI document, added to the API's document at start-up."""
 from server.models.catalog import PRODUCT_STATES
 
 KEY = {"name": "key", "in": "path", "required": True, "description": "The store's public key.",
@@ -38,6 +34,11 @@ WRITE_ERRORS = {**READ_ERRORS, "403": _error("A member (read-only) tried a chang
 
 def schemas():
     """Component schemas of the catalog operations."""
+    return {**_product_schemas(), **_intake_schemas(), **_sync_schemas()}
+
+
+def _product_schemas():
+    """A product, its state and reasons, and a page of them."""
     reason = {"type": "object", "required": ["code", "message"], "properties": {
         "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"},
         "suggestion": {"type": "string"}}}
@@ -55,9 +56,6 @@ def schemas():
         "reasons": {"type": "array", "items": {"$ref": REF + "CatalogReason"}},
         "on_tiktok": {"type": "boolean"}, "review": {"type": "object"},
         "state_changed_at": TIME, "synced_at": TIME, "updated_at": TIME}}
-    item_error = {"type": "object", "required": ["id", "message"], "properties": {
-        "index": {"type": "integer"}, "position": {"type": "string"}, "id": STRING_OR_NULL,
-        "message": {"type": "string"}}}
     return {
         "CatalogReason": reason,
         "SyncRun": run,
@@ -68,6 +66,15 @@ def schemas():
                                                "product_sets": {"type": "array", "items": {"type": "string"}}}}]},
         "ProductPage": {"type": "object", "required": ["total", "products"], "properties": {
             "total": INTEGER, "products": {"type": "array", "items": {"$ref": REF + "CatalogProduct"}}}},
+    }
+
+
+def _intake_schemas():
+    """Products and categories sent in, and what was taken and refused."""
+    item_error = {"type": "object", "required": ["id", "message"], "properties": {
+        "index": {"type": "integer"}, "position": {"type": "string"}, "id": STRING_OR_NULL,
+        "message": {"type": "string"}}}
+    return {
         "ProductsIn": {"type": "object", "required": ["products"], "properties": {"products": {
             "type": "array", "maxItems": 10000, "description": "Google Merchant Center fields (id, title, "
             "description, link, image_link, price, availability, condition, brand, item_group_id, ...) "
@@ -96,6 +103,12 @@ def schemas():
         "CategoryResult": {"type": "object", "required": ["received", "accepted", "errors", "sync"], "properties": {
             "received": INTEGER, "accepted": INTEGER, "errors": {"type": "array", "items": item_error},
             "sync": {"oneOf": [{"$ref": REF + "SyncRun"}, {"type": "null"}]}}},
+    }
+
+
+def _sync_schemas():
+    """The catalog's state, sync requests and the webhook secret."""
+    return {
         "CatalogStatus": {"type": "object", "required": ["counts", "on_tiktok", "runs"], "properties": {
             "store": {"type": "string"}, "tiktok": {"type": "object"},
             "counts": {"type": "object", "properties": {state: INTEGER for state in PRODUCT_STATES}},
@@ -156,14 +169,3 @@ def paths():
             "parameters": [KEY],
             "responses": {"201": _ok("The new secret.", "WebhookSecret"), **WRITE_ERRORS}}},
     }
-
-
-def merge_into_api_document(response):
-    """After-request hook: add the catalog operations to the API's OpenAPI document."""
-    if request.endpoint != "api.openapi_document" or response.status_code != 200:
-        return response
-    document = json.loads(response.get_data())
-    document["paths"].update(paths())
-    document["components"]["schemas"].update(schemas())
-    response.set_data(json.dumps(document))
-    return response

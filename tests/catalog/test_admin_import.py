@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from server.catalog import imports
+from server.catalog.intake import imports
 from server.jobs.models import Job
 from server.jobs.runner import run_due
 from tests.catalog.admin_feeds import SlowFeedServer, csv_feed

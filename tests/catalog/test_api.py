@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from server.catalog.webhooks import sign
+from server.catalog.intake.signatures import sign
 from server.extensions import db
 from tests.catalog.helpers import item, states
 from tests.server.accounts import (add_to_store, bearer, cheap_hashing, csrf_token, make_api_key,  # noqa: F401

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from flask import current_app
 
-from server.catalog import feed_worker, service
-from server.catalog.feeds import FeedError
+from server.catalog.intake import feed_worker
+from server.catalog import service
+from server.catalog.intake.feeds import FeedError
 from server.extensions import db
 from server.models.catalog import CatalogProduct
 from tests.catalog.helpers import states
@@ -122,7 +123,7 @@ def kill_the_worker():
             command = (entry / "cmdline").read_bytes()
         except (OSError, ValueError):
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"server.catalog.feed_worker" in command:
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"server.catalog.intake.feed_worker" in command:
             os.kill(int(entry.name), signal.SIGKILL)
             return
     raise AssertionError("no feed worker is running")

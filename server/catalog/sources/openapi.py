@@ -1,8 +1,4 @@
-"""The catalog source's part of the /api/v1 OpenAPI document, merged in when the document is served."""
-import json
-
-from flask import request
-
+"""The catalog source's part of the /api/v1 OpenAPI document, added to the API's document at start-up."""
 from server.catalog.openapi import KEY, READ_ERRORS, REF, STRING_OR_NULL, TIME, WRITE_ERRORS, _error, _ok
 
 TIMES = {"type": "string", "maxLength": 200, "description": "Daily pull times, HH:MM UTC, comma-separated."}
@@ -63,14 +59,3 @@ def paths():
             "operationId": "pullCatalogSource", "parameters": [KEY], "summary": "Pull the whole catalog now.",
             "responses": {"202": _ok("The pull was queued.", "CatalogSourcePull"), **WRITE_ERRORS, **no_source}}},
     }
-
-
-def merge_into_api_document(response):
-    """After-request hook: add the source operations to the API's OpenAPI document."""
-    if request.endpoint != "api.openapi_document" or response.status_code != 200:
-        return response
-    document = json.loads(response.get_data())
-    document["paths"].update(paths())
-    document["components"]["schemas"].update(schemas())
-    response.set_data(json.dumps(document))
-    return response

@@ -4,8 +4,11 @@ from flask import flash, jsonify, redirect, request, url_for
 
 from server import admin, bodysize
 from server.auth.guards import store_required
-from server.catalog import imports, service, status
-from server.catalog.sources import admin as source_admin
+from server.catalog.intake import imports
+from server.catalog import service
+from server.catalog.sync import status
+from server.catalog.sync.runs import request_sync
+from server.catalog.sources import pages as source_admin
 from server.errors import AppError
 from server.extensions import db
 from server.models.catalog import PRODUCT_STATES
@@ -120,8 +123,6 @@ def product_resync(grant, sku):
 def _request(store, *, force):
     if force:
         return service.resync(db.session, store, trigger="admin")
-    from server.catalog.runs import request_sync
-
     run = request_sync(db.session, store, kind="full", trigger="admin")
     db.session.commit()
     return run

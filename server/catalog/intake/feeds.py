@@ -24,9 +24,9 @@ import xml.parsers.expat as expat
 from collections import deque
 from dataclasses import dataclass
 
-from server.catalog import columns
-from server.catalog.feed_errors import ControlCharacters, describe_xml_error
-from server.catalog.limits import FeedLimits, Inflated, compression_of
+from server.catalog.checks import columns
+from server.catalog.intake.feed_errors import ControlCharacters, describe_xml_error
+from server.catalog.checks.limits import FeedLimits, Inflated, compression_of
 
 CHUNK = 1 << 18  # 256 KB of feed at a time: a few hundred items, whatever the feed size
 ITEM_ELEMENTS = frozenset(("item", "entry"))
