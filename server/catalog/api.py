@@ -8,19 +8,13 @@ from server.catalog import service
 from server.catalog.sync import status
 from server.catalog.intake import signatures
 from server.catalog.sync.runs import request_sync, run_summary
-from server.errors import AppError, ValidationError
+from server.connect.errors import NotConnected
+from server.errors import ValidationError
 from server.extensions import db
 from server.models.catalog import PRODUCT_STATES
 
 api = Blueprint("catalog_api", __name__, url_prefix="/api/v1")
 authentication.register(api)
-
-
-class NotConnected(AppError):
-    """Raised when a sync is asked for a store that is not connected to TikTok."""
-
-    status = 409
-    code = "not_connected"
 
 
 def _body_list(name):

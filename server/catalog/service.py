@@ -12,6 +12,7 @@ from server.catalog.sync import planner, runs
 from server.catalog.intake.feeds import CountingReader, read_feed
 from server.catalog.intake.products import CHUNK, Intake, IntakeResult, count_products, remove_products
 from server.catalog.checks.limits import FeedLimits
+from server.catalog.errors import CatalogError
 from server.errors import NotFound, ValidationError
 from server.clock import utcnow
 from server.models.catalog import CatalogCategory, CatalogProduct
@@ -20,7 +21,7 @@ MAX_PUSH = 10_000
 WORKER_FEED_BYTES = 4 << 20  # a feed this long (some 10,000 products) is imported with a feed worker
 
 
-class ImportRefused(ValidationError):
+class ImportRefused(CatalogError, ValidationError):
     """Raised when a full feed would remove too much of the catalog; nothing was changed.
 
     ``summary`` is what reading the feed found (``IntakeResult.as_dict``), to show the refusals.

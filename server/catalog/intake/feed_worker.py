@@ -29,6 +29,7 @@ from pathlib import Path
 from server.catalog.checks.fields import MalformedItem, item_sku, source_hash
 from server.catalog.checks.limits import FeedLimits
 from server.catalog.checks.prepared import StoreTerms, prepare
+from server.catalog.errors import CatalogError
 from server.catalog.intake.feeds import FeedError, read_feed
 
 FRAME = struct.Struct("!I")
@@ -39,7 +40,7 @@ FEED_CHUNK = 1 << 20  # one write per GIL turn of the feeding thread: a big one
 ROOT = Path(__file__).resolve().parents[3]
 
 
-class WorkerFailed(RuntimeError):
+class WorkerFailed(CatalogError, RuntimeError):
     """Raised when the feed worker stopped without finishing (killed, out of memory, a bug)."""
 
 

@@ -25,6 +25,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from server.catalog.checks import columns
+from server.catalog.errors import CatalogError
 from server.catalog.intake.feed_errors import ControlCharacters, describe_xml_error
 from server.catalog.checks.limits import FeedLimits, Inflated, compression_of
 
@@ -36,7 +37,7 @@ PREFIXED_ID = " id"  # the field name a prefixed id is read under: no element is
 SPECIAL_FIELDS = LIST_FIELDS | {PREFIXED_ID}
 
 
-class FeedError(ValueError):
+class FeedError(CatalogError, ValueError):
     """Raised when a feed cannot be read on (bad XML, a DTD, broken CSV); names the line."""
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from server.catalog.bookkeeping import store_catalog
+from server.catalog.errors import CatalogError
 from server.errors import AppError
 from server.clock import utcnow
 from server.models.catalog import StoreCatalog, WebhookReceipt
@@ -31,7 +32,7 @@ READ_CHUNK = 65_536
 SPOOL_IN_MEMORY = 1_048_576  # a body still unverified past this waits on disk, not in the worker's memory
 
 
-class WebhookRefused(AppError):
+class WebhookRefused(CatalogError, AppError):
     """Raised when a webhook request is not signed right, is too old, or was already received."""
 
     status = 401

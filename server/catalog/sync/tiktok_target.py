@@ -8,6 +8,7 @@ TikTok refuses disconnects the store within that very call.
 """
 from typing import NamedTuple
 
+from server.catalog.errors import CatalogError
 from server.connect.clients import store_client
 from server.connect.errors import NotConnected
 from server.connect.state import find_connection
@@ -17,7 +18,7 @@ from server.models.store import Store
 from server.tiktok import TikTokClient
 
 
-class CatalogNotReady(AppError):
+class CatalogNotReady(CatalogError, AppError):
     """Raised when a store has no usable TikTok catalog connection (no row, no catalog, bad token)."""
 
     status = 409
