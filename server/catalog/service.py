@@ -126,7 +126,7 @@ def _import_feed(session, store, stream, replace, allowed, recheck, on_progress)
     mode = current_app.config["TTC_CATALOG_IMPORT_WORKER"]
     head = _start_of(counted, WORKER_FEED_BYTES) if mode == "auto" else b""
     notices = intake.result.tally.feed_notices
-    if mode == "always" or (mode == "auto" and len(head) == WORKER_FEED_BYTES and _cores() >= 2):
+    if feed_worker.wanted(mode, len(head), WORKER_FEED_BYTES, _cores()):
         batches = feed_worker.prepared_batches(counted, intake.terms, head=head, limits=limits, notices=notices)
     else:
         batches = feed_worker.batches(read_feed(_Prefixed(head, counted), limits, notices), CHUNK)

@@ -164,3 +164,14 @@ def test_the_feeds_own_error_comes_back_with_its_line(session):
         "line 2503, column 25: the XML is malformed (mismatched tag): </itemm> does not close the element opened "
         "last (an element left open, or a typo in a name)")
     assert "deleted" not in set(states(store).values())
+
+
+@pytest.mark.parametrize("mode, feed_bytes, cores, expected", [
+    ("always", 10, 1, True),  # asked for: even a small feed on one core
+    ("never", 10 << 20, 8, False),
+    ("auto", 4 << 20, 2, True),  # big enough, and a second core to run it on
+    ("auto", (4 << 20) - 1, 8, False),  # smaller than the threshold: the worker costs more than it saves
+    ("auto", 4 << 20, 1, False),  # one core: nothing to gain
+])
+def test_the_worker_is_wanted_for_big_feeds_with_a_spare_core(mode, feed_bytes, cores, expected):
+    assert feed_worker.wanted(mode, feed_bytes, 4 << 20, cores) is expected

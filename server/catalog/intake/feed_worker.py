@@ -128,6 +128,13 @@ def _unread(out):
 
 # --- in the importing process ---------------------------------------------------------------------
 
+def wanted(mode, feed_bytes, threshold, cores):
+    """Whether a feed is read by a worker. ``mode`` is TTC_CATALOG_IMPORT_WORKER: "always", "never",
+    or "auto": only for a feed of at least ``threshold`` bytes (``feed_bytes``: how many its start
+    held, read up to the threshold) and with two cores or more (with one, there is nothing to gain)."""
+    return mode == "always" or (mode == "auto" and feed_bytes >= threshold and cores >= 2)
+
+
 def prepared_batches(stream, terms, *, head=b"", limits, notices=None):
     """Yield lists of entries (see ``Intake.add_entries``) for the feed ``head`` + ``stream``, read
     under ``limits`` (``FeedLimits``); what the reader noticed is appended to ``notices``.
