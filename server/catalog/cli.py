@@ -10,7 +10,7 @@ from sqlalchemy import select
 from server.catalog.checks import categories as category_lists
 from server.catalog.sync import reviews, runs, status
 from server.catalog import service
-from server.catalog.intake import signatures as webhooks
+from server.catalog.intake import signatures
 from server.catalog.intake.feed_worker import WorkerFailed
 from server.catalog.intake.feeds import FeedError
 from server.catalog.fetch import ANY_HOST, FetchError, guarded_session, open_feed_url
@@ -345,7 +345,7 @@ def https_upgrade(key, setting):
 @with_appcontext
 def webhook_secret(key):
     """Create (or replace) the store's change-webhook secret and print it once."""
-    secret = webhooks.rotate_secret(db.session, _store(key))
+    secret = signatures.rotate_secret(db.session, _store(key))
     click.echo("Sign each webhook with this secret (HMAC-SHA256 over '<timestamp>.<body>'); it is shown once:",
                err=True)
     click.echo(secret)
