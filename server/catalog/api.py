@@ -2,11 +2,11 @@
 from flask import Blueprint, request
 
 from server.api import authentication
-from server.bodysize import allow_larger_body
 from server.auth.guards import store_required
+from server.bodysize import allow_larger_body
 from server.catalog import service
-from server.catalog.sync import status
 from server.catalog.intake import signatures
+from server.catalog.sync import status
 from server.catalog.sync.runs import request_sync, run_summary
 from server.connect.errors import NotConnected
 from server.errors import ValidationError

@@ -7,14 +7,15 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from server.catalog.checks import categories as category_lists
-from server.catalog.sync import reviews, runs, status
 from server.catalog import service
+from server.catalog.checks import categories as category_lists
+from server.catalog.fetch import ANY_HOST, FetchError, guarded_session, open_feed_url
 from server.catalog.intake import signatures
 from server.catalog.intake.feed_worker import WorkerFailed
 from server.catalog.intake.feeds import FeedError
-from server.catalog.fetch import ANY_HOST, FetchError, guarded_session, open_feed_url
+from server.catalog.sync import reviews, runs, status
 from server.catalog.sync.tiktok_target import guarded_target
+from server.cli_support import echo_json as _echo_json, operator_store as _store, store_option
 from server.errors import AppError
 from server.extensions import db
 from server.jobs import JobCancelled
@@ -22,7 +23,7 @@ from server.jobs.runner import run_until_finished
 from server.models.catalog import PRODUCT_STATES, CatalogCategory, SyncRun
 from server.models.store import Store
 from server.tiktok.errors import TikTokError
-from server.cli_support import echo_json as _echo_json, operator_store as _store, store_option
+
 
 @click.group("catalog")
 def catalog_group():

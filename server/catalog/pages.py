@@ -4,11 +4,11 @@ from flask import flash, jsonify, redirect, request, url_for
 
 from server import admin, bodysize
 from server.auth.guards import store_required
-from server.catalog.intake import imports
 from server.catalog import service
+from server.catalog.intake import imports
+from server.catalog.sources import pages as source_pages
 from server.catalog.sync import status
 from server.catalog.sync.runs import request_sync
-from server.catalog.sources import pages as source_pages
 from server.errors import AppError
 from server.extensions import db
 from server.models.catalog import PRODUCT_STATES

@@ -7,14 +7,14 @@ import os
 from flask import current_app
 from sqlalchemy import select
 
-from server.catalog.intake import feed_worker
-from server.catalog.sync import planner, runs
-from server.catalog.intake.feeds import CountingReader, read_feed
-from server.catalog.intake.products import CHUNK, Intake, IntakeResult, count_products, remove_products
 from server.catalog.checks.limits import FeedLimits
 from server.catalog.errors import CatalogError
-from server.errors import NotFound, ValidationError
+from server.catalog.intake import feed_worker
+from server.catalog.intake.feeds import CountingReader, read_feed
+from server.catalog.intake.products import CHUNK, Intake, IntakeResult, count_products, remove_products
+from server.catalog.sync import planner, runs
 from server.clock import utcnow
+from server.errors import NotFound, ValidationError
 from server.models.catalog import CatalogCategory, CatalogProduct
 
 MAX_PUSH = 10_000

@@ -1,6 +1,8 @@
 """Every error the catalog raises on purpose shares one root, and keeps the base its callers catch."""
 import pytest
 
+from server.catalog.checks.sale_dates import UnreadableSaleDate
+from server.catalog.checks.values import MalformedItem
 from server.catalog.errors import CatalogError
 from server.catalog.fetch import BlockedAddress, FetchError
 from server.catalog.intake.feed_worker import WorkerFailed
@@ -8,8 +10,6 @@ from server.catalog.intake.feeds import FeedError
 from server.catalog.intake.signatures import WebhookRefused
 from server.catalog.service import EmptyFeed, ImportRefused, ShrinkRefused
 from server.catalog.sources.errors import SourceError
-from server.catalog.checks.sale_dates import UnreadableSaleDate
-from server.catalog.checks.values import MalformedItem
 from server.catalog.sync.tiktok_target import CatalogNotReady
 from server.errors import AppError, ValidationError
 

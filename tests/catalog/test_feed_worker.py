@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flask import current_app
 
-from server.catalog.intake import feed_worker
 from server.catalog import service
+from server.catalog.intake import feed_worker
 from server.catalog.intake.feeds import FeedError
 from server.extensions import db
 from server.models.catalog import CatalogProduct

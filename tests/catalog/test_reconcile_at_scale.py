@@ -5,8 +5,8 @@ import requests
 from sqlalchemy import insert
 
 from server.catalog import service
-from server.extensions import db
 from server.clock import utcnow
+from server.extensions import db
 from server.models.catalog import CatalogProduct
 from server.tiktok import NullPacer, TikTokClient
 from server.tiktok import products as api

@@ -3,8 +3,8 @@ review read back until every product has its verdict."""
 import time
 
 from server.catalog import bookkeeping
-from server.catalog.sync import reviews, schedule
 from server.catalog import service
+from server.catalog.sync import reviews, schedule
 from server.catalog.sync.runs import REVIEW_JOB
 from server.extensions import db
 from server.jobs.models import Job

@@ -25,9 +25,9 @@ from collections import deque
 from dataclasses import dataclass
 
 from server.catalog.checks import columns
+from server.catalog.checks.limits import FeedLimits, Inflated, compression_of
 from server.catalog.errors import CatalogError
 from server.catalog.intake.feed_errors import ControlCharacters, describe_xml_error
-from server.catalog.checks.limits import FeedLimits, Inflated, compression_of
 
 CHUNK = 1 << 18  # 256 KB of feed at a time: a few hundred items, whatever the feed size
 ITEM_ELEMENTS = frozenset(("item", "entry"))

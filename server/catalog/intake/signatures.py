@@ -21,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from server.catalog.bookkeeping import store_catalog
 from server.catalog.errors import CatalogError
-from server.errors import AppError
 from server.clock import utcnow
+from server.errors import AppError
 from server.models.catalog import StoreCatalog, WebhookReceipt
 from server.security import decrypt_secret, encrypt_secret
 

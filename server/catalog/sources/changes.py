@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from server import jobs
 from server.catalog import service as catalog_service
-from server.catalog.sources import image_sizes, schedule, service
 from server.catalog.intake.feed_worker import WorkerFailed
 from server.catalog.intake.feeds import FeedError
+from server.catalog.intake.signatures import WebhookRefused
+from server.catalog.sources import image_sizes, schedule, service
 from server.catalog.sources.ecwid import sku_of
 from server.catalog.sources.errors import SourceError
 from server.catalog.sources.vtex import account_matches
-from server.catalog.intake.signatures import WebhookRefused
 from server.clock import utcnow
 from server.errors import AppError, NotFound, ValidationError
 from server.events.ecwid_orders import NoEcwidConnection

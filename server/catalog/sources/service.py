@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from server import jobs
 from server.catalog import service as catalog_service
+from server.catalog.fetch import ANY_HOST, private_hosts_setting
 from server.catalog.intake.feed_worker import WorkerFailed
 from server.catalog.intake.feeds import FeedError
-from server.catalog.fetch import ANY_HOST, private_hosts_setting
 from server.catalog.sources import image_sizes, schedule
 from server.catalog.sources.ecwid import Ecwid
 from server.catalog.sources.errors import SourceAuthError, SourceNotSet

@@ -7,8 +7,8 @@ batch. A run is only successful once TikTok has processed every upload and delet
 from flask import current_app
 from sqlalchemy import select, update
 
-from server.catalog.sync import outbox, planner, reconcile, runs
 from server.catalog.bookkeeping import store_catalog
+from server.catalog.sync import outbox, planner, reconcile, runs
 from server.catalog.sync.schedule import review_delay
 from server.catalog.sync.tiktok_target import guarded_target
 from server.connect.state import mark_disconnected

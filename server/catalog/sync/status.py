@@ -3,8 +3,8 @@
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from server.catalog.sync import outbox
 from server.catalog.checks import tiktok_categories
+from server.catalog.sync import outbox
 from server.catalog.sync.runs import run_summary
 from server.errors import NotFound
 from server.jobs.queue import pretty_time
