@@ -11,12 +11,12 @@ INTEGER = {"type": "integer", "minimum": 0}
 REF = "#/components/schemas/"
 
 
-def _error(description):
+def error_response(description):
     return {"description": description,
             "content": {"application/json": {"schema": {"$ref": REF + "Error"}}}}
 
 
-def _ok(description, schema):
+def ok_response(description, schema):
     return {"description": description, "content": {"application/json": {"schema": {"$ref": REF + schema}}}}
 
 
@@ -25,11 +25,11 @@ def _body(schema, description):
             "content": {"application/json": {"schema": {"$ref": REF + schema}}}}
 
 
-READ_ERRORS = {"401": _error("No credentials, or an API key that is wrong or revoked."),
-               "404": _error("No such store (or product), or one the caller may not see.")}
-WRITE_ERRORS = {**READ_ERRORS, "403": _error("A member (read-only) tried a change, or the session caller "
+READ_ERRORS = {"401": error_response("No credentials, or an API key that is wrong or revoked."),
+               "404": error_response("No such store (or product), or one the caller may not see.")}
+WRITE_ERRORS = {**READ_ERRORS, "403": error_response("A member (read-only) tried a change, or the session caller "
                                              "sent no CSRF token."),
-                "422": _error("The body is not what the operation takes (see the message).")}
+                "422": error_response("The body is not what the operation takes (see the message).")}
 
 
 def schemas():
@@ -136,36 +136,37 @@ def paths():
                         {"name": "search", "in": "query", "schema": {"type": "string", "maxLength": 100}},
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
                         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
-                    "responses": {"200": _ok("A page of products.", "ProductPage"), **READ_ERRORS,
-                                  "422": _error("A query parameter is out of range.")}},
+                    "responses": {"200": ok_response("A page of products.", "ProductPage"), **READ_ERRORS,
+                                  "422": error_response("A query parameter is out of range.")}},
             "put": {"operationId": "putProducts", "summary": "Add or update products in bulk (thousands per call).",
                     "description": "Malformed items are refused one by one (index, id, reason); the rest are "
                                    "kept. Changed products sync at once.",
                     "requestBody": _body("ProductsIn", "The products."),
-                    "responses": {"200": _ok("What was taken and refused.", "IntakeResult"), **WRITE_ERRORS}}},
+                    "responses": {"200": ok_response("What was taken and refused.", "IntakeResult"), **WRITE_ERRORS}}},
         "/stores/{key}/products/{sku}": {
             "parameters": [KEY, SKU],
             "get": {"operationId": "explainProduct", "summary": "Why this product is (or is not) on TikTok.",
-                    "responses": {"200": _ok("The product's state and reasons.", "ProductAnswer"), **READ_ERRORS}},
+                    "responses": {"200": ok_response("The product's state and reasons.", "ProductAnswer"),
+                                  **READ_ERRORS}},
             "delete": {"operationId": "deleteProduct", "summary": "Remove a product (it leaves TikTok too).",
-                       "responses": {"200": _ok("Removed.", "IntakeResult"), **WRITE_ERRORS}}},
+                       "responses": {"200": ok_response("Removed.", "IntakeResult"), **WRITE_ERRORS}}},
         "/stores/{key}/categories": {"put": {
             "operationId": "putCategories", "summary": "Add or update categories, with their hidden flag.",
             "parameters": [KEY], "requestBody": _body("CategoriesIn", "The categories."),
-            "responses": {"200": _ok("What was taken and refused.", "CategoryResult"), **WRITE_ERRORS}}},
+            "responses": {"200": ok_response("What was taken and refused.", "CategoryResult"), **WRITE_ERRORS}}},
         "/stores/{key}/catalog": {"get": {
             "operationId": "catalogStatus", "summary": "Counts per state, the running sync, recent syncs.",
-            "parameters": [KEY], "responses": {"200": _ok("The catalog's state.", "CatalogStatus"),
+            "parameters": [KEY], "responses": {"200": ok_response("The catalog's state.", "CatalogStatus"),
                                                **READ_ERRORS}}},
         "/stores/{key}/catalog/sync": {"post": {
             "operationId": "syncCatalog", "summary": "Sync now (or force a product or the whole store).",
             "parameters": [KEY],
             "requestBody": {"required": False, "content": {"application/json": {
                 "schema": {"$ref": REF + "SyncRequest"}}}},
-            "responses": {"202": _ok("The sync was queued.", "SyncQueued"), **WRITE_ERRORS,
-                          "409": _error("The store is not connected to TikTok.")}}},
+            "responses": {"202": ok_response("The sync was queued.", "SyncQueued"), **WRITE_ERRORS,
+                          "409": error_response("The store is not connected to TikTok.")}}},
         "/stores/{key}/catalog/webhook-secret": {"post": {
             "operationId": "rotateWebhookSecret", "summary": "A new secret for the change webhook (shown once).",
             "parameters": [KEY],
-            "responses": {"201": _ok("The new secret.", "WebhookSecret"), **WRITE_ERRORS}}},
+            "responses": {"201": ok_response("The new secret.", "WebhookSecret"), **WRITE_ERRORS}}},
     }
