@@ -9,7 +9,8 @@ def init_app(app):
     from server.ads import actions, launch, launch_views, shopping, views
     from server.ads.cli import ads_group
     from server.ads.cli_launch import launch_command, sets_group
-    from server.catalog import product_sets
+    from server.ads import product_sets
+    from server.catalog.sync import status as catalog_status
     from server.ads.formatting import format_money, format_number, format_ratio
 
     app.register_blueprint(views.bp)
@@ -24,6 +25,7 @@ def init_app(app):
     for action, words in {**actions.SUMMARIES, **shopping.SUMMARIES, **launch.SUMMARIES,
                           **product_sets.SUMMARIES}.items():
         audit.SUMMARIES.setdefault(action, words)
+    catalog_status.register_product_sets(app, product_sets.sets_of_product)
     ads_group.add_command(sets_group)
     ads_group.add_command(launch_command)
     app.cli.add_command(ads_group)

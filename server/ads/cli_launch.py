@@ -5,7 +5,7 @@ from flask.cli import with_appcontext
 
 from server.ads import launch, service
 from server.ads.formatting import format_money
-from server.catalog import product_sets
+from server.ads import product_sets
 from server.cli_support import echo_json, fail, store_option
 from server.stores.cli import operator_store
 from server.errors import AppError

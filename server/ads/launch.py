@@ -17,7 +17,7 @@ from server.ads.errors import AdsError, InvalidChange
 from server.ads.formatting import format_money
 from server.ads.launch_calls import StepFailed, create_objects, remove_objects, set_campaign_status
 from server.ads.service import advertiser_of, client_for, forget_reports, tiktok_failure
-from server.catalog.product_sets import find_set
+from server.ads.product_sets import find_set
 from server.clock import utcnow
 from server.connect.state import find_connection
 from server.models.ads import AdLaunch

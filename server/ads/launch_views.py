@@ -7,7 +7,7 @@ from server.ads import launch, readiness, service
 from server.ads.errors import AdsError
 from server.ads.formatting import format_money
 from server.auth.guards import current_caller, store_required
-from server.catalog import product_sets
+from server.ads import product_sets
 from server.extensions import db
 
 bp = admin.page_blueprint("ads_launch", __name__)

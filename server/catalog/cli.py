@@ -7,11 +7,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from server.catalog import categories as category_lists, reviews, runs, service, status, webhooks
-from server.catalog.feed_worker import WorkerFailed
-from server.catalog.feeds import FeedError
+from server.catalog import service
+from server.catalog.checks import categories as category_lists
 from server.catalog.fetch import ANY_HOST, FetchError, guarded_session, open_feed_url
-from server.catalog.sync import guarded_target
+from server.catalog.intake import signatures
+from server.catalog.intake.feed_worker import WorkerFailed
+from server.catalog.intake.feeds import FeedError
+from server.catalog.sync import reviews, runs, status
+from server.catalog.sync.tiktok_target import guarded_target
 from server.errors import AppError
 from server.extensions import db
 from server.jobs import JobCancelled
@@ -343,7 +346,7 @@ def https_upgrade(key, setting):
 @with_appcontext
 def webhook_secret(key):
     """Create (or replace) the store's change-webhook secret and print it once."""
-    secret = webhooks.rotate_secret(db.session, _store(key))
+    secret = signatures.rotate_secret(db.session, _store(key))
     click.echo("Sign each webhook with this secret (HMAC-SHA256 over '<timestamp>.<body>'); it is shown once:",
                err=True)
     click.echo(secret)

@@ -14,11 +14,13 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from server.catalog.errors import CatalogError
+
 MAX_REDIRECTS = 4
 ANY_HOST = "*"
 
 
-class FetchError(Exception):
+class FetchError(CatalogError):
     """Raised when a URL may not or could not be fetched; the message is safe to show a merchant."""
 
 

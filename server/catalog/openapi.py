@@ -1,8 +1,4 @@
-"""The catalog's part of the /api/v1 OpenAPI document, merged into the API's document when served."""
-import json
-
-from flask import request
-
+"""The catalog's part of the /api/v1 OpenAPI document, added to the API's document at start-up."""
 from server.models.catalog import PRODUCT_STATES
 
 KEY = {"name": "key", "in": "path", "required": True, "description": "The store's public key.",
@@ -15,12 +11,12 @@ INTEGER = {"type": "integer", "minimum": 0}
 REF = "#/components/schemas/"
 
 
-def _error(description):
+def error_response(description):
     return {"description": description,
             "content": {"application/json": {"schema": {"$ref": REF + "Error"}}}}
 
 
-def _ok(description, schema):
+def ok_response(description, schema):
     return {"description": description, "content": {"application/json": {"schema": {"$ref": REF + schema}}}}
 
 
@@ -29,15 +25,20 @@ def _body(schema, description):
             "content": {"application/json": {"schema": {"$ref": REF + schema}}}}
 
 
-READ_ERRORS = {"401": _error("No credentials, or an API key that is wrong or revoked."),
-               "404": _error("No such store (or product), or one the caller may not see.")}
-WRITE_ERRORS = {**READ_ERRORS, "403": _error("A member (read-only) tried a change, or the session caller "
+READ_ERRORS = {"401": error_response("No credentials, or an API key that is wrong or revoked."),
+               "404": error_response("No such store (or product), or one the caller may not see.")}
+WRITE_ERRORS = {**READ_ERRORS, "403": error_response("A member (read-only) tried a change, or the session caller "
                                              "sent no CSRF token."),
-                "422": _error("The body is not what the operation takes (see the message).")}
+                "422": error_response("The body is not what the operation takes (see the message).")}
 
 
 def schemas():
     """Component schemas of the catalog operations."""
+    return {**_product_schemas(), **_intake_schemas(), **_sync_schemas()}
+
+
+def _product_schemas():
+    """A product, its state and reasons, and a page of them."""
     reason = {"type": "object", "required": ["code", "message"], "properties": {
         "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"},
         "suggestion": {"type": "string"}}}
@@ -55,9 +56,6 @@ def schemas():
         "reasons": {"type": "array", "items": {"$ref": REF + "CatalogReason"}},
         "on_tiktok": {"type": "boolean"}, "review": {"type": "object"},
         "state_changed_at": TIME, "synced_at": TIME, "updated_at": TIME}}
-    item_error = {"type": "object", "required": ["id", "message"], "properties": {
-        "index": {"type": "integer"}, "position": {"type": "string"}, "id": STRING_OR_NULL,
-        "message": {"type": "string"}}}
     return {
         "CatalogReason": reason,
         "SyncRun": run,
@@ -68,6 +66,15 @@ def schemas():
                                                "product_sets": {"type": "array", "items": {"type": "string"}}}}]},
         "ProductPage": {"type": "object", "required": ["total", "products"], "properties": {
             "total": INTEGER, "products": {"type": "array", "items": {"$ref": REF + "CatalogProduct"}}}},
+    }
+
+
+def _intake_schemas():
+    """Products and categories sent in, and what was taken and refused."""
+    item_error = {"type": "object", "required": ["id", "message"], "properties": {
+        "index": {"type": "integer"}, "position": {"type": "string"}, "id": STRING_OR_NULL,
+        "message": {"type": "string"}}}
+    return {
         "ProductsIn": {"type": "object", "required": ["products"], "properties": {"products": {
             "type": "array", "maxItems": 10000, "description": "Google Merchant Center fields (id, title, "
             "description, link, image_link, price, availability, condition, brand, item_group_id, ...) "
@@ -96,6 +103,12 @@ def schemas():
         "CategoryResult": {"type": "object", "required": ["received", "accepted", "errors", "sync"], "properties": {
             "received": INTEGER, "accepted": INTEGER, "errors": {"type": "array", "items": item_error},
             "sync": {"oneOf": [{"$ref": REF + "SyncRun"}, {"type": "null"}]}}},
+    }
+
+
+def _sync_schemas():
+    """The catalog's state, sync requests and the webhook secret."""
+    return {
         "CatalogStatus": {"type": "object", "required": ["counts", "on_tiktok", "runs"], "properties": {
             "store": {"type": "string"}, "tiktok": {"type": "object"},
             "counts": {"type": "object", "properties": {state: INTEGER for state in PRODUCT_STATES}},
@@ -123,47 +136,37 @@ def paths():
                         {"name": "search", "in": "query", "schema": {"type": "string", "maxLength": 100}},
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
                         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
-                    "responses": {"200": _ok("A page of products.", "ProductPage"), **READ_ERRORS,
-                                  "422": _error("A query parameter is out of range.")}},
+                    "responses": {"200": ok_response("A page of products.", "ProductPage"), **READ_ERRORS,
+                                  "422": error_response("A query parameter is out of range.")}},
             "put": {"operationId": "putProducts", "summary": "Add or update products in bulk (thousands per call).",
                     "description": "Malformed items are refused one by one (index, id, reason); the rest are "
                                    "kept. Changed products sync at once.",
                     "requestBody": _body("ProductsIn", "The products."),
-                    "responses": {"200": _ok("What was taken and refused.", "IntakeResult"), **WRITE_ERRORS}}},
+                    "responses": {"200": ok_response("What was taken and refused.", "IntakeResult"), **WRITE_ERRORS}}},
         "/stores/{key}/products/{sku}": {
             "parameters": [KEY, SKU],
             "get": {"operationId": "explainProduct", "summary": "Why this product is (or is not) on TikTok.",
-                    "responses": {"200": _ok("The product's state and reasons.", "ProductAnswer"), **READ_ERRORS}},
+                    "responses": {"200": ok_response("The product's state and reasons.", "ProductAnswer"),
+                                  **READ_ERRORS}},
             "delete": {"operationId": "deleteProduct", "summary": "Remove a product (it leaves TikTok too).",
-                       "responses": {"200": _ok("Removed.", "IntakeResult"), **WRITE_ERRORS}}},
+                       "responses": {"200": ok_response("Removed.", "IntakeResult"), **WRITE_ERRORS}}},
         "/stores/{key}/categories": {"put": {
             "operationId": "putCategories", "summary": "Add or update categories, with their hidden flag.",
             "parameters": [KEY], "requestBody": _body("CategoriesIn", "The categories."),
-            "responses": {"200": _ok("What was taken and refused.", "CategoryResult"), **WRITE_ERRORS}}},
+            "responses": {"200": ok_response("What was taken and refused.", "CategoryResult"), **WRITE_ERRORS}}},
         "/stores/{key}/catalog": {"get": {
             "operationId": "catalogStatus", "summary": "Counts per state, the running sync, recent syncs.",
-            "parameters": [KEY], "responses": {"200": _ok("The catalog's state.", "CatalogStatus"),
+            "parameters": [KEY], "responses": {"200": ok_response("The catalog's state.", "CatalogStatus"),
                                                **READ_ERRORS}}},
         "/stores/{key}/catalog/sync": {"post": {
             "operationId": "syncCatalog", "summary": "Sync now (or force a product or the whole store).",
             "parameters": [KEY],
             "requestBody": {"required": False, "content": {"application/json": {
                 "schema": {"$ref": REF + "SyncRequest"}}}},
-            "responses": {"202": _ok("The sync was queued.", "SyncQueued"), **WRITE_ERRORS,
-                          "409": _error("The store is not connected to TikTok.")}}},
+            "responses": {"202": ok_response("The sync was queued.", "SyncQueued"), **WRITE_ERRORS,
+                          "409": error_response("The store is not connected to TikTok.")}}},
         "/stores/{key}/catalog/webhook-secret": {"post": {
             "operationId": "rotateWebhookSecret", "summary": "A new secret for the change webhook (shown once).",
             "parameters": [KEY],
-            "responses": {"201": _ok("The new secret.", "WebhookSecret"), **WRITE_ERRORS}}},
+            "responses": {"201": ok_response("The new secret.", "WebhookSecret"), **WRITE_ERRORS}}},
     }
-
-
-def merge_into_api_document(response):
-    """After-request hook: add the catalog operations to the API's OpenAPI document."""
-    if request.endpoint != "api.openapi_document" or response.status_code != 200:
-        return response
-    document = json.loads(response.get_data())
-    document["paths"].update(paths())
-    document["components"]["schemas"].update(schemas())
-    response.set_data(json.dumps(document))
-    return response

@@ -7,19 +7,21 @@ import os
 from flask import current_app
 from sqlalchemy import select
 
-from server.catalog import feed_worker, planner, runs
-from server.catalog.feeds import CountingReader, read_feed
-from server.catalog.intake import CHUNK, Intake, IntakeResult, count_products, remove_products
-from server.catalog.limits import FeedLimits
-from server.errors import NotFound, ValidationError
+from server.catalog.checks.limits import FeedLimits
+from server.catalog.errors import CatalogError
+from server.catalog.intake import feed_worker
+from server.catalog.intake.feeds import CountingReader, read_feed
+from server.catalog.intake.products import CHUNK, Intake, IntakeResult, count_products, remove_products
+from server.catalog.sync import planner, runs
 from server.clock import utcnow
+from server.errors import NotFound, ValidationError
 from server.models.catalog import CatalogCategory, CatalogProduct
 
 MAX_PUSH = 10_000
 WORKER_FEED_BYTES = 4 << 20  # a feed this long (some 10,000 products) is imported with a feed worker
 
 
-class ImportRefused(ValidationError):
+class ImportRefused(CatalogError, ValidationError):
     """Raised when a full feed would remove too much of the catalog; nothing was changed.
 
     ``summary`` is what reading the feed found (``IntakeResult.as_dict``), to show the refusals.
@@ -124,7 +126,7 @@ def _import_feed(session, store, stream, replace, allowed, recheck, on_progress)
     mode = current_app.config["TTC_CATALOG_IMPORT_WORKER"]
     head = _start_of(counted, WORKER_FEED_BYTES) if mode == "auto" else b""
     notices = intake.result.tally.feed_notices
-    if mode == "always" or (mode == "auto" and len(head) == WORKER_FEED_BYTES and _cores() >= 2):
+    if feed_worker.wanted(mode, len(head), WORKER_FEED_BYTES, _cores()):
         batches = feed_worker.prepared_batches(counted, intake.terms, head=head, limits=limits, notices=notices)
     else:
         batches = feed_worker.batches(read_feed(_Prefixed(head, counted), limits, notices), CHUNK)

@@ -23,7 +23,7 @@ def lock_catalog(session, store_id):
                              .values(mark_counter=StoreCatalog.mark_counter)
                              .execution_options(synchronize_session=False)).rowcount
     if not locked:
-        raise LookupError(f"store {store_id} has no catalog row; call intake.store_catalog first")
+        raise LookupError(f"store {store_id} has no catalog row; call bookkeeping.store_catalog first")
 
 
 def reason(code, message, **extra):

@@ -6,12 +6,13 @@ the time and the reason: the pixel configuration turns off on that commit and ca
 """
 import logging
 
+from flask import current_app
 from sqlalchemy import select
 
 from server import audit
 from server.clock import utcnow
-from server.catalog.runs import request_sync
 from server.connect.errors import NotConnected
+from server.connect.signals import connected
 from server.connect.tokens import read_token
 from server.models.store import Store
 from server.models.tiktok import TikTokConnection
@@ -93,7 +94,8 @@ def _code(error):
 
 def mark_connected(session, store, connection, actor, *, action="tiktok.connected", details=None):
     """The store is set up: its pixel goes live with the connection's pixel code, the state turns
-    connected and a full catalog sync is queued; audited, committed."""
+    connected and the features that follow it are told (the catalog queues a full sync); audited,
+    committed."""
     now = utcnow()
     store.pixel_code = connection.pixel_code or store.pixel_code
     store.pixel_enabled = True
@@ -104,5 +106,5 @@ def mark_connected(session, store, connection, actor, *, action="tiktok.connecte
     audit.record(session, store, actor, action, {
         "advertiser_id": connection.advertiser_id, "bc_id": connection.bc_id,
         "pixel_code": connection.pixel_code, "catalog_id": connection.catalog_id, **(details or {})})
-    request_sync(session, store, kind="full", trigger="connect")
+    connected.send(current_app._get_current_object(), session=session, store=store)
     session.commit()

@@ -5,7 +5,7 @@ import time
 
 import requests
 
-from server.catalog.mapping import tiktok_product
+from server.catalog.checks.mapping import tiktok_product
 from server.extensions import db
 from server.models.catalog import CatalogProduct
 from server.models.events import EventSettings, ServerEvent

@@ -5,7 +5,7 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from server.catalog.product_sets import build_conditions, matches, parse_rule
+from server.ads.product_sets import build_conditions, matches, parse_rule
 from server.ads.errors import InvalidChange
 from server.extensions import db
 from server.models.ads import AdProductSet

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from server.catalog import imports
+from server.catalog.intake import imports
 from server.models.job import Job
 from server.jobs.runner import run_due
 from tests.accounts import add_to_store, cheap_hashing, csrf_token, make_user, sign_in  # noqa: F401

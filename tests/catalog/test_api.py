@@ -2,7 +2,7 @@
 import json
 import time
 
-from server.catalog.webhooks import sign
+from server.catalog.intake.signatures import sign
 from server.extensions import db
 from tests.accounts import (add_to_store, bearer, cheap_hashing, csrf_token,  # noqa: F401
                             make_user, sign_in)

@@ -7,8 +7,8 @@ import zlib
 import pytest
 
 from server.catalog import service
-from server.catalog.feeds import FeedError, read_feed
-from server.catalog.limits import KB, FeedLimits
+from server.catalog.checks.limits import KB, FeedLimits
+from server.catalog.intake.feeds import FeedError, read_feed
 from server.extensions import db
 from server.models.catalog import CatalogProduct
 from tests.catalog.helpers import states

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from server.catalog.feeds import FeedError, read_feed
-from server.catalog.fields import normalize
-from server.catalog.values import escaped_url, gtin_problem
+from server.catalog.checks.fields import normalize
+from server.catalog.checks.values import escaped_url, gtin_problem
+from server.catalog.intake.feeds import FeedError, read_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 GOOGLE_BASE = (FIXTURES / "gdata_google_base_products.atom.xml").read_bytes()

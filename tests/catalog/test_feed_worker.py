@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from flask import current_app
 
-from server.catalog import feed_worker, service
-from server.catalog.feeds import FeedError
+from server.catalog import service
+from server.catalog.intake import feed_worker
+from server.catalog.intake.feeds import FeedError
 from server.extensions import db
 from server.models.catalog import CatalogProduct
 from tests.catalog.helpers import states
@@ -122,7 +123,7 @@ def kill_the_worker():
             command = (entry / "cmdline").read_bytes()
         except (OSError, ValueError):
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"server.catalog.feed_worker" in command:
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"server.catalog.intake.feed_worker" in command:
             os.kill(int(entry.name), signal.SIGKILL)
             return
     raise AssertionError("no feed worker is running")
@@ -163,3 +164,14 @@ def test_the_feeds_own_error_comes_back_with_its_line(session):
         "line 2503, column 25: the XML is malformed (mismatched tag): </itemm> does not close the element opened "
         "last (an element left open, or a typo in a name)")
     assert "deleted" not in set(states(store).values())
+
+
+@pytest.mark.parametrize("mode, feed_bytes, cores, expected", [
+    ("always", 10, 1, True),  # asked for: even a small feed on one core
+    ("never", 10 << 20, 8, False),
+    ("auto", 4 << 20, 2, True),  # big enough, and a second core to run it on
+    ("auto", (4 << 20) - 1, 8, False),  # smaller than the threshold: the worker costs more than it saves
+    ("auto", 4 << 20, 1, False),  # one core: nothing to gain
+])
+def test_the_worker_is_wanted_for_big_feeds_with_a_spare_core(mode, feed_bytes, cores, expected):
+    assert feed_worker.wanted(mode, feed_bytes, 4 << 20, cores) is expected

@@ -4,7 +4,7 @@ import tracemalloc
 
 import pytest
 
-from server.catalog.feeds import FeedError, read_feed
+from server.catalog.intake.feeds import FeedError, read_feed
 
 G = 'xmlns:g="http://base.google.com/ns/1.0"'
 

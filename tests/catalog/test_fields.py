@@ -5,10 +5,10 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from server.catalog.fields import MalformedItem, normalize, parse_amount, source_hash
-from server.catalog.mapping import payload_hash, tiktok_product
-from server.catalog.rules import check
-from server.catalog.text import plain_text
+from server.catalog.checks.fields import MalformedItem, normalize, parse_amount, source_hash
+from server.catalog.checks.mapping import payload_hash, tiktok_product
+from server.catalog.checks.rules import check
+from server.catalog.checks.text import plain_text
 from tests.catalog.helpers import item
 
 DOMAINS = ["loja.example.com"]

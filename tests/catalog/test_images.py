@@ -2,7 +2,7 @@
 import pytest
 
 from server.catalog import fetch, service
-from server.catalog.images import check_images, measure
+from server.catalog.checks.images import check_images, measure
 from server.extensions import db
 from tests.catalog.helpers import item, remote, states
 from tests.catalog.image_server import ImageServer, image_bytes, self_signed_certificate

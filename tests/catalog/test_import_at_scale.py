@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from server.catalog import service
-from server.catalog.intake import PlannerStats
+from server.catalog.intake.products import PlannerStats
 from tests.factories import make_store
 
 HEADER = "id,title,description,link,image_link,price,availability,condition,brand\n"

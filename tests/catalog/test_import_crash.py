@@ -12,7 +12,7 @@ import pytest
 from flask import current_app
 
 from server.catalog import service
-from server.catalog.feeds import FeedError
+from server.catalog.intake.feeds import FeedError
 from server.extensions import db
 from server.models.catalog import CatalogProduct
 from tests.catalog.test_crash import ROOT, ask, environment

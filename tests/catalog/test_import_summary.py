@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from server.catalog import service
-from server.catalog.categories import category_usage
+from server.catalog.checks.categories import category_usage
 from server.extensions import db
 from tests.accounts import bearer, make_api_key
 from tests.catalog.helpers import cli_json, item, states

@@ -5,8 +5,8 @@ import requests
 from sqlalchemy import insert
 
 from server.catalog import service
-from server.extensions import db
 from server.clock import utcnow
+from server.extensions import db
 from server.models.catalog import CatalogProduct
 from server.tiktok import NullPacer, TikTokClient
 from server.tiktok import products as api
@@ -78,7 +78,7 @@ def test_a_300k_catalog_reconciles_under_the_listing_cap(database_url, runner, s
 
 def test_the_scan_narrows_by_prefix_and_never_asks_past_the_cap(monkeypatch, runner, session, store, tiktok_emulator):
     # The same walk in miniature: a cap of 100 (the client refuses to ask past it) over 300 products.
-    from server.catalog import orphan_scan
+    from server.catalog.sync import orphan_scan
 
     monkeypatch.setattr(api, "LISTING_CAP", 100)
     monkeypatch.setattr(orphan_scan, "READ_AT_MOST", 50)

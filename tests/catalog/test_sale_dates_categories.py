@@ -2,11 +2,11 @@
 date converted or refused with the reason, categories cut to three levels, Google ids as paths."""
 import pytest
 
-from server.catalog import rules
-from server.catalog.tiktok_categories import google_taxonomy, notes, tiktok_category
-from server.catalog.fields import normalize
-from server.catalog.mapping import tiktok_product
-from server.catalog.sale_dates import UnreadableSaleDate, tiktok_sale_period
+from server.catalog.checks import rules
+from server.catalog.checks.fields import normalize
+from server.catalog.checks.mapping import tiktok_product
+from server.catalog.checks.sale_dates import UnreadableSaleDate, tiktok_sale_period
+from server.catalog.checks.tiktok_categories import google_taxonomy, notes, tiktok_category
 
 
 @pytest.mark.parametrize("feed, tiktok", [

@@ -2,8 +2,10 @@
 review read back until every product has its verdict."""
 import time
 
-from server.catalog import reviews, schedule, service
-from server.catalog.runs import REVIEW_JOB
+from server.catalog import bookkeeping
+from server.catalog import service
+from server.catalog.sync import reviews, schedule
+from server.catalog.sync.runs import REVIEW_JOB
 from server.extensions import db
 from server.models.job import Job
 from server.jobs.runner import run_due
@@ -16,8 +18,8 @@ DAY = 86_400
 
 def test_reconciles_are_spread_over_the_day_by_store_key(app):
     with app.app_context():
-        offsets = {schedule.offset_seconds(f"store-key-{n}", DAY // 2) for n in range(200)}
-        assert schedule.period_seconds() == DAY // 2
+        offsets = {bookkeeping.offset_seconds(f"store-key-{n}", DAY // 2) for n in range(200)}
+        assert bookkeeping.period_seconds() == DAY // 2
     assert len(offsets) > 190 and min(offsets) < DAY // 8 and max(offsets) > DAY // 2 - DAY // 8
 
 

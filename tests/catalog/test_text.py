@@ -2,7 +2,7 @@
 from bs4 import BeautifulSoup
 from hypothesis import example, given, settings, strategies as st
 
-from server.catalog import text
+from server.catalog.checks import text
 
 TAG_NAMES = ["p", "div", "b", "strong", "i", "em", "span", "ul", "ol", "li", "br", "hr", "img", "h2", "a",
              "td", "table", "tr", "script", "style", "pre", "font", "sup", "BR", "P", "Li", "custom"]

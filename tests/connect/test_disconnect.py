@@ -6,7 +6,7 @@ import requests
 
 from server.audit import entries_for_store
 from server.catalog import service as catalog
-from server.catalog.tiktok_target import CatalogNotReady, catalog_target
+from server.catalog.sync.tiktok_target import CatalogNotReady, catalog_target
 from server.connect import store_client
 from server.models.store import Store
 from server.security import decrypt_secret

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from server.catalog.tiktok_target import catalog_target
+from server.catalog.sync.tiktok_target import catalog_target
 from server.models.job import Job
 from server.models.audit import AuditEntry
 from server.security import decrypt_secret

@@ -9,7 +9,7 @@ import tracemalloc
 import pytest
 import requests
 
-from server.catalog.webhooks import rotate_secret, sign
+from server.catalog.intake.signatures import rotate_secret, sign
 from server.extensions import db
 from tests.accounts import bearer, cheap_hashing, make_api_key  # noqa: F401
 from tests.factories import make_store

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from server.catalog.fields import normalize
-from server.catalog.mapping import tiktok_product
+from server.catalog.checks.fields import normalize
+from server.catalog.checks.mapping import tiktok_product
 from server.events.normalise import properties
 from server.tiktok import TikTokAuthError, TikTokRequestError
 from server.tiktok.catalogs import bind_pixel, create_catalog

@@ -12,16 +12,18 @@ from sqlalchemy import select
 
 from server import jobs
 from server.catalog import service as catalog_service
+from server.catalog.intake.feed_worker import WorkerFailed
+from server.catalog.intake.feeds import FeedError
+from server.catalog.intake.signatures import WebhookRefused
 from server.catalog.sources import image_sizes, schedule, service
-from server.catalog.feed_worker import WorkerFailed
-from server.catalog.feeds import FeedError
 from server.catalog.sources.ecwid import sku_of
 from server.catalog.sources.errors import SourceError
 from server.catalog.sources.vtex import account_matches
-from server.catalog.webhooks import WebhookRefused
+from server.clock import utcnow
 from server.errors import AppError, NotFound, ValidationError
 from server.events.ecwid_orders import NoEcwidConnection
 from server.models.catalog import CatalogProduct, WebhookReceipt
+from server.models.store import Store
 from server.security import constant_time_equal
 
 MAX_IDS = 500  # entities one refresh job reads
@@ -191,15 +193,13 @@ def run_delta_job(context, store_id):
     source = service.get_source(session, store)
     source.cursor = str(max(int(source.cursor), platform.newest))
     full_at = source.next_pull_at
-    schedule.after_pull(source, service.now(), failed=False)
+    schedule.after_pull(source, utcnow(), failed=False)
     source.next_pull_at = full_at  # a delta leaves the full pull's time alone
     session.commit()
     return {"received": result["received"], "removed": result["removed"]}
 
 
 def _job_source(session, store_id):
-    from server.models.store import Store
-
     store = session.get(Store, store_id)
     source = service.get_source(session, store) if store else None
     if source is None or source.state == "disconnected":

@@ -4,8 +4,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from server.catalog.feed_worker import WorkerFailed
-from server.catalog.feeds import FeedError
+from server.catalog.intake.feed_worker import WorkerFailed
+from server.catalog.intake.feeds import FeedError
 from server.catalog.sources import schedule, service
 from server.cli_support import echo_json, fail, store_option
 from server.stores.cli import operator_store

@@ -1,8 +1,9 @@
 """What can go wrong reading a catalog source; every message is safe to show the merchant."""
+from server.catalog.errors import CatalogError
 from server.errors import AppError
 
 
-class SourceError(AppError):
+class SourceError(CatalogError, AppError):
     """Root of catalog-source errors: a pull failed and the catalog was left as it was."""
 
     status = 502

@@ -7,7 +7,7 @@ request; an image whose size is unchanged only has its check time refreshed.
 """
 from sqlalchemy import bindparam, insert, select, update
 
-from server.catalog.images import MIN_SIDE, url_key
+from server.catalog.checks.images import MIN_SIDE, url_key
 from server.clock import utcnow
 from server.models.catalog import ImageCheck
 

@@ -1,9 +1,6 @@
-"""The catalog source's part of the /api/v1 OpenAPI document, merged in when the document is served."""
-import json
-
-from flask import request
-
-from server.catalog.openapi import KEY, READ_ERRORS, REF, STRING_OR_NULL, TIME, WRITE_ERRORS, _error, _ok
+"""The catalog source's part of the /api/v1 OpenAPI document, added to the API's document at start-up."""
+from server.catalog.openapi import (KEY, READ_ERRORS, REF, STRING_OR_NULL, TIME, WRITE_ERRORS, error_response,
+                                    ok_response)
 
 TIMES = {"type": "string", "maxLength": 200, "description": "Daily pull times, HH:MM UTC, comma-separated."}
 
@@ -41,36 +38,27 @@ def schemas():
 
 def paths():
     """The source operations, relative to /api/v1."""
-    no_source = {"404": _error("No such store, one the caller may not see, or no catalog source.")}
+    no_source = {"404": error_response("No such store, one the caller may not see, or no catalog source.")}
     return {
         "/stores/{key}/catalog/source": {
             "parameters": [KEY],
             "get": {"operationId": "getCatalogSource", "summary": "Where the catalog comes from, and its pulls.",
-                    "responses": {"200": _ok("The source (null: none).", "CatalogSource"), **READ_ERRORS}},
+                    "responses": {"200": ok_response("The source (null: none).", "CatalogSource"), **READ_ERRORS}},
             "put": {"operationId": "setCatalogSource",
                     "summary": "Set the catalog source: a feed URL, a VTEX account or an Ecwid store.",
                     "description": "Credentials are stored encrypted and never shown again.",
                     "requestBody": {"required": True, "content": {"application/json": {
                         "schema": {"$ref": REF + "CatalogSourceIn"}}}},
-                    "responses": {"200": _ok("The source as saved.", "CatalogSource"), **WRITE_ERRORS}}},
+                    "responses": {"200": ok_response("The source as saved.", "CatalogSource"), **WRITE_ERRORS}}},
         "/stores/{key}/catalog/source/test": {"post": {
             "operationId": "testCatalogSource", "parameters": [KEY],
             "summary": "What the platform says about the store: name, country, currency, product count.",
-            "responses": {"200": _ok("The platform's answer.", "CatalogSourceFound"), **WRITE_ERRORS, **no_source,
-                          "409": _error("The platform refused the credentials, or the store is suspended."),
-                          "502": _error("The platform could not be reached or kept failing.")}}},
+            "responses": {"200": ok_response("The platform's answer.", "CatalogSourceFound"), **WRITE_ERRORS,
+                          **no_source,
+                          "409": error_response("The platform refused the credentials, or the store is suspended."),
+                          "502": error_response("The platform could not be reached or kept failing.")}}},
         "/stores/{key}/catalog/source/pull": {"post": {
             "operationId": "pullCatalogSource", "parameters": [KEY], "summary": "Pull the whole catalog now.",
-            "responses": {"202": _ok("The pull was queued.", "CatalogSourcePull"), **WRITE_ERRORS, **no_source}}},
+            "responses": {"202": ok_response("The pull was queued.", "CatalogSourcePull"), **WRITE_ERRORS,
+                          **no_source}}},
     }
-
-
-def merge_into_api_document(response):
-    """After-request hook: add the source operations to the API's OpenAPI document."""
-    if request.endpoint != "api.openapi_document" or response.status_code != 200:
-        return response
-    document = json.loads(response.get_data())
-    document["paths"].update(paths())
-    document["components"]["schemas"].update(schemas())
-    response.set_data(json.dumps(document))
-    return response

@@ -2,11 +2,13 @@
 again with backoff after a failure, and (Ecwid) a small delta pull in between."""
 import hashlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select
 
+from server import jobs
+from server.clock import as_utc, utcnow
 from server.errors import ValidationError
 from server.models.catalog_source import CatalogSource
 
@@ -72,15 +74,13 @@ def after_pull(source, now, *, failed):
 
 def enqueue_due_pulls(app, session, now=None):
     """Periodic task: queue a pull job for each source whose time has come (commits)."""
-    from server import jobs
-
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     due = session.execute(select(CatalogSource).where(
         CatalogSource.state != "disconnected",
         or_(CatalogSource.next_pull_at <= now, CatalogSource.next_delta_at <= now))).scalars().all()
     queued = 0
     for source in due:
-        full = source.next_pull_at is not None and _aware(source.next_pull_at) <= now
+        full = source.next_pull_at is not None and as_utc(source.next_pull_at) <= now
         # Moved on now, so the next tick does not queue it again; the pull sets the real time.
         if full:
             source.next_pull_at = now + timedelta(hours=1)
@@ -91,6 +91,3 @@ def enqueue_due_pulls(app, session, now=None):
     session.commit()
     return queued
 
-
-def _aware(value):
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

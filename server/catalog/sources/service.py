@@ -8,33 +8,30 @@ words, and is retried with backoff.
 import json
 import logging
 import secrets
-from datetime import datetime, timezone
 
 from flask import current_app
 from sqlalchemy import select
 
+from server import jobs
 from server.catalog import service as catalog_service
-from server.catalog.feed_worker import WorkerFailed
-from server.catalog.feeds import FeedError
 from server.catalog.fetch import ANY_HOST, private_hosts_setting
+from server.catalog.intake.feed_worker import WorkerFailed
+from server.catalog.intake.feeds import FeedError
 from server.catalog.sources import image_sizes, schedule
 from server.catalog.sources.ecwid import Ecwid
 from server.catalog.sources.errors import SourceAuthError, SourceNotSet
 from server.catalog.sources.feed_url import NotModified, open_feed
 from server.catalog.sources.feedstream import ItemStream
-from server.catalog.sources.vtex import ENVIRONMENT as VTEX_ENVIRONMENT, Vtex
+from server.catalog.sources.vtex import ENVIRONMENT as VTEX_ENVIRONMENT, MANUAL_STEPS, Vtex
+from server.clock import utcnow
 from server.errors import AppError, ValidationError
 from server.models.catalog_source import CatalogSource
 from server.security import TokenKeyError, decrypt_secret, encrypt_secret
+from server.stores.markets import currencies_for, supported_countries
 
 log = logging.getLogger(__name__)
 KIND_LABELS = {"feed_url": "Feed URL", "vtex": "VTEX account", "ecwid": "Ecwid store"}
 MAX_URL = 2000
-
-
-def now():
-    """The current time, aware UTC."""
-    return datetime.now(timezone.utc)
 
 
 def get_source(session, store):
@@ -66,7 +63,7 @@ def set_source(session, store, kind, settings, credentials=None, *, times=None):
         source.notify_secret = encrypt_secret(secrets.token_urlsafe(24))
     source.schedule = times or source.schedule or schedule.default_times(store.public_key)
     source.state, source.state_reason, source.failures = "new", None, 0
-    source.next_pull_at = now()  # a new source is pulled at once by the scheduler
+    source.next_pull_at = utcnow()  # a new source is pulled at once by the scheduler
     session.commit()
     return describe(session, store, source)
 
@@ -83,7 +80,7 @@ def set_times(session, store, text):
     """Change the daily pull times ("HH:MM,HH:MM", UTC; commits)."""
     source = require_source(session, store)
     source.schedule = schedule.parse_times(text)
-    source.next_pull_at = schedule.next_time(source.schedule, now())
+    source.next_pull_at = schedule.next_time(source.schedule, utcnow())
     session.commit()
     return describe(session, store, source)
 
@@ -175,8 +172,6 @@ def test_connection(session, store, source=None):
 
 def market_warnings(country, currency):
     """Where the platform's country or currency is not one TikTok takes catalogs in (as store creation checks)."""
-    from server.stores.markets import currencies_for, supported_countries
-
     if country and country not in supported_countries():
         return [f"TikTok does not take catalogs from {country}"]
     if country and currency and currency not in currencies_for(country):
@@ -209,7 +204,7 @@ def pull(session, store, *, trigger="manual", allow_shrink=False):
     source = require_source(session, store)
     if source.state == "disconnected":
         raise SourceAuthError(f"the source is disconnected ({source.state_reason}); set it again")
-    started = now()
+    started = utcnow()
     try:
         summary = _pull(session, store, source, {"replace": True, "allow_shrink": allow_shrink})
     except (AppError, FeedError, WorkerFailed) as error:
@@ -220,7 +215,7 @@ def pull(session, store, *, trigger="manual", allow_shrink=False):
     source.state, source.state_reason, source.failures = "ok", None, 0
     source.last_pull_at = source.last_success_at = started
     source.last_summary = {**_plain(summary), "trigger": trigger, "at": started.isoformat()}
-    schedule.after_pull(source, now(), failed=False)
+    schedule.after_pull(source, utcnow(), failed=False)
     session.commit()
     return source.last_summary
 
@@ -283,8 +278,6 @@ def notification_url(store, source):
 
 def setup_notifications(session, store, *, email=None):
     """Register our notification URL as the VTEX affiliate's endpoint; the manual steps when VTEX refuses."""
-    from server.catalog.sources.vtex import MANUAL_STEPS
-
     source = require_source(session, store, "vtex")
     url = notification_url(store, source)
     platform = connector(source, store)
@@ -298,8 +291,6 @@ def setup_notifications(session, store, *, email=None):
 def queue_pull(session, store, *, allow_shrink=False):
     """Queue a full pull of the store's source now (commits); returns the job. ``allow_shrink`` lets
     this one pull remove more of the catalog than TTC_CATALOG_MAX_SHRINK_PERCENT."""
-    from server import jobs
-
     job = jobs.enqueue(session, schedule.PULL_JOB, {"store_id": store.id}, key=f"catalog-source:{store.id}")
     if allow_shrink:  # also when a scheduled pull was waiting and is run now instead
         job.args = {**job.args, "allow_shrink": True}
@@ -315,8 +306,8 @@ def record_failure(session, store, error, *, at=None):
     message = getattr(error, "message", None) or str(error)
     source.state, source.state_reason = "broken", message[:1000]
     source.failures += 1
-    source.last_pull_at = at or now()
-    schedule.after_pull(source, now(), failed=True)
+    source.last_pull_at = at or utcnow()
+    schedule.after_pull(source, utcnow(), failed=True)
     session.commit()
     log.warning("catalog source of store %s failed (%s in a row): %s", store.public_key, source.failures, message)
 

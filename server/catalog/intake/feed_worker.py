@@ -2,8 +2,8 @@
 
 Reading, normalizing, checking and mapping a product costs about as much as storing it, and one
 Python process does one at a time. With two cores, an import hands the feed's bytes to a worker
-(``python -m server.catalog.feed_worker``) that reads and prepares the items, and only stores what
-comes back: the two halves run side by side.
+(this module's ``main``, in a new Python process) that reads and prepares the items, and only stores
+what comes back: the two halves run side by side.
 
 The worker is a child of the importing process, wherever that runs (the command line, the
 server's job thread, a Celery worker); it gets the feed on its standard input, after a frame with
@@ -26,17 +26,30 @@ import threading
 from dataclasses import astuple
 from pathlib import Path
 
-from server.catalog.fields import MalformedItem, item_sku, source_hash
+from server.catalog.checks.fields import MalformedItem, item_sku, source_hash
+from server.catalog.checks.limits import FeedLimits
+from server.catalog.checks.prepared import StoreTerms, prepare
+from server.catalog.errors import CatalogError
+from server.catalog.intake.feeds import FeedError, read_feed
 
 FRAME = struct.Struct("!I")
 BATCH = 1000  # entries per frame: one database chunk of the importer
 BATCH_TEXT = 32 << 20  # characters of item text per frame at most: big items come in smaller frames
 PIPE_BYTES = 1 << 20  # lets the worker run about one frame ahead of the importer
 FEED_CHUNK = 1 << 20  # one write per GIL turn of the feeding thread: a big one
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
+# The worker needs only the modules that read and check a feed. It starts with ``server.catalog`` as
+# a bare package, so the package's __init__ (the pages, the API and the jobs it wires into an app)
+# is not loaded: the worker holds about half the memory the whole package would take.
+WORKER_START = ("import sys, types\n"
+                "catalog = types.ModuleType('server.catalog')\n"
+                f"catalog.__path__ = [{str(ROOT / 'server' / 'catalog')!r}]\n"
+                "sys.modules['server.catalog'] = catalog\n"
+                "from server.catalog.intake.feed_worker import main\n"
+                "main()\n")
 
 
-class WorkerFailed(RuntimeError):
+class WorkerFailed(CatalogError, RuntimeError):
     """Raised when the feed worker stopped without finishing (killed, out of memory, a bug)."""
 
 
@@ -63,10 +76,6 @@ def _receive(source):
 
 def main():
     """Read terms and then a feed on stdin; write frames of entries on stdout."""
-    from server.catalog.feeds import FeedError, read_feed
-    from server.catalog.limits import FeedLimits
-    from server.catalog.prepared import StoreTerms, prepare
-
     source, out = sys.stdin.buffer, sys.stdout.buffer
     _, (terms, limits) = _receive(source)
     terms, limits = StoreTerms(*terms), FeedLimits(*limits)
@@ -128,6 +137,13 @@ def _unread(out):
 
 # --- in the importing process ---------------------------------------------------------------------
 
+def wanted(mode, feed_bytes, threshold, cores):
+    """Whether a feed is read by a worker. ``mode`` is TTC_CATALOG_IMPORT_WORKER: "always", "never",
+    or "auto": only for a feed of at least ``threshold`` bytes (``feed_bytes``: how many its start
+    held, read up to the threshold) and with two cores or more (with one, there is nothing to gain)."""
+    return mode == "always" or (mode == "auto" and feed_bytes >= threshold and cores >= 2)
+
+
 def prepared_batches(stream, terms, *, head=b"", limits, notices=None):
     """Yield lists of entries (see ``Intake.add_entries``) for the feed ``head`` + ``stream``, read
     under ``limits`` (``FeedLimits``); what the reader noticed is appended to ``notices``.
@@ -135,11 +151,9 @@ def prepared_batches(stream, terms, *, head=b"", limits, notices=None):
     Raises the feed's ``FeedError``, the source's own error if reading ``stream`` failed, or
     ``WorkerFailed``; the worker is stopped whenever the caller stops early.
     """
-    from server.catalog.feeds import FeedError
-
     with tempfile.TemporaryFile() as errors:
-        worker = subprocess.Popen([sys.executable, "-m", "server.catalog.feed_worker"], cwd=ROOT, env=_worker_env(),
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        worker = subprocess.Popen([sys.executable, "-c", WORKER_START], cwd=ROOT,
+                                  env=_worker_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
         _widen(worker.stdout)
         _widen(worker.stdin)
         feeder = _Feeder(worker.stdin, stream, head, (tuple(terms), astuple(limits)))

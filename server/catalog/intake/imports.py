@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from server import jobs
 from server.catalog import service
-from server.catalog.feed_worker import WorkerFailed
-from server.catalog.feeds import FeedError
 from server.catalog.fetch import FetchError, guarded_session, open_feed_url, private_hosts_setting
+from server.catalog.intake.feed_worker import WorkerFailed
+from server.catalog.intake.feeds import FeedError
 from server.errors import AppError, NotFound, ValidationError
 from server.models.job import Job
 from server.models.store import Store

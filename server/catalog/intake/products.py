@@ -13,12 +13,13 @@ from sqlalchemy.exc import DBAPIError
 
 from server import jsontext
 from server.catalog import states
-from server.catalog.fields import MalformedItem, item_sku, source_hash
-from server.catalog.prepared import StoreTerms, prepare
-from server.catalog.secure_links import probe_for
+from server.catalog.bookkeeping import next_mark
+from server.catalog.checks.fields import MalformedItem, item_sku, source_hash
+from server.catalog.checks.prepared import StoreTerms, prepare
+from server.catalog.checks.secure_links import probe_for
 from server.catalog.summary import ImportTally
 from server.clock import utcnow
-from server.models.catalog import CatalogProduct, StoreCatalog
+from server.models.catalog import CatalogProduct
 
 log = logging.getLogger(__name__)
 
@@ -56,26 +57,6 @@ class IntakeResult:
         return {"received": self.received, "accepted": self.accepted, "changed": self.changed,
                 "removed": self.removed, "error_count": self.error_count, "errors": self.errors,
                 "summary": self.tally.summary(read=self.received, refused=self.error_count, removed=self.removed)}
-
-
-def store_catalog(session, store):
-    """The store's catalog bookkeeping row, created on first use."""
-    row = session.execute(select(StoreCatalog).where(StoreCatalog.store_id == store.id)).scalar_one_or_none()
-    if row is None:
-        from server.catalog.schedule import current_slot
-
-        row = StoreCatalog(store_id=store.id, reconcile_slot=current_slot(store.public_key), mark_counter=0)
-        session.add(row)
-        session.flush()
-    return row
-
-
-def next_mark(session, store):
-    """A fresh intake mark for this store (every product an intake touches carries it)."""
-    store_catalog(session, store)
-    session.execute(update(StoreCatalog).where(StoreCatalog.store_id == store.id)
-                    .values(mark_counter=StoreCatalog.mark_counter + 1))
-    return session.execute(select(StoreCatalog.mark_counter).where(StoreCatalog.store_id == store.id)).scalar_one()
 
 
 class Intake:

@@ -10,6 +10,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
+from server.catalog.errors import CatalogError
+
 # Characters a URL may hold as they are (RFC 3986's unreserved and reserved ones, and "%").
 URL_SAFE = "-._~:/?#[]@!$&'()*+,;=%"
 NEEDS_ESCAPING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
@@ -71,7 +73,7 @@ def check_gtin(data, notes):
     notes.append(("gtin_dropped", f"gtin {written[:40]!r} was not sent: {problem}"))
 
 
-class MalformedItem(ValueError):
+class MalformedItem(CatalogError, ValueError):
     """Raised when an item cannot be understood; the message says which field and why."""
 
 

@@ -8,14 +8,17 @@ TikTok refuses disconnects the store within that very call.
 """
 from typing import NamedTuple
 
-from server.connect.clients import store_client, tiktok_client  # noqa: F401  (tiktok_client: moved there)
+from server.catalog.errors import CatalogError
+from server.connect.clients import store_client
 from server.connect.errors import NotConnected
 from server.connect.state import find_connection
 from server.errors import AppError
+from server.jobs import JobCancelled
+from server.models.store import Store
 from server.tiktok import TikTokClient
 
 
-class CatalogNotReady(AppError):
+class CatalogNotReady(CatalogError, AppError):
     """Raised when a store has no usable TikTok catalog connection (no row, no catalog, bad token)."""
 
     status = 409
@@ -40,3 +43,16 @@ def catalog_target(session, store):
     except NotConnected as error:
         raise CatalogNotReady(error.message) from None
     return CatalogTarget(client, connection.bc_id, connection.catalog_id)
+
+
+def guarded_target(session, store_id):
+    """The store and its TikTok target, or JobCancelled when it is not connected (job edge helper)."""
+    store = session.get(Store, store_id)
+    if store is None:
+        raise JobCancelled(f"store {store_id} no longer exists")
+    if store.tiktok_state != "connected":
+        raise JobCancelled("the store is not connected to TikTok; the catalog sync is stopped")
+    try:
+        return store, catalog_target(session, store)
+    except CatalogNotReady as error:
+        raise JobCancelled(error.message) from None

@@ -4,8 +4,11 @@ from flask import flash, jsonify, redirect, request, url_for
 
 from server import admin, bodysize
 from server.auth.guards import store_required
-from server.catalog import imports, service, status
-from server.catalog.sources import admin as source_admin
+from server.catalog import service
+from server.catalog.intake import imports
+from server.catalog.sources import pages as source_pages
+from server.catalog.sync import status
+from server.catalog.sync.runs import request_sync
 from server.errors import AppError
 from server.extensions import db
 from server.models.catalog import PRODUCT_STATES
@@ -32,7 +35,7 @@ def init_app(app):
 def panel_context(grant):
     """What the overview card shows: the counts and the running sync."""
     return {**status.catalog_status(db.session, grant.store, history=1), "labels": STATE_LABELS,
-            "tones": STATE_TONES, "source": source_admin.card_context(grant.store)["source"]}
+            "tones": STATE_TONES, "source": source_pages.card_context(grant.store)["source"]}
 
 
 @bp.get("/stores/<key>/catalog")
@@ -45,13 +48,13 @@ def catalog(grant):
     products = status.list_products(db.session, grant.store, state=state, search=search, limit=PAGE_SIZE,
                                     offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-products["total"] // PAGE_SIZE))
-    return source_admin.with_form_actions(admin.render_page(
+    return source_pages.with_form_actions(admin.render_page(
         "catalog/page.html", grant=grant, store=grant.store,
         summary=status.catalog_status(db.session, grant.store), products=products,
         state=state, search=search or "", page=page, pages=pages,
         labels=STATE_LABELS, tones=STATE_TONES, import_errors={},
         recent_imports=[imports.import_state(job) for job in imports.latest_imports(db.session, grant.store)],
-        source_card=source_admin.card_context(grant.store)))
+        source_card=source_pages.card_context(grant.store)))
 
 
 @bp.post("/stores/<key>/catalog/import")
@@ -121,8 +124,6 @@ def product_resync(grant, sku):
 def _request(store, *, force):
     if force:
         return service.resync(db.session, store, trigger="admin")
-    from server.catalog.runs import request_sync
-
     run = request_sync(db.session, store, kind="full", trigger="admin")
     db.session.commit()
     return run

@@ -7,7 +7,7 @@ import functools
 import re
 from decimal import Decimal
 
-from server.catalog import sale_dates
+from server.catalog.checks import sale_dates
 
 REQUIRED = ("title", "description", "availability", "condition", "price", "link", "image_link", "brand")
 LIMITS = {"id": 100, "title": 500, "description": 10_000, "brand": 150, "item_group_id": 100,

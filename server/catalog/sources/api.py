@@ -1,46 +1,14 @@
-"""HTTP for catalog sources: the platforms' change notifications under /hooks, and the API."""
+"""The catalog source API under /api/v1: read, set, test and pull a store's source."""
 from flask import Blueprint, request
 
-from server import strictjson
 from server.api import authentication
 from server.auth.guards import store_required
-from server.catalog.sources import changes, schedule, service
-from server.errors import NotFound, ValidationError
+from server.catalog.sources import schedule, service
+from server.errors import ValidationError
 from server.extensions import db
-from server.stores.service import find_store
 
-hooks = Blueprint("catalog_source_hooks", __name__, url_prefix="/hooks")
 api = Blueprint("catalog_source_api", __name__, url_prefix="/api/v1")
 authentication.register(api)
-MAX_HOOK_BODY = 64 * 1024  # one SKU or one event: a few hundred bytes
-
-
-def _hook_store(key):
-    store = find_store(db.session, key)
-    if store is None:
-        raise NotFound("unknown store key")
-    if (request.content_length or 0) > MAX_HOOK_BODY:
-        raise ValidationError(f"the body is larger than {MAX_HOOK_BODY} bytes")
-    return store
-
-
-def _hook_body():
-    body = request.stream.read(MAX_HOOK_BODY + 1)
-    if len(body) > MAX_HOOK_BODY:
-        raise ValidationError(f"the body is larger than {MAX_HOOK_BODY} bytes")
-    return body
-
-
-@hooks.post("/<key>/vtex/<secret>")
-def vtex_notification(key, secret):
-    """VTEX's affiliate notification (no signature: the secret is in the path); the SKU is re-read."""
-    store = _hook_store(key)
-    body = _hook_body()
-    try:
-        payload = strictjson.loads(body)
-    except ValueError:
-        raise ValidationError("the notification is not JSON") from None
-    return changes.vtex_notification(db.session, store, secret, payload), 200
 
 
 @api.get("/stores/<key>/catalog/source")

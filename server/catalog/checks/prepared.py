@@ -6,10 +6,10 @@ beside the process that writes them.
 from typing import NamedTuple
 
 from server import jsontext
-from server.catalog import rules
-from server.catalog.fields import normalize
-from server.catalog.mapping import payload_hash, tiktok_product
-from server.catalog.secure_links import secure_urls
+from server.catalog.checks import rules
+from server.catalog.checks.fields import normalize
+from server.catalog.checks.mapping import payload_hash, tiktok_product
+from server.catalog.checks.secure_links import secure_urls
 
 
 class StoreTerms(NamedTuple):

@@ -24,9 +24,10 @@ import xml.parsers.expat as expat
 from collections import deque
 from dataclasses import dataclass
 
-from server.catalog import columns
-from server.catalog.feed_errors import ControlCharacters, describe_xml_error
-from server.catalog.limits import FeedLimits, Inflated, compression_of
+from server.catalog.checks import columns
+from server.catalog.checks.limits import FeedLimits, Inflated, compression_of
+from server.catalog.errors import CatalogError
+from server.catalog.intake.feed_errors import ControlCharacters, describe_xml_error
 
 CHUNK = 1 << 18  # 256 KB of feed at a time: a few hundred items, whatever the feed size
 ITEM_ELEMENTS = frozenset(("item", "entry"))
@@ -36,7 +37,7 @@ PREFIXED_ID = " id"  # the field name a prefixed id is read under: no element is
 SPECIAL_FIELDS = LIST_FIELDS | {PREFIXED_ID}
 
 
-class FeedError(ValueError):
+class FeedError(CatalogError, ValueError):
     """Raised when a feed cannot be read on (bad XML, a DTD, broken CSV); names the line."""
 
 

@@ -5,7 +5,7 @@ from server import admin
 from server.auth import sessions
 from server.auth.guards import current_caller, store_required
 from server.catalog.sources import ecwid_oauth, schedule, service
-from server.catalog.sources.views import source_fields
+from server.catalog.sources.api import source_fields
 from server.connect.oauth_state import signed_store_key
 from server.errors import AppError
 from server.extensions import db

@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import load_only
 
 from server.catalog import states
-from server.catalog.images import check_images
+from server.catalog.checks.images import check_images
 from server.models.catalog import CatalogProduct, SyncBatch
 
 SCAN_CHUNK = 2000

@@ -7,7 +7,7 @@ that TikTok has no place for (shipping, tax, ...) and the RSS/Atom envelope are 
 import difflib
 import re
 
-from server.catalog.fields import LOOKUP
+from server.catalog.checks.fields import LOOKUP
 
 GOOGLE = "http://base.google.com/ns/1.0"
 ID_COLUMNS = frozenset(name for name, ours in LOOKUP.items() if ours == "id")

@@ -11,9 +11,9 @@ from flask import current_app
 from sqlalchemy import bindparam, or_, select, update
 
 from server.catalog import states
-from server.catalog.mapping import payload_hash, tiktok_product
-from server.jobs import RetryLater
+from server.catalog.checks.mapping import payload_hash, tiktok_product
 from server.clock import utcnow
+from server.jobs import RetryLater
 from server.models.catalog import CatalogProduct, SyncBatch
 from server.tiktok import products as api
 from server.tiktok.errors import TikTokError, TikTokRequestError

@@ -8,7 +8,9 @@ as long as both fit TikTok's 100,000-product listing cap; otherwise by SKU again
 from sqlalchemy import func, select
 
 from server.catalog import states
-from server.catalog.schedule import review_delay
+from server.catalog.sync.runs import request_review
+from server.catalog.sync.schedule import review_delay
+from server.catalog.sync.tiktok_target import guarded_target
 from server.clock import utcnow
 from server.models.catalog import CatalogProduct
 from server.tiktok import catalogs as catalog_api
@@ -126,9 +128,6 @@ def _missing(product):
 
 def run_review_job(context, store_id, round_number=0):
     """Job: check reviews for a store, and come back later while some are still pending."""
-    from server.catalog.runs import request_review
-    from server.catalog.sync import guarded_target
-
     store, target = guarded_target(context.session, store_id)
     counts = check_reviews(context.session, store, target)
     if counts["pending_review"]:

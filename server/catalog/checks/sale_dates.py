@@ -11,6 +11,8 @@ are dropped. What cannot be read is refused with the reason, never sent as it ca
 import datetime as dt
 import re
 
+from server.catalog.errors import CatalogError
+
 TIKTOK_FORMAT = "%Y-%m-%dT%H:%M+00:00"
 EXAMPLE = "2026-11-27T00:00+01:00/2026-11-30T23:59+01:00"
 MOMENT = re.compile(
@@ -19,7 +21,7 @@ MOMENT = re.compile(
     r"(?P<zone>Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?")
 
 
-class UnreadableSaleDate(ValueError):
+class UnreadableSaleDate(CatalogError, ValueError):
     """Raised when a sale period cannot be read; the message says what is wrong."""
 
 

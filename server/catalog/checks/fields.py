@@ -8,8 +8,8 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 
-from server.catalog.text import plain_text, single_line
-from server.catalog.values import (NEEDS_ESCAPING, MalformedItem, amount_reading, check_gtin, escaped_url,
+from server.catalog.checks.text import plain_text, single_line
+from server.catalog.checks.values import (NEEDS_ESCAPING, MalformedItem, amount_reading, check_gtin, escaped_url,
                                    is_gtin, parse_amount, remembered)  # noqa: F401 (parse_amount)
 
 MAX_ID = 255

@@ -12,10 +12,10 @@ is (narrowed by SKU prefix until a listing fits under the cap) is it listed to f
 from sqlalchemy import select, update
 
 from server.catalog import states
-from server.catalog.intake import next_mark, store_catalog
-from server.catalog.orphan_scan import PARTITIONS, OrphanScan
-from server.catalog.planner import BatchWriter
-from server.catalog.reviews import apply_review
+from server.catalog.bookkeeping import next_mark, store_catalog
+from server.catalog.sync.orphan_scan import PARTITIONS, OrphanScan
+from server.catalog.sync.planner import BatchWriter
+from server.catalog.sync.reviews import apply_review
 from server.clock import utcnow
 from server.models.catalog import CatalogProduct
 from server.tiktok import products as api

@@ -1,9 +1,11 @@
 """What merchants read: counts per state, the product table, the sync history, and one answer to
 "why is this product not on TikTok?" shared by the API, the command line and the admin page."""
+from flask import current_app
 from sqlalchemy import func, or_, select
 
-from server.catalog import outbox, tiktok_categories
-from server.catalog.runs import run_summary
+from server.catalog.checks import tiktok_categories
+from server.catalog.sync import outbox
+from server.catalog.sync.runs import run_summary
 from server.errors import NotFound
 from server.jobs.queue import pretty_time
 from server.models.catalog import PRODUCT_STATES, CatalogProduct, StoreCatalog, SyncBatch, SyncRun
@@ -18,6 +20,19 @@ HEADLINES = {
     "rejected": "Not approved by TikTok.",
     "deleted": "Removed from the store.",
 }
+
+PRODUCT_SETS = "ttc_catalog_product_sets"
+
+
+def register_product_sets(app, reader):
+    """Let a later feature name the product sets a product is in: ``reader(session, store, product)``
+    returns their names, shown with the product's answer (none while nothing is registered)."""
+    app.extensions[PRODUCT_SETS] = reader
+
+
+def _product_sets(session, store, product):
+    reader = current_app.extensions.get(PRODUCT_SETS)
+    return reader(session, store, product) if reader else []
 
 
 def catalog_status(session, store, *, history=10):
@@ -66,8 +81,7 @@ def explain(session, store, sku):
     notes += tiktok_categories.notes(product.data or {})
     answer["notes"] = notes
     answer["answer"] = " ".join([answer["summary"]] + [n[0].upper() + n[1:] + "." for n in notes])
-    from server.catalog.product_sets import sets_of_product  # the ads side imports this module
-    answer["product_sets"] = sets_of_product(session, store, product)
+    answer["product_sets"] = _product_sets(session, store, product)
     return answer
 
 

@@ -3,8 +3,8 @@ import functools
 import hashlib
 
 from server import jsontext
-from server.catalog.tiktok_categories import tiktok_category
-from server.catalog.sale_dates import UnreadableSaleDate, tiktok_sale_period
+from server.catalog.checks.sale_dates import UnreadableSaleDate, tiktok_sale_period
+from server.catalog.checks.tiktok_categories import tiktok_category
 
 # Our name -> TikTok's, for the fields sent only when the product has them.
 OPTIONAL_FIELDS = (("item_group_id", "item_group_id"), ("video_link", "video_url"),

@@ -1,27 +1,20 @@
-"""HTTP: the catalog API under /api/v1 (API key or session) and the signed change webhook under /hooks."""
-from flask import Blueprint, current_app, request
+"""The catalog API under /api/v1 (API key or session): products, categories, state, syncs."""
+from flask import Blueprint, request
 
-from server import strictjson
 from server.api import authentication
-from server.bodysize import allow_larger_body
 from server.auth.guards import store_required
-from server.catalog import service, status, webhooks
-from server.catalog.runs import run_summary
-from server.errors import AppError, NotFound, ValidationError
+from server.bodysize import allow_larger_body
+from server.catalog import service
+from server.catalog.intake import signatures
+from server.catalog.sync import status
+from server.catalog.sync.runs import request_sync, run_summary
+from server.connect.errors import NotConnected
+from server.errors import ValidationError
 from server.extensions import db
 from server.models.catalog import PRODUCT_STATES
-from server.stores.service import find_store
 
 api = Blueprint("catalog_api", __name__, url_prefix="/api/v1")
 authentication.register(api)
-hooks = Blueprint("catalog_hooks", __name__, url_prefix="/hooks")
-
-
-class NotConnected(AppError):
-    """Raised when a sync is asked for a store that is not connected to TikTok."""
-
-    status = 409
-    code = "not_connected"
 
 
 def _body_list(name):
@@ -110,8 +103,6 @@ def catalog_sync(grant):
     if body.get("id") or body.get("force"):
         run = service.resync(db.session, grant.store, body.get("id") or None, trigger="api")
     else:
-        from server.catalog.runs import request_sync
-
         run = request_sync(db.session, grant.store, kind="full", trigger="api")
         db.session.commit()
     return {"sync": run_summary(run)}, 202
@@ -121,25 +112,5 @@ def catalog_sync(grant):
 @store_required("write")
 def webhook_secret(grant):
     """Create (or replace) the change-webhook secret; shown in this answer only."""
-    return {"secret": webhooks.rotate_secret(db.session, grant.store),
+    return {"secret": signatures.rotate_secret(db.session, grant.store),
             "signature": "X-TTC-Signature: sha256=HMAC-SHA256(secret, '<X-TTC-Timestamp>.<body>')"}, 201
-
-
-@hooks.post("/<key>/products")
-@allow_larger_body("TTC_CATALOG_MAX_BODY")
-def products_changed(key):
-    """The store's platform says products changed (signed): store them and sync them at once."""
-    store = find_store(db.session, key)
-    if store is None:
-        raise NotFound("unknown store key")
-    body = webhooks.verify_stream(db.session, store, request.stream, timestamp=request.headers.get("X-TTC-Timestamp"),
-                                  signature=request.headers.get("X-TTC-Signature"),
-                                  tolerance=current_app.config["TTC_WEBHOOK_TOLERANCE_SECONDS"])
-    return service.apply_webhook(db.session, store, _json_or_none(body)), 202
-
-
-def _json_or_none(body):
-    try:
-        return strictjson.loads(body)
-    except strictjson.UnreadableJSON:
-        return None

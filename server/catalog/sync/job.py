@@ -7,31 +7,17 @@ batch. A run is only successful once TikTok has processed every upload and delet
 from flask import current_app
 from sqlalchemy import select, update
 
-from server.catalog import outbox, planner, reconcile, runs
-from server.catalog.intake import store_catalog
-from server.catalog.schedule import review_delay
-from server.catalog.tiktok_target import CatalogNotReady, catalog_target
+from server.catalog.bookkeeping import store_catalog
+from server.catalog.sync import outbox, planner, reconcile, runs
+from server.catalog.sync.schedule import review_delay
+from server.catalog.sync.tiktok_target import guarded_target
 from server.connect.state import mark_disconnected
 from server.jobs import JobCancelled, JobFailed, RetryLater
 from server.models.job import Job
 from server.jobs.queue import backoff_seconds
 from server.models.catalog import CatalogProduct, SyncRun
-from server.models.store import Store
 from server.tiktok.errors import (TikTokAppAuthError, TikTokAuthError, TikTokError, TikTokPacingTimeout,
                                   TikTokRateLimited, TikTokRequestError)
-
-
-def guarded_target(session, store_id):
-    """The store and its TikTok target, or JobCancelled when it is not connected (job edge helper)."""
-    store = session.get(Store, store_id)
-    if store is None:
-        raise JobCancelled(f"store {store_id} no longer exists")
-    if store.tiktok_state != "connected":
-        raise JobCancelled("the store is not connected to TikTok; the catalog sync is stopped")
-    try:
-        return store, catalog_target(session, store)
-    except CatalogNotReady as error:
-        raise JobCancelled(error.message) from None
 
 
 def run_sync_job(context, run_id):

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from server import jobs
 from server.clock import utcnow
+from server.jobs.queue import pretty_time
 from server.models.catalog import SyncRun
 
 KINDS = ("delta", "full", "reconcile")
@@ -79,10 +80,14 @@ def end_run(session, run, status, *, error=None):
 
 def run_summary(run):
     """A run as plain data (CLI, API, admin)."""
-    from server.jobs.queue import pretty_time
-
     return {"id": run.id, "kind": run.kind, "force": run.force, "trigger": run.trigger, "status": run.status,
             "phase": run.phase, "counts": run.counts or {}, "progress": {"done": run.progress_done,
                                                                          "total": run.progress_total},
             "error": run.error, "created_at": pretty_time(run.created_at),
             "started_at": pretty_time(run.started_at), "finished_at": pretty_time(run.finished_at)}
+
+
+def on_connected(app, *, session, store):
+    """A store was just connected to TikTok (``server.connect.signals.connected``): a full sync,
+    committed with the connection."""
+    request_sync(session, store, kind="full", trigger="connect")
