@@ -2,7 +2,7 @@
 document, and a full sync when the connect flow says a store was connected."""
 from sqlalchemy import select
 
-from server.admin.registry import store_panels
+from server.stores.navigation import store_panels
 from server.catalog import pages
 from server.connect.state import mark_connected
 from server.extensions import db
