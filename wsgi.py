@@ -1,3 +1,3 @@
-from server import create_app
+from server.app import create_app
 
 app = create_app()

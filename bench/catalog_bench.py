@@ -131,7 +131,7 @@ def median_of(runs, function, *args):
 # --- the application side (a store, a database, the emulator) -------------------------------------
 
 def make_app(workdir, emulator_url, import_worker="auto", database=None):
-    from server import create_app
+    from server.app import create_app
 
     return create_app({"INSTANCE_PATH": str(workdir / "instance"), "TTC_CATALOG_IMPORT_WORKER": import_worker,
                        "TTC_DATABASE_URL": database or f"sqlite:///{workdir / 'bench.sqlite3'}",

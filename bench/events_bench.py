@@ -71,7 +71,7 @@ end
 """
 CONNECT = r"""
 import json, sys, urllib.request
-from server import create_app
+from server.app import create_app
 from server.events.settings import update_settings
 from server.extensions import db
 from server.models.tiktok import TikTokConnection
@@ -94,7 +94,7 @@ with app.app_context():
 """
 FORGET = r"""
 from sqlalchemy import text
-from server import create_app
+from server.app import create_app
 from server.extensions import db
 
 app = create_app()
@@ -107,7 +107,7 @@ with app.app_context():
 """
 ACCOUNT = r"""
 import json, sys
-from server import create_app
+from server.app import create_app
 from server.events import account
 from server.extensions import db
 from server.stores.service import find_store

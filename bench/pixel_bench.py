@@ -37,7 +37,7 @@ from _harness import (
 
 def script_size(key, env):
     """Size of the store's pixel script, so the bare route returns as many bytes."""
-    code = ("import sys; from server import create_app; "
+    code = ("import sys; from server.app import create_app; "
             f"sys.stdout.write(str(len(create_app().test_client().get('/pixel/{key}.js').data)))")
     return int(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                               check=True).stdout)

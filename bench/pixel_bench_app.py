@@ -8,7 +8,7 @@ import os
 
 from flask import Response
 
-from server import create_app
+from server.app import create_app
 from server.extensions import db
 from server.pixel.representation import public_config
 from server.stores.service import find_store

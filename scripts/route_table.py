@@ -19,7 +19,7 @@ SHOWN_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 def build_app():
     sys.path.insert(0, str(ROOT))
-    from server import create_app
+    from server.app import create_app
 
     instance = tempfile.mkdtemp(prefix="ttc-routes-")
     return create_app({

@@ -4,9 +4,9 @@ from flask.cli import FlaskGroup, ScriptInfo
 from server.auth.cli import add_member_command, apikey_group, remove_member_command, user_group
 from server.stores.cli import snippet_command, store_group
 
-# The console script finds the factory as ``flask --app server`` does: by name, so that this module
+# The console script finds the factory as ``flask --app server.app`` would: by name, so this module
 # (which the factory itself loads) does not import the factory back.
-APP_IMPORT_PATH = "server:create_app"
+APP_IMPORT_PATH = "server.app:create_app"
 
 
 def init_app(app):

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from server import create_app
+from server.app import create_app
 from server.auth import accounts, api_keys
 from server.auth.access import Caller
 from server.extensions import db

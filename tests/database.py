@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from server import create_app
+from server.app import create_app
 from server.extensions import db
 
 POSTGRES_ADMIN_URL = os.environ.get("TTC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

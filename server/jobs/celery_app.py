@@ -8,7 +8,7 @@ Messages carry a job id and nothing else; the job's state lives in the database.
 """
 from celery.signals import worker_process_init
 
-from server import create_app
+from server.app import create_app
 from server.extensions import db
 from server.jobs.broker import RUN_TASK, TICK_TASK, make_celery
 

@@ -142,7 +142,7 @@ def test_a_killed_process_is_resumed_at_once_on_its_own_host(app, session, app_c
     job_id = enqueue("test.record", {"n": 1}, key="catalog:9")
     script = textwrap.dedent(f"""
         import sys, time
-        from server import create_app
+        from server.app import create_app
         from server.extensions import db
         from server.jobs import queue
         app = create_app({{"TTC_DATABASE_URL": {app_config["TTC_DATABASE_URL"]!r},

@@ -125,7 +125,7 @@ def test_a_change_is_visible_at_once(client, store, session):
 
 
 def _change_in_another_process(app_config, key):
-    from server import create_app
+    from server.app import create_app
 
     app = create_app(app_config)
     with app.app_context():

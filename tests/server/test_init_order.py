@@ -5,7 +5,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from server import FEATURES, admin, create_app
+from server import admin
+from server.app import FEATURES, create_app
 from server.extensions import db
 from server.pixel import PUBLIC_FIELDS
 from server.stores.deletion import STEPS
