@@ -1,17 +1,16 @@
 """TikTok ads from the store admin: campaigns and their figures, pause / resume / daily budget with a
 confirmation and the audit log, catalog-aware hints, TikTok Shopping eligibility, and launching a
 catalog campaign (product sets, readiness checks, paused creation, Launch)."""
+from server import admin, audit
+from server.ads import actions, launch, launch_views, shopping, views
+from server.ads.cli import ads_group
+from server.ads.cli_launch import launch_command, sets_group
+from server.ads.formatting import format_money, format_number, format_ratio
+from server.catalog import product_sets
 
 
 def init_app(app):
     """The Ads page and its tab, the money/number filters, audit wording, the ``ads`` commands."""
-    from server import admin, audit
-    from server.ads import actions, launch, launch_views, shopping, views
-    from server.ads.cli import ads_group
-    from server.ads.cli_launch import launch_command, sets_group
-    from server.catalog import product_sets
-    from server.ads.formatting import format_money, format_number, format_ratio
-
     app.register_blueprint(views.bp)
     app.register_blueprint(launch_views.bp)
     admin.register_store_page(app, "ads.ads_page", "Ads", order=40,

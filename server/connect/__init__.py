@@ -1,6 +1,11 @@
 """Connecting a store to TikTok: OAuth, the stored token, setup, disconnecting (by hand or
 automatically), and the TikTok client every feature uses for a store (``store_client``)."""
+from server import admin, audit
+from server.connect import views
+from server.connect.cli import tiktok_group
 from server.connect.clients import store_client, tiktok_client
+from server.connect.status import connection_status
+from server.extensions import db
 
 __all__ = ["init_app", "store_client", "tiktok_client"]
 
@@ -19,12 +24,6 @@ AUDIT_SUMMARIES = {
 
 def init_app(app):
     """Settings, the TikTok page and its overview card, the OAuth callback, the ``tiktok`` commands."""
-    from server import admin, audit
-    from server.connect import views
-    from server.connect.cli import tiktok_group
-    from server.connect.status import connection_status
-    from server.extensions import db
-
     for name, default in SETTINGS.items():
         app.config[name] = type(default)(app.config.get(name, default))
     for action, words in AUDIT_SUMMARIES.items():

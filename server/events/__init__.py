@@ -19,6 +19,17 @@ Decisions:
 """
 from dataclasses import dataclass
 
+from server import jobs
+from server.auth.csrf import csrf
+from server.events import admin, api, ecwid_orders, edge, kicks, log, relay
+from server.events.cache import CollectorCache
+from server.events.cli import events_group
+from server.events.collector import Collector
+from server.events.intake import store_browser_events
+from server.events.ratelimit import limiter_for
+from server.events.spool import Spool
+from server.extensions import db
+
 
 @dataclass
 class EventsState:
@@ -32,15 +43,6 @@ class EventsState:
 def init_app(app):
     """The collector (fast path and views), the relay job, upkeep tasks, the orders API, the Events
     page and the ``events`` commands. Call after pixel, jobs, admin and api."""
-    from server import jobs
-    from server.auth.csrf import csrf
-    from server.events import admin, api, ecwid_orders, edge, kicks, log, relay
-    from server.events.cache import CollectorCache
-    from server.events.cli import events_group
-    from server.events.collector import Collector
-    from server.events.ratelimit import limiter_for
-    from server.events.spool import Spool
-
     config = app.config
     spool = Spool(_writer(app), interval=float(config["TTC_EVENTS_SPOOL_MS"]) / 1000.0)
     collector = Collector(max_body=int(config["TTC_EVENTS_MAX_BODY"]), limiter=limiter_for(config), spool=spool,
@@ -70,9 +72,6 @@ def trusted_proxies(config):
 def _writer(app):
     def write(received):
         """Read the spooled beacons and append what passes to the stores' buffers (the spool's writer)."""
-        from server.events.intake import store_browser_events
-        from server.extensions import db
-
         rows = app.extensions["ttc_events"].collector.prepare(received)
         if not rows:
             return

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 
 from server.pixel.board import slot_for
-from server.pixel.representation import allowed_origins
+from server.pixel import representation  # a module, read at call time: pixel imports events.public today
 
 MAX_UNKNOWN = 10_000
 
@@ -36,7 +36,7 @@ def snapshot(store):
     settings = getattr(store, "event_settings", None)
     names = {store.order_event if name == "PlaceAnOrder" else name for name in store.events or []}
     return dict(store_id=store.id, hold=store.consent_mode == "hold", events=frozenset(names),
-                order_event=store.order_event, origins=allowed_origins(store.domains), country=store.country,
+                order_event=store.order_event, origins=representation.allowed_origins(store.domains), country=store.country,
                 advanced_matching=bool(store.advanced_matching),
                 accepting=bool(store.pixel_live and store.tiktok_state == "connected"
                                and settings is not None and settings.server_events))

@@ -28,8 +28,11 @@ from typing import Callable
 
 from flask import Blueprint, current_app, request
 
+from server.auth.csrf import csrf
 from server.errors import ValidationError
+from server.events import intake
 from server.events.errors import EventsError, ServerEventsOff
+from server.events.orders import parse_order
 from server.extensions import db
 from server.stores.service import find_store
 
@@ -110,9 +113,6 @@ def dispatch(session, store, payload):
 def handle_order_created(session, store, payload):
     """order.created: read the order back from Ecwid and file it as the store's order event, once
     (event_id ``order:<vendorNumber>``, shared with ecwid.js); returns what became of it."""
-    from server.events import intake
-    from server.events.orders import parse_order
-
     order_id = (payload.get("data") or {}).get("orderId", payload.get("entityId"))
     if order_id is None:
         raise WebhookRefused("an order.created event without data.orderId")
@@ -177,8 +177,6 @@ def ecwid_webhook(key):
 
 def init_app(app):
     """The registry (with order.created) and the webhook route (Ecwid signs its requests: no CSRF)."""
-    from server.auth.csrf import csrf
-
     register(app, "order.created", handle_order_created)
     csrf.exempt(bp)
     app.register_blueprint(bp)
