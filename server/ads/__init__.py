@@ -2,7 +2,7 @@
 confirmation and the audit log, catalog-aware hints, TikTok Shopping eligibility, and launching a
 catalog campaign (product sets, readiness checks, paused creation, Launch)."""
 from server import admin, audit
-from server.ads import actions, launch, launch_views, shopping, views
+from server.ads import actions, launch, pages, shopping
 from server.ads.cli import ads_group
 from server.ads.cli_launch import launch_command, sets_group
 from server.ads.formatting import format_money, format_number, format_ratio
@@ -11,8 +11,8 @@ from server.catalog import product_sets
 
 def init_app(app):
     """The Ads page and its tab, the money/number filters, audit wording, the ``ads`` commands."""
-    app.register_blueprint(views.bp)
-    app.register_blueprint(launch_views.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(pages.launch_bp)
     admin.register_store_page(app, "ads.ads_page", "Ads", order=40,
                               also=("ads.campaign_pause", "ads.campaign_resume", "ads.campaign_budget",
                                     "ads.shopping_save", "ads_launch.launch_form", "ads_launch.launch_submit",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from server import jobs
 from server.auth.csrf import csrf
-from server.events import admin, api, ecwid_orders, edge, kicks, log, relay
+from server.events import api, edge, kicks, log, pages, relay, webhooks
 from server.events.cache import CollectorCache
 from server.events.cli import events_group
 from server.events.collector import Collector
@@ -41,8 +41,8 @@ class EventsState:
 
 
 def init_app(app):
-    """The collector (fast path and views), the relay job, upkeep tasks, the orders API, the Events
-    page and the ``events`` commands. Call after pixel, jobs, admin and api."""
+    """The collector (fast path and views), the relay job, upkeep tasks, the orders API, the Ecwid
+    webhooks, the Events page and the ``events`` commands. Call after pixel, jobs, admin and api."""
     config = app.config
     spool = Spool(_writer(app), interval=float(config["TTC_EVENTS_SPOOL_MS"]) / 1000.0)
     collector = Collector(max_body=int(config["TTC_EVENTS_MAX_BODY"]), limiter=limiter_for(config), spool=spool,
@@ -58,8 +58,8 @@ def init_app(app):
     jobs.periodic(app, "events.prune", 3600, log.prune)
     jobs.periodic(app, "events.sweep", 300, log.sweep)
     api.init_app(app)
-    ecwid_orders.init_app(app)
-    admin.init_app(app)
+    webhooks.init_app(app)
+    pages.init_app(app)
     app.cli.add_command(events_group)
 
 
