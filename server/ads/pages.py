@@ -15,7 +15,8 @@ from server.auth.guards import current_caller, store_required
 from server.catalog import product_sets
 from server.extensions import db
 
-bp = admin.page_blueprint("ads", __name__)
+bp = admin.page_blueprint("ads", __name__, template_folder="templates", static_folder="static",
+                          static_url_path="/ads/static")
 launch_bp = admin.page_blueprint("ads_launch", __name__)
 PERIOD_FIELDS = ("period", "start", "end")
 TITLES = {"pause": "Pause this campaign?", "resume": "Resume this campaign?", "budget": "Change the daily budget"}
