@@ -13,7 +13,7 @@ from server.ads import readiness
 from server.ads import tiktok_rules as rules
 from server.ads.actions import minimum_daily_budget, parse_budget
 from server.ads.advertiser import advertiser_currency
-from server.ads.errors import AdsError, InvalidChange
+from server.ads.errors import SHOWN, AdsError, InvalidChange
 from server.ads.formatting import format_money
 from server.ads.launch_calls import StepFailed, create_objects, remove_objects, set_campaign_status
 from server.ads.service import advertiser_of, client_for, forget_reports, tiktok_failure
@@ -178,7 +178,7 @@ def account_currency(session, store):
     try:
         client = client_for(session, store, PURPOSE)
         return advertiser_currency(client, advertiser_of(session, store), fallback=store.currency)
-    except (AdsError, TikTokError):
+    except (*SHOWN, TikTokError):
         return store.currency
 
 

@@ -8,7 +8,7 @@ from flask import flash, redirect, request, url_for
 
 from server import admin
 from server.ads import actions, launch, overview, readiness, service, shopping
-from server.ads.errors import AdsError, AdsUnavailable, InvalidChange
+from server.ads.errors import SHOWN, AdsUnavailable, InvalidChange
 from server.ads.formatting import format_money
 from server.ads.period import PRESETS
 from server.auth.guards import current_caller, store_required
@@ -80,7 +80,7 @@ def _change(grant, action):
             flash(change.done, "success")
             return redirect(back, code=303)
         change = actions.preview(db.session, grant.store, action, campaign_id)
-    except AdsError as error:
+    except SHOWN as error:
         db.session.rollback()
         return _confirm_page(grant, action, back, status=error.status, problem=error.message,
                              unavailable=isinstance(error, AdsUnavailable))
@@ -122,7 +122,7 @@ def _form_page(grant, form, *, status=200, problem=None, fields=None):
         connected = ready["checks"][0]["key"] != "connection"
         identities = launch.identities(session, store) if connected else []
         currency = launch.account_currency(session, store) if connected else currency
-    except AdsError as error:
+    except SHOWN as error:
         ready, identities, problem = None, [], problem or error.message
     sets = product_sets.list_sets(session, store, refresh=False)["sets"]
     return admin.render_page("ads/launch.html", status, grant=grant, store=store, ready=ready, sets=sets,
@@ -149,7 +149,7 @@ def launch_submit(grant):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("ads.ads_page", key=grant.store.public_key) + "#launches", code=303)
-    except AdsError as error:
+    except SHOWN as error:
         db.session.rollback()
         return _form_page(grant, form, status=error.status, problem=error.message, fields=error.fields)
     flash("The campaign is created at TikTok, paused: check the summary, then launch it.", "success")
@@ -165,7 +165,7 @@ def launch_summary(grant, launch_id):
     if row.state in ("paused", "launched"):
         try:
             found = launch.read_back(db.session, grant.store, row)
-        except AdsError as error:
+        except SHOWN as error:
             problem = error.message
     return admin.render_page("ads/launch_summary.html", grant=grant, store=grant.store, row=row, found=found,
                              problem=problem, budget_text=format_money(row.daily_budget, row.currency))
@@ -177,7 +177,7 @@ def launch_go(grant, launch_id):
     """Launch the paused campaign (the summary page is the confirmation)."""
     try:
         row = launch.go_live(db.session, grant.store, current_caller().user, launch_id)
-    except AdsError as error:
+    except SHOWN as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("ads_launch.launch_summary", key=grant.store.public_key, launch_id=launch_id),
@@ -238,7 +238,7 @@ def sets_save(grant):
         else:
             row = product_sets.create_set(db.session, grant.store, current_caller().user, request.form.get("name", ""),
                                           conditions)
-    except AdsError as error:
+    except SHOWN as error:
         db.session.rollback()
         return _sets_page(grant, status=error.status, problem=error.message, form=request.form.to_dict(),
                           editing=set_id)
@@ -254,7 +254,7 @@ def sets_delete(grant):
         if request.form.get("confirm") != "yes":
             return _sets_page(grant, deleting=product_sets.find_set(db.session, grant.store, request.form.get("set_id")))
         row = product_sets.delete_set(db.session, grant.store, current_caller().user, request.form.get("set_id"))
-    except AdsError as error:
+    except SHOWN as error:
         db.session.rollback()
         return _sets_page(grant, status=error.status, problem=error.message)
     flash(f"Product set “{row.name}” deleted.", "success")
