@@ -4,7 +4,6 @@ catalog campaign (product sets, readiness checks, paused creation, Launch)."""
 from server import admin, audit
 from server.ads import actions, launch, pages, shopping
 from server.ads.cli import ads_group
-from server.ads.cli_launch import launch_command, sets_group
 from server.ads.formatting import format_money, format_number, format_ratio
 from server.catalog import product_sets
 
@@ -23,6 +22,4 @@ def init_app(app):
     for action, words in {**actions.SUMMARIES, **shopping.SUMMARIES, **launch.SUMMARIES,
                           **product_sets.SUMMARIES}.items():
         audit.SUMMARIES.setdefault(action, words)
-    ads_group.add_command(sets_group)
-    ads_group.add_command(launch_command)
     app.cli.add_command(ads_group)
