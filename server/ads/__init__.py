@@ -1,20 +1,17 @@
 """TikTok ads from the store admin: campaigns and their figures, pause / resume / daily budget with a
 confirmation and the audit log, catalog-aware hints, TikTok Shopping eligibility, and launching a
 catalog campaign (product sets, readiness checks, paused creation, Launch)."""
+from server import admin, audit
+from server.ads import actions, launch, pages, product_sets, shopping
+from server.ads.cli import ads_group
+from server.ads.formatting import format_money, format_number, format_ratio
+from server.catalog.sync import status as catalog_status
 
 
 def init_app(app):
     """The Ads page and its tab, the money/number filters, audit wording, the ``ads`` commands."""
-    from server import admin, audit
-    from server.ads import actions, launch, launch_views, shopping, views
-    from server.ads.cli import ads_group
-    from server.ads.cli_launch import launch_command, sets_group
-    from server.ads import product_sets
-    from server.catalog.sync import status as catalog_status
-    from server.ads.formatting import format_money, format_number, format_ratio
-
-    app.register_blueprint(views.bp)
-    app.register_blueprint(launch_views.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(pages.launch_bp)
     admin.register_store_page(app, "ads.ads_page", "Ads", order=40,
                               also=("ads.campaign_pause", "ads.campaign_resume", "ads.campaign_budget",
                                     "ads.shopping_save", "ads_launch.launch_form", "ads_launch.launch_submit",
@@ -26,6 +23,4 @@ def init_app(app):
                           **product_sets.SUMMARIES}.items():
         audit.SUMMARIES.setdefault(action, words)
     catalog_status.register_product_sets(app, product_sets.sets_of_product)
-    ads_group.add_command(sets_group)
-    ads_group.add_command(launch_command)
     app.cli.add_command(ads_group)

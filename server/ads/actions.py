@@ -7,10 +7,11 @@ from flask import current_app
 
 from server import audit
 from server.ads.advertiser import advertiser_currency
-from server.ads.errors import InvalidChange, TikTokUnavailable
+from server.ads.errors import InvalidChange
 from server.ads.formatting import currency_places, format_amount, format_money
 from server.ads.service import find_campaign, forget_reports, tiktok_failure
 from server.ads.tiktok_rules import currency_ratio
+from server.connect.errors import TikTokUnavailable
 from server.tiktok import TikTokError, TikTokNetworkError, TikTokRequestError
 from server.tiktok.campaigns import pause_campaigns, resume_campaigns, update_campaign_budget
 

@@ -1,4 +1,9 @@
-"""What can go wrong on the Ads page and in ``flask ads``, each with the status a page answers with."""
+"""What can go wrong on the Ads page and in ``flask ads``, each with the status a page answers with.
+
+TikTok being unavailable is connect's ``TikTokUnavailable`` (one error for every feature that calls
+TikTok), not an AdsError: a page catches ``SHOWN``, the ads errors and that one.
+"""
+from server.connect.errors import TikTokUnavailable
 from server.errors import AppError
 
 
@@ -38,9 +43,5 @@ class InvalidPeriod(AdsError):
     code = "invalid_period"
 
 
-class TikTokUnavailable(AdsError):
-    """Raised when TikTok could not answer (network, rate limit, outage) or refused a change;
-    the message is safe to show."""
-
-    status = 502
-    code = "tiktok_unavailable"
+# What the ads pages show as the problem of a request (with its status), rather than an error page.
+SHOWN = (AdsError, TikTokUnavailable)

@@ -1,15 +1,15 @@
 """The one place the Ads page asks the per-store event log which pixel events arrived.
 
 The log (``server_events``) holds the events the store's pages and backend sent through this
-connector, which they do while the store's server events are on. Without a log, or with server
-events off and nothing logged, the answer is None and the page says "unknown" rather than guessing.
+connector, which they do while the store's server events are on. With server events off and nothing
+logged, the answer is None and the page says "unknown" rather than guessing.
 """
-import importlib.util
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from server.models.catalog import CatalogProduct
+from server.models.events import EventSettings, ServerEvent
 
 SAMPLE = 500  # the latest events per name whose content ids are compared with the catalog
 IN_CHUNK = 900  # SKUs per IN (...) query, under SQLite's bound-parameter limit
@@ -28,32 +28,21 @@ class EventsSeen:
 
 def events_seen(session, store, names, since):
     """``{name: EventsSeen}`` for the store's events called ``names`` since ``since``; None when
-    the connector cannot know (no event log, or server events off with nothing logged)."""
-    reader = _reader()
-    return None if reader is None else reader(session, store, names, since)
+    the connector cannot know (server events off with nothing logged)."""
+    return _from_server_events(session, store, names, since)
 
 
 def has_event_log():
-    """Whether this connector keeps an event log at all."""
-    return _reader() is not None
+    """Whether this connector keeps an event log at all: it does (``server_events``, in the schema)."""
+    return True
 
 
 def unknown_reason():
     """Why ``events_seen`` has no answer, in words."""
-    if not has_event_log():
-        return "this connector keeps no event log"
     return "server events are off for this store, so its pixel events do not pass through this connector"
 
 
-def _reader():
-    if importlib.util.find_spec("server.models.events") is None:
-        return None
-    return _from_server_events
-
-
 def _from_server_events(session, store, names, since):
-    from server.models.events import EventSettings, ServerEvent
-
     window = (ServerEvent.store_id == store.id, ServerEvent.updated_at >= since,  # along the store/updated index
               ServerEvent.created_at >= since, ServerEvent.event.in_(list(names)), ServerEvent.test.is_(False),
               ServerEvent.status != "dropped")

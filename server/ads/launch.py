@@ -13,11 +13,11 @@ from server.ads import readiness
 from server.ads import tiktok_rules as rules
 from server.ads.actions import minimum_daily_budget, parse_budget
 from server.ads.advertiser import advertiser_currency
-from server.ads.errors import AdsError, InvalidChange
+from server.ads.errors import SHOWN, AdsError, InvalidChange
 from server.ads.formatting import format_money
 from server.ads.launch_calls import StepFailed, create_objects, remove_objects, set_campaign_status
 from server.ads.service import advertiser_of, client_for, forget_reports, tiktok_failure
-from server.ads.product_sets import find_set
+from server.ads import product_sets
 from server.clock import utcnow
 from server.connect.state import find_connection
 from server.models.ads import AdLaunch
@@ -122,7 +122,7 @@ def plan(session, store, *, set_id=None, countries, budget, start=None, identity
     codes, start_day = parse_countries(countries), parse_start(start, today)
     if not str(budget or "").strip():
         raise InvalidChange("give the daily budget", fields={"budget": "missing"})
-    product_set = find_set(session, store, set_id) if set_id else None
+    product_set = product_sets.find_set(session, store, set_id) if set_id else None
     advertiser_id = advertiser_of(session, store)
     client = client_for(session, store, PURPOSE)
     try:
@@ -178,7 +178,7 @@ def account_currency(session, store):
     try:
         client = client_for(session, store, PURPOSE)
         return advertiser_currency(client, advertiser_of(session, store), fallback=store.currency)
-    except (AdsError, TikTokError):
+    except (*SHOWN, TikTokError):
         return store.currency
 
 

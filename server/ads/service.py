@@ -9,11 +9,11 @@ from flask import current_app
 
 from server.ads.advertiser import advertiser_currency
 from server.ads.cache import report_cache
-from server.ads.errors import AdsUnavailable, CampaignNotFound, TikTokUnavailable
+from server.ads.errors import AdsUnavailable, CampaignNotFound
 from server.ads.report import build_report, campaign_row
 from server.clock import utcnow
 from server.connect import store_client
-from server.connect.errors import NotConnected
+from server.connect.errors import NotConnected, TikTokUnavailable
 from server.connect.state import find_connection
 from server.tiktok import TikTokAppAuthError, TikTokAuthError, TikTokError, TikTokRequestError
 from server.tiktok.campaigns import iter_campaigns
@@ -52,7 +52,7 @@ def client_for(session, store, purpose):
 
 
 def tiktok_failure(error, *, doing):
-    """The AdsError to raise for a TikTokError met while ``doing`` something."""
+    """The error to raise (AdsUnavailable or TikTokUnavailable) for a TikTokError met while ``doing`` something."""
     if isinstance(error, TikTokAppAuthError):
         return TikTokUnavailable(f"TikTok rejected this connector's app settings while {doing} ({error.message}); "
                                  f"the operator must fix TTC_TIKTOK_APP_ID / TTC_TIKTOK_APP_SECRET")

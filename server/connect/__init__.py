@@ -1,6 +1,13 @@
 """Connecting a store to TikTok: OAuth, the stored token, setup, disconnecting (by hand or
 automatically), and the TikTok client every feature uses for a store (``store_client``)."""
+from server import admin, audit
+from server.connect import pages
+from server.connect.cli import tiktok_group
 from server.connect.clients import store_client, tiktok_client
+from server.connect.disconnect import disconnect_deleted_store
+from server.connect.status import connection_status
+from server.extensions import db
+from server.stores import deletion
 
 __all__ = ["init_app", "store_client", "tiktok_client"]
 
@@ -15,17 +22,9 @@ AUDIT_SUMMARIES = {
 
 def init_app(app):
     """The TikTok page and its overview card, the OAuth callback, the ``tiktok`` commands."""
-    from server import admin, audit
-    from server.connect import views
-    from server.connect.cli import tiktok_group
-    from server.connect.disconnect import disconnect_deleted_store
-    from server.connect.status import connection_status
-    from server.extensions import db
-    from server.stores import deletion
-
     for action, words in AUDIT_SUMMARIES.items():
         audit.SUMMARIES.setdefault(action, words)
-    app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)
     admin.register_store_page(app, "connect.tiktok", "TikTok", order=10,
                               also=("connect.start", "connect.setup", "connect.setup_save", "connect.check",
                                     "connect.disconnect"))

@@ -7,6 +7,7 @@ than when someone happens to open the admin.
 """
 import threading
 
+import redis
 import requests
 from flask import current_app
 
@@ -78,7 +79,5 @@ def _pacer(config, instance_path):
     redis_url = config["TTC_REDIS_URL"] or (config["TTC_BROKER_URL"] if config["TTC_BROKER_URL"].startswith(
         ("redis://", "rediss://")) else "")
     if redis_url:
-        import redis
-
         return RedisPacer(redis.Redis.from_url(redis_url), namespace=namespace)
     return LocalPacer(instance_path, namespace=namespace)

@@ -44,7 +44,8 @@ class SetupChoiceInvalid(ConnectError):
 
 
 class TikTokUnavailable(ConnectError):
-    """Raised when TikTok could not be reached or refused a step; the message is safe to show."""
+    """Raised when TikTok could not be reached or answer (network, rate limit, outage) or refused a
+    step or a change; the message is safe to show. Every feature that calls TikTok raises this one."""
 
     status = 502
     code = "tiktok_unavailable"

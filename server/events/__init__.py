@@ -19,6 +19,18 @@ Decisions:
 """
 from dataclasses import dataclass
 
+from server import jobs, pixel
+from server.auth.csrf import csrf
+from server.events import api, edge, kicks, log, pages, relay, webhooks
+from server.events.cache import CollectorCache
+from server.events.cli import events_group
+from server.events.collector import Collector
+from server.events.intake import store_browser_events
+from server.events.public import server_event_fields
+from server.events.ratelimit import limiter_for
+from server.events.spool import Spool
+from server.extensions import db
+
 
 @dataclass
 class EventsState:
@@ -30,18 +42,8 @@ class EventsState:
 
 
 def init_app(app):
-    """The collector (fast path and views), the relay job, upkeep tasks, the orders API, the Events
-    page and the ``events`` commands. Call after pixel, jobs, admin and api."""
-    from server import jobs, pixel
-    from server.auth.csrf import csrf
-    from server.events import admin, api, ecwid_orders, edge, kicks, log, relay
-    from server.events.cache import CollectorCache
-    from server.events.cli import events_group
-    from server.events.collector import Collector
-    from server.events.public import server_event_fields
-    from server.events.ratelimit import limiter_for
-    from server.events.spool import Spool
-
+    """The collector (fast path and views), the relay job, upkeep tasks, the orders API, the Ecwid
+    webhooks, the Events page and the ``events`` commands."""
     config = app.config
     spool = Spool(_writer(app), interval=config["TTC_EVENTS_SPOOL_MS"] / 1000.0)
     collector = Collector(max_body=config["TTC_EVENTS_MAX_BODY"], limiter=limiter_for(config), spool=spool,
@@ -58,8 +60,8 @@ def init_app(app):
     jobs.periodic(app, "events.sweep", 300, log.sweep)
     pixel.add_public_fields(app, server_event_fields)
     api.init_app(app)
-    ecwid_orders.init_app(app)
-    admin.init_app(app)
+    webhooks.init_app(app)
+    pages.init_app(app)
     app.cli.add_command(events_group)
 
 
@@ -72,9 +74,6 @@ def trusted_proxies(config):
 def _writer(app):
     def write(received):
         """Read the spooled beacons and append what passes to the stores' buffers (the spool's writer)."""
-        from server.events.intake import store_browser_events
-        from server.extensions import db
-
         rows = app.extensions["ttc_events"].collector.prepare(received)
         if not rows:
             return

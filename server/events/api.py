@@ -3,6 +3,7 @@ and its part of the OpenAPI document."""
 from flask import Blueprint, request
 
 from server.api import authentication, extend_document
+from server.auth.csrf import csrf
 from server.auth.guards import store_required
 from server.events import intake
 from server.events.orders import parse_order
@@ -14,8 +15,6 @@ authentication.register(bp)
 
 def init_app(app):
     """Register the endpoint (CSRF is the API authentication's business) and document it."""
-    from server.auth.csrf import csrf
-
     csrf.exempt(bp)
     app.register_blueprint(bp)
     extend_document(app, paths=PATHS, schemas=SCHEMAS)

@@ -36,7 +36,8 @@ def snapshot(store):
     settings = getattr(store, "event_settings", None)
     names = {store.order_event if name == "PlaceAnOrder" else name for name in store.events or []}
     return dict(store_id=store.id, hold=store.consent_mode == "hold", events=frozenset(names),
-                order_event=store.order_event, origins=allowed_origins(store.domains), country=store.country,
+                order_event=store.order_event, origins=allowed_origins(store.domains),
+                country=store.country,
                 advanced_matching=bool(store.advanced_matching),
                 accepting=bool(store.pixel_live and store.tiktok_state == "connected"
                                and settings is not None and settings.server_events))

@@ -1,4 +1,5 @@
-"""Ecwid webhooks: ``POST /hooks/<key>/ecwid``, the signature checked, dispatched by ``eventType``.
+"""Ecwid webhooks: the signature, the registry of handlers by ``eventType``, and ``order.created``
+(the route, ``POST /hooks/<key>/ecwid``, is in webhooks.py).
 
 One URL takes every Ecwid webhook of a store (Ecwid allows one webhook URL per app, ECWID_API.md 5.1).
 The application's registry (``app.extensions["ttc_ecwid_hooks"].handlers``) maps an eventType to
@@ -26,18 +27,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask import Blueprint, current_app, request
+from flask import current_app
 
 from server.errors import ValidationError
+from server.events import intake
 from server.events.errors import EventsError, ServerEventsOff
-from server.extensions import db
-from server.stores.service import find_store
+from server.events.orders import parse_order
 
 log = logging.getLogger(__name__)
-bp = Blueprint("ecwid_hooks", __name__)
 
 SIGNATURE_HEADER = "X-Ecwid-Webhook-Signature"
-MAX_BODY = 64 * 1024  # Ecwid's webhook bodies are a few hundred bytes
 
 
 @dataclass
@@ -110,9 +109,6 @@ def dispatch(session, store, payload):
 def handle_order_created(session, store, payload):
     """order.created: read the order back from Ecwid and file it as the store's order event, once
     (event_id ``order:<vendorNumber>``, shared with ecwid.js); returns what became of it."""
-    from server.events import intake
-    from server.events.orders import parse_order
-
     order_id = (payload.get("data") or {}).get("orderId", payload.get("entityId"))
     if order_id is None:
         raise WebhookRefused("an order.created event without data.orderId")
@@ -150,35 +146,3 @@ def order_report(order):
     if order.get("ipAddress"):
         report["ip"] = order["ipAddress"]
     return report
-
-
-@bp.post("/hooks/<key>/ecwid")
-def ecwid_webhook(key):
-    """Every Ecwid webhook of one store: signature checked, then dispatched by eventType."""
-    secret = current_app.config["TTC_ECWID_CLIENT_SECRET"]
-    if not secret:
-        # Ecwid retries any answer but a 2xx, so nothing is lost while the operator sets it.
-        return {"error": {"code": "not_configured", "message": "Ecwid webhooks need TTC_ECWID_CLIENT_SECRET"}}, 404
-    if (request.content_length or 0) > MAX_BODY:
-        return {"error": {"code": "too_large", "message": f"the body is larger than {MAX_BODY} bytes"}}, 413
-    store = find_store(db.session, key)
-    if store is None:
-        return {"error": {"code": "not_found", "message": "unknown store key"}}, 404
-    payload = request.get_json(silent=True)
-    try:
-        if not isinstance(payload, dict):
-            raise WebhookRefused("the body must be Ecwid's webhook JSON")
-        verify(secret, payload, request.headers.get(SIGNATURE_HEADER),
-               max_age=current_app.config["TTC_ECWID_WEBHOOK_MAX_AGE"])
-        return dispatch(db.session, store, payload), 200
-    except WebhookRefused as error:
-        return error.to_dict(), error.status
-
-
-def init_app(app):
-    """The registry (with order.created) and the webhook route (Ecwid signs its requests: no CSRF)."""
-    from server.auth.csrf import csrf
-
-    register(app, "order.created", handle_order_created)
-    csrf.exempt(bp)
-    app.register_blueprint(bp)

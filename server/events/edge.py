@@ -11,6 +11,8 @@ import json
 from flask import Blueprint, Response, current_app, request
 
 from server.events.collector import request_origin
+from server.extensions import db
+from server.stores.service import find_store
 
 PREFIX = "/pixel/"
 SUFFIX = "/events"
@@ -74,9 +76,6 @@ class CollectorEdge:
 
 
 def _entry(key):
-    from server.extensions import db
-    from server.stores.service import find_store
-
     state = current_app.extensions["ttc_events"]
     return state.cache.fresh(key) or state.cache.refresh(key, lambda k: find_store(db.session, k, reload=True))
 

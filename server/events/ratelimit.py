@@ -8,6 +8,8 @@ import logging
 import threading
 import time
 
+import redis
+
 log = logging.getLogger(__name__)
 WINDOW = 60
 
@@ -51,8 +53,6 @@ class RedisLimiter:
 
     def allow(self, store_id, ip):
         """Count one event; False when this address already sent its share this minute."""
-        import redis
-
         key = f"{self.prefix}:{int(self.clock() // WINDOW)}:{store_id}:{ip}"
         try:
             pipe = self.client.pipeline(transaction=False)
@@ -71,8 +71,6 @@ def limiter_for(config):
     """The limiter the settings ask for: Redis when TTC_REDIS_URL is set, else in memory."""
     per_minute = config["TTC_EVENTS_RATE_PER_MINUTE"]
     if config.get("TTC_REDIS_URL"):
-        import redis
-
         return RedisLimiter(redis.Redis.from_url(config["TTC_REDIS_URL"], socket_timeout=0.2,
                                                  socket_connect_timeout=0.2), per_minute)
     return MemoryLimiter(per_minute)

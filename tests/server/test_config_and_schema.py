@@ -9,7 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from server import config, create_app, settings_check
+from server import config, settings_check
+from server.app import create_app
 from server.extensions import db
 from server.security import decrypt_secret, encrypt_secret
 from server.settings_check import SettingError

@@ -94,6 +94,7 @@ ACCESS = {
     ("connect.check", "POST"): WRITE,
     ("connect.disconnect", "POST"): WRITE,
     # ads
+    ("ads.static", "GET"): PUBLIC,
     ("ads.ads_page", "GET"): READ,
     ("ads.campaign_pause", "POST"): WRITE,
     ("ads.campaign_resume", "POST"): WRITE,

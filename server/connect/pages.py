@@ -12,7 +12,7 @@ from server.connect.setup import setup_options, token_client
 from server.connect.state import find_connection
 from server.extensions import db
 
-bp = admin.page_blueprint("connect", __name__)
+bp = admin.page_blueprint("connect", __name__, template_folder="templates")
 
 
 @bp.get("/stores/<key>/tiktok")

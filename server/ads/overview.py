@@ -4,9 +4,10 @@ from sqlalchemy import select
 
 from server.ads import hints, launch, shopping
 from server.ads.chart import spend_chart
-from server.ads.errors import AdsUnavailable, InvalidPeriod, TikTokUnavailable
+from server.ads.errors import AdsUnavailable, InvalidPeriod
 from server.ads.period import DEFAULT_DAYS, last_days, parse_period
 from server.ads.service import load_report
+from server.connect.errors import TikTokUnavailable
 from server.models.audit import AuditEntry
 
 HISTORY = 10

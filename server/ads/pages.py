@@ -1,21 +1,113 @@
-"""The "Advertise your catalog" pages: readiness and the launch form, the confirmation, the summary
-of the paused campaign with its Launch button; and the product sets of the Catalog page."""
+"""The store admin's ads pages.
+
+``ads``: the Ads page, the confirmation step of every campaign change, and the Shopping application
+form. ``ads_launch``: "Advertise your catalog": readiness and the launch form, the confirmation, the
+summary of the paused campaign with its Launch button; and the product sets of the Catalog page.
+"""
 from flask import flash, redirect, request, url_for
 
 from server import admin
-from server.ads import launch, readiness, service
-from server.ads.errors import AdsError
+from server.ads import actions, launch, overview, readiness, service, shopping
+from server.ads.errors import SHOWN, AdsUnavailable, InvalidChange
 from server.ads.formatting import format_money
+from server.ads.period import PRESETS
 from server.auth.guards import current_caller, store_required
 from server.ads import product_sets
 from server.extensions import db
 
-bp = admin.page_blueprint("ads_launch", __name__)
+bp = admin.page_blueprint("ads", __name__, template_folder="templates", static_folder="static",
+                          static_url_path="/ads/static")
+launch_bp = admin.page_blueprint("ads_launch", __name__)
+PERIOD_FIELDS = ("period", "start", "end")
+TITLES = {"pause": "Pause this campaign?", "resume": "Resume this campaign?", "budget": "Change the daily budget"}
 FORM_FIELDS = ("set", "countries", "budget", "start", "identity", "mode", "ad_text")
 RULE_ROWS = 4
 
 
-@bp.get("/stores/<key>/ads/launch")
+@bp.get("/stores/<key>/ads")
+@store_required("read")
+def ads_page(grant):
+    """The Ads page: campaigns and figures for a period, chart, catalog hints, TikTok Shopping."""
+    data = overview.ads_page(db.session, grant.store, request.args.to_dict(), today=service.today())
+    return admin.render_page("ads/page.html", data.pop("status"), grant=grant, store=grant.store, presets=PRESETS,
+                             **data)
+
+
+@bp.post("/stores/<key>/ads/pause")
+@store_required("write")
+def campaign_pause(grant):
+    """Pause a campaign: the first POST shows the confirmation, the confirmed one pauses it."""
+    return _change(grant, "pause")
+
+
+@bp.post("/stores/<key>/ads/resume")
+@store_required("write")
+def campaign_resume(grant):
+    """Resume a paused campaign, after the confirmation."""
+    return _change(grant, "resume")
+
+
+@bp.post("/stores/<key>/ads/budget")
+@store_required("write")
+def campaign_budget(grant):
+    """Change a campaign's daily budget: the amount, then the confirmation, then the change."""
+    return _change(grant, "budget")
+
+
+@bp.post("/stores/<key>/ads/shopping")
+@store_required("write")
+def shopping_save(grant):
+    """Record the TikTok Shopping application's state."""
+    try:
+        application = shopping.record_application(db.session, grant.store, current_caller().user,
+                                                  request.form.get("state", ""), request.form.get("applied_on"),
+                                                  today=service.today())
+    except InvalidChange as error:
+        db.session.rollback()
+        flash(f"The TikTok Shopping application was not recorded: {error.message}.", "error")
+    else:
+        flash(f"TikTok Shopping application recorded: {application['label'].lower()}"
+              + (f" (sent {application['applied_on']})." if application["applied_on"] else "."), "success")
+    return redirect(_back(grant, request.form) + "#shopping", code=303)
+
+
+def _change(grant, action):
+    form, back = request.form, _back(grant, request.form)
+    campaign_id, budget = form.get("campaign_id", ""), (form.get("budget") or "").strip()
+    try:
+        if form.get("confirm") == "yes":
+            change = actions.apply(db.session, grant.store, current_caller().user, action, campaign_id, budget)
+            flash(change.done, "success")
+            return redirect(back, code=303)
+        change = actions.preview(db.session, grant.store, action, campaign_id)
+    except SHOWN as error:
+        db.session.rollback()
+        return _confirm_page(grant, action, back, status=error.status, problem=error.message,
+                             unavailable=isinstance(error, AdsUnavailable))
+    if action == "budget" and budget:
+        try:
+            change = actions.with_budget(change, budget)
+        except InvalidChange as error:  # the amount form again, with what is wrong
+            return _confirm_page(grant, action, back, status=error.status, change=change, problem=error.message,
+                                 budget=budget)
+    return _confirm_page(grant, action, back, change=change, budget=budget)
+
+
+def _confirm_page(grant, action, back, *, status=200, change=None, problem=None, budget=None, unavailable=False):
+    minimum = actions.minimum_daily_budget(change.currency) if change is not None and change.currency else None
+    return admin.render_page("ads/confirm.html", status, grant=grant, store=grant.store, action=action,
+                             title=TITLES[action], change=change, problem=problem, unavailable=unavailable,
+                             budget=budget or "", minimum=minimum, back=back,
+                             period_fields={k: request.form[k] for k in PERIOD_FIELDS if request.form.get(k)})
+
+
+def _back(grant, form):
+    """The Ads page for the period the merchant was looking at."""
+    query = {k: form.get(k, "")[:10] for k in PERIOD_FIELDS if form.get(k)}
+    return url_for("ads.ads_page", key=grant.store.public_key, **query)
+
+
+@launch_bp.get("/stores/<key>/ads/launch")
 @store_required("read")
 def launch_form(grant):
     """Readiness checks and the one-form campaign."""
@@ -30,7 +122,7 @@ def _form_page(grant, form, *, status=200, problem=None, fields=None):
         connected = ready["checks"][0]["key"] != "connection"
         identities = launch.identities(session, store) if connected else []
         currency = launch.account_currency(session, store) if connected else currency
-    except AdsError as error:
+    except SHOWN as error:
         ready, identities, problem = None, [], problem or error.message
     sets = product_sets.list_sets(session, store, refresh=False)["sets"]
     smart_plus = bool(ready) and ready["counts"]["eligible"] >= launch.rules.SMART_PLUS_MIN_APPROVED
@@ -41,7 +133,7 @@ def _form_page(grant, form, *, status=200, problem=None, fields=None):
                              smart_plus=smart_plus)
 
 
-@bp.post("/stores/<key>/ads/launch")
+@launch_bp.post("/stores/<key>/ads/launch")
 @store_required("write")
 def launch_submit(grant):
     """First POST: check and show the confirmation; confirmed POST: create the campaign paused."""
@@ -58,14 +150,14 @@ def launch_submit(grant):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("ads.ads_page", key=grant.store.public_key) + "#launches", code=303)
-    except AdsError as error:
+    except SHOWN as error:
         db.session.rollback()
         return _form_page(grant, form, status=error.status, problem=error.message, fields=error.fields)
     flash("The campaign is created at TikTok, paused: check the summary, then launch it.", "success")
     return redirect(url_for("ads_launch.launch_summary", key=grant.store.public_key, launch_id=row.id), code=303)
 
 
-@bp.get("/stores/<key>/ads/launches/<int:launch_id>")
+@launch_bp.get("/stores/<key>/ads/launches/<int:launch_id>")
 @store_required("read")
 def launch_summary(grant, launch_id):
     """What TikTok has for a campaign made here, and the Launch button while it is paused."""
@@ -74,19 +166,19 @@ def launch_summary(grant, launch_id):
     if row.state in ("paused", "launched"):
         try:
             found = launch.read_back(db.session, grant.store, row)
-        except AdsError as error:
+        except SHOWN as error:
             problem = error.message
     return admin.render_page("ads/launch_summary.html", grant=grant, store=grant.store, row=row, found=found,
                              problem=problem, budget_text=format_money(row.daily_budget, row.currency))
 
 
-@bp.post("/stores/<key>/ads/launches/<int:launch_id>/launch")
+@launch_bp.post("/stores/<key>/ads/launches/<int:launch_id>/launch")
 @store_required("write")
 def launch_go(grant, launch_id):
     """Launch the paused campaign (the summary page is the confirmation)."""
     try:
         row = launch.go_live(db.session, grant.store, current_caller().user, launch_id)
-    except AdsError as error:
+    except SHOWN as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("ads_launch.launch_summary", key=grant.store.public_key, launch_id=launch_id),
@@ -95,7 +187,7 @@ def launch_go(grant, launch_id):
     return redirect(url_for("ads.ads_page", key=grant.store.public_key), code=303)
 
 
-@bp.get("/stores/<key>/catalog/sets")
+@launch_bp.get("/stores/<key>/catalog/sets")
 @store_required("read")
 def sets_page(grant):
     """The store's product sets, with our count and TikTok's, and the form for a new one."""
@@ -134,7 +226,7 @@ def _rules_from_form():
     return product_sets.build_conditions(parsed, match_any=request.form.get("match") == "any")
 
 
-@bp.post("/stores/<key>/catalog/sets")
+@launch_bp.post("/stores/<key>/catalog/sets")
 @store_required("write")
 def sets_save(grant):
     """Create a product set, or change one (``set_id``), at TikTok and here."""
@@ -147,7 +239,7 @@ def sets_save(grant):
         else:
             row = product_sets.create_set(db.session, grant.store, current_caller().user, request.form.get("name", ""),
                                           conditions)
-    except AdsError as error:
+    except SHOWN as error:
         db.session.rollback()
         return _sets_page(grant, status=error.status, problem=error.message, form=request.form.to_dict(),
                           editing=set_id)
@@ -155,7 +247,7 @@ def sets_save(grant):
     return redirect(url_for("ads_launch.sets_page", key=grant.store.public_key), code=303)
 
 
-@bp.post("/stores/<key>/catalog/sets/delete")
+@launch_bp.post("/stores/<key>/catalog/sets/delete")
 @store_required("write")
 def sets_delete(grant):
     """Delete a product set once confirmed (the button asks first)."""
@@ -164,7 +256,7 @@ def sets_delete(grant):
             return _sets_page(grant,
                               deleting=product_sets.find_set(db.session, grant.store, request.form.get("set_id")))
         row = product_sets.delete_set(db.session, grant.store, current_caller().user, request.form.get("set_id"))
-    except AdsError as error:
+    except SHOWN as error:
         db.session.rollback()
         return _sets_page(grant, status=error.status, problem=error.message)
     flash(f"Product set “{row.name}” deleted.", "success")

@@ -8,7 +8,8 @@ from server.errors import AppError, ValidationError
 from server.events import account, intake, log, settings as event_settings
 from server.extensions import db
 
-bp = admin.page_blueprint("events_admin", __name__, static_folder="static", static_url_path="/events/static")
+bp = admin.page_blueprint("events_admin", __name__, template_folder="templates", static_folder="static",
+                          static_url_path="/events/static")
 STATUS_TONES = {"received": "info", "pending": "info", "sent": "ok", "failed": "bad", "dropped": "off"}
 
 
