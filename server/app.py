@@ -2,8 +2,24 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import (admin, ads, api, auth, bodysize, catalog, cli, config, connect, errors, events, jobs, logs,
-                    migrations, pixel, strictjson)
+from server import (
+    admin,
+    ads,
+    api,
+    auth,
+    bodysize,
+    catalog,
+    cli,
+    config,
+    connect,
+    errors,
+    events,
+    jobs,
+    logs,
+    migrations,
+    pixel,
+    strictjson,
+)
 from server.extensions import db
 
 # The features, each plugging itself into the shells from its own init_app; any order works.

@@ -6,10 +6,10 @@ slot is a memory read, no system call, so the hot path can check "has this store
 request for nearly nothing. Two stores that share a slot only cost each other an extra re-read.
 """
 import fcntl
+import mmap
 import os
 import struct
 import zlib
-import mmap
 
 SLOTS = 4096
 SLOT = struct.Struct("<Q")

@@ -5,7 +5,6 @@ import click
 
 from server.extensions import db
 
-
 store_option = click.option("--store", "key", required=True, metavar="KEY", help="The store's key.")
 
 

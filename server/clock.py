@@ -1,10 +1,10 @@
 """Time in one convention: timezone-aware UTC. SQLite hands back naive datetimes; they are UTC."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utcnow():
     """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(moment):
@@ -12,8 +12,8 @@ def as_utc(moment):
     if moment is None:
         return None
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def isoformat(moment):

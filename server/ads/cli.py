@@ -4,15 +4,16 @@ sets ...`` and ``flask ads launch``: product sets and a catalog campaign."""
 import click
 from flask.cli import with_appcontext
 
-from server.ads import actions, hints, launch, service, shopping
+from server.ads import actions, hints, launch, product_sets, service, shopping
 from server.ads.formatting import format_money, format_number, format_ratio
 from server.ads.period import MAX_DAYS, custom_period, last_days
 from server.ads.report import report_as_dict
-from server.ads import product_sets
+from server.cli_support import echo_json as _echo_json
+from server.cli_support import fail as _fail
+from server.cli_support import store_option
 from server.errors import AppError
 from server.extensions import db
 from server.models.ads import SHOPPING_STATES
-from server.cli_support import echo_json as _echo_json, fail as _fail, store_option
 from server.stores.cli import operator_store as _store
 
 PURPOSE = "the ads command"

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from server import audit
-from server.ads import readiness
+from server.ads import product_sets, readiness
 from server.ads import tiktok_rules as rules
 from server.ads.actions import minimum_daily_budget, parse_budget
 from server.ads.advertiser import advertiser_currency
@@ -17,7 +17,6 @@ from server.ads.errors import SHOWN, AdsError, InvalidChange
 from server.ads.formatting import format_money
 from server.ads.launch_calls import StepFailed, create_objects, remove_objects, set_campaign_status
 from server.ads.service import advertiser_of, client_for, forget_reports, tiktok_failure
-from server.ads import product_sets
 from server.clock import utcnow
 from server.connect.state import find_connection
 from server.models.ads import AdLaunch

@@ -25,7 +25,7 @@ def _request_id():
 def _start_time(start):
     """The schedule start: now for today (TikTok accepts up to 12 h in the past), else 00:00 UTC."""
     now = utcnow()
-    moment = now if start <= now.date() else dt.datetime.combine(start, dt.time(), tzinfo=dt.timezone.utc)
+    moment = now if start <= now.date() else dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
     return moment.strftime(rules.SCHEDULE_FORMAT)
 
 

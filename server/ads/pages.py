@@ -7,12 +7,11 @@ summary of the paused campaign with its Launch button; and the product sets of t
 from flask import flash, redirect, request, url_for
 
 from server import admin
-from server.ads import actions, launch, overview, readiness, service, shopping
+from server.ads import actions, launch, overview, product_sets, readiness, service, shopping
 from server.ads.errors import SHOWN, AdsUnavailable, InvalidChange
 from server.ads.formatting import format_money
 from server.ads.period import PRESETS
 from server.auth.guards import current_caller, store_required
-from server.ads import product_sets
 from server.extensions import db
 
 bp = admin.page_blueprint("ads", __name__, template_folder="templates", static_folder="static",

@@ -2,14 +2,14 @@
 from flask import Blueprint, current_app, request
 
 import snippets
-from server.stores.snippets import event_snippets, head_snippet
 from server.api import authentication, openapi, payload
 from server.auth import access
-from server.clock import as_utc
 from server.auth.guards import current_caller, login_required, store_required
+from server.clock import as_utc
 from server.errors import NotFound, ValidationError
 from server.extensions import db
 from server.stores.service import store_settings, update_store_as
+from server.stores.snippets import event_snippets, head_snippet
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 authentication.register(bp)

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from server.auth import passwords, ratelimit, sessions
-from server.clock import utcnow
 from server.auth.errors import SignInRefused
+from server.clock import utcnow
 from server.errors import ValidationError
 from server.models.user import User
 

@@ -12,10 +12,10 @@ from flask.cli import with_appcontext
 from server import audit
 from server.auth import accounts, api_keys
 from server.auth.access import Caller, add_member, load_store_for, remove_member
+from server.cli_support import fail as _fail
 from server.errors import AppError
 from server.extensions import db
 from server.models.user import ROLES
-from server.cli_support import fail as _fail
 
 # Store keys are random URL-safe text and may start with "-": take such a word as the KEY argument,
 # not as an unknown option.

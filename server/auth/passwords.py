@@ -1,8 +1,8 @@
 """Password hashing with argon2id; cost parameters come from the settings so tests can lower them."""
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 from flask import current_app
+from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256  # argon2 takes any length; a cap keeps one request from costing a lot

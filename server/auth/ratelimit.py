@@ -9,8 +9,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, select
 
-from server.clock import as_utc, utcnow
 from server.auth.errors import TooManyAttempts
+from server.clock import as_utc, utcnow
 from server.models.user import SignInAttempt
 
 

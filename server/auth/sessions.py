@@ -5,7 +5,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, g, request, session as cookie
+from flask import current_app, g, request
+from flask import session as cookie
 from sqlalchemy import delete, select
 
 from server import audit

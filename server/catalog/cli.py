@@ -15,15 +15,17 @@ from server.catalog.intake.feed_worker import WorkerFailed
 from server.catalog.intake.feeds import FeedError
 from server.catalog.sync import reviews, runs, status
 from server.catalog.sync.tiktok_target import guarded_target
+from server.cli_support import echo_json as _echo_json
+from server.cli_support import store_option
 from server.errors import AppError
 from server.extensions import db
 from server.jobs import JobCancelled
 from server.jobs.runner import run_until_finished
 from server.models.catalog import PRODUCT_STATES, CatalogCategory, SyncRun
 from server.models.store import Store
-from server.tiktok.errors import TikTokError
-from server.cli_support import echo_json as _echo_json, store_option
 from server.stores.cli import operator_store as _store
+from server.tiktok.errors import TikTokError
+
 
 @click.group("catalog")
 def catalog_group():

@@ -5,14 +5,14 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from server.connect import flow, status
+from server.cli_support import fail as _fail
 from server.connect import disconnect as disconnecting
+from server.connect import flow, status
 from server.connect.errors import NotConnected
 from server.connect.tokens import rotate_tokens
 from server.errors import AppError
 from server.extensions import db
 from server.security import TokenKeyError
-from server.cli_support import fail as _fail
 from server.stores.cli import operator_store as _store
 
 

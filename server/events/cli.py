@@ -8,13 +8,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from server.auth.access import Caller, load_store_for
+from server.cli_support import store_option
 from server.clock import utcnow
 from server.errors import AppError
-from server.events import account, intake, log, settings as event_settings
+from server.events import account, intake, log
+from server.events import settings as event_settings
 from server.events.kicks import kick
 from server.extensions import db
 from server.jobs.runner import run_until_finished
-from server.cli_support import store_option
 
 OVERLAP = timedelta(seconds=2)  # re-read this much of the past: a change may commit a moment after its time
 

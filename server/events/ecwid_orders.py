@@ -24,8 +24,8 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import current_app
 
@@ -82,7 +82,7 @@ def set_order_reader(app, reader):
 
 def signature(secret, event_created, event_id):
     """Ecwid's signature of a webhook: base64 HMAC-SHA256 of "{eventCreated}.{eventId}"."""
-    message = f"{event_created}.{event_id}".encode("utf-8")
+    message = f"{event_created}.{event_id}".encode()
     return base64.b64encode(hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()).decode("ascii")
 
 

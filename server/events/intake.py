@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from server import audit
-from server.events import account, normalise
 from server.clock import utcnow
+from server.events import account, normalise
 from server.events.cache import CollectorEntry, snapshot
 from server.events.collector import read_buffered
 from server.events.errors import CannotSendTestEvent, ServerEventsOff

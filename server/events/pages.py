@@ -5,7 +5,8 @@ from flask import current_app, flash, redirect, request, url_for
 from server import admin
 from server.auth.guards import current_caller, store_required
 from server.errors import AppError, ValidationError
-from server.events import account, intake, log, settings as event_settings
+from server.events import account, intake, log
+from server.events import settings as event_settings
 from server.extensions import db
 
 bp = admin.page_blueprint("events_admin", __name__, template_folder="templates", static_folder="static",

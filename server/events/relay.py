@@ -23,8 +23,14 @@ from server.events.intake import file_batches
 from server.jobs.queue import backoff_seconds
 from server.models.events import ServerEvent
 from server.models.store import Store
-from server.tiktok.errors import (TikTokAppAuthError, TikTokAuthError, TikTokError, TikTokPacingTimeout,
-                                  TikTokRateLimited, TikTokRequestError)
+from server.tiktok.errors import (
+    TikTokAppAuthError,
+    TikTokAuthError,
+    TikTokError,
+    TikTokPacingTimeout,
+    TikTokRateLimited,
+    TikTokRequestError,
+)
 from server.tiktok.events import MAX_EVENTS, track_events
 
 ISOLATION_BUDGET = 64  # TikTok requests spent finding refused events in one group, per run

@@ -2,10 +2,17 @@
 from server.models.ads import AdLaunch, AdProductSet, TikTokShoppingApplication  # noqa: F401
 from server.models.api_key import ApiKey
 from server.models.audit import AuditEntry
-from server.models.events import EventBatch, EventSettings, ServerEvent  # noqa: F401
+from server.models.catalog import (  # noqa: F401
+                                    CatalogCategory,
+                                    CatalogProduct,
+                                    ImageCheck,
+                                    StoreCatalog,
+                                    SyncBatch,
+                                    SyncRun,
+                                    WebhookReceipt,
+)
 from server.models.catalog_source import CatalogSource  # noqa: F401
-from server.models.catalog import (CatalogCategory, CatalogProduct, ImageCheck, StoreCatalog, SyncBatch,  # noqa: F401
-                                    SyncRun, WebhookReceipt)
+from server.models.events import EventBatch, EventSettings, ServerEvent  # noqa: F401
 from server.models.job import Job  # noqa: F401  (the job outbox table)
 from server.models.store import Store
 from server.models.tiktok import TikTokConnection, TikTokOAuthState  # noqa: F401

@@ -1,6 +1,6 @@
 """Per-store API keys: only the SHA-256 of the key is stored, plus a short prefix to recognise it."""
-from server.extensions import db
 from server.clock import utcnow
+from server.extensions import db
 
 
 class ApiKey(db.Model):

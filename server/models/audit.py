@@ -1,6 +1,6 @@
 """The audit log: who did what to which store, and when."""
-from server.extensions import db
 from server.clock import utcnow
+from server.extensions import db
 
 
 class AuditEntry(db.Model):

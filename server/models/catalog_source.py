@@ -1,6 +1,6 @@
 """Where a store's catalog comes from: a feed URL, a VTEX account or an Ecwid store."""
-from server.extensions import db
 from server.clock import utcnow
+from server.extensions import db
 
 SOURCE_KINDS = ("feed_url", "vtex", "ecwid")
 SOURCE_STATES = ("new", "ok", "broken", "disconnected")

@@ -1,6 +1,6 @@
 """Merchants' accounts: users, their store memberships, sign-in sessions and failed sign-in attempts."""
-from server.extensions import db
 from server.clock import utcnow
+from server.extensions import db
 
 ROLES = ("owner", "member")
 

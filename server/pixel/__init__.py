@@ -12,13 +12,13 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from snippets import render_ecwid, render_loader
 from server.board import VersionBoard
 from server.models.store import Store
 from server.pixel import pages, public
 from server.pixel.cache import PixelCache
 from server.pixel.edge import PixelEdge
 from server.stores.navigation import register_store_page, register_store_panel
+from snippets import render_ecwid, render_loader
 
 __all__ = ["add_public_fields", "init_app"]
 

@@ -2,8 +2,8 @@
 import time
 from dataclasses import dataclass
 
-from server.pixel import representation as rep
 from server.board import slot_for
+from server.pixel import representation as rep
 
 
 @dataclass(frozen=True)

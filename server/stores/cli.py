@@ -7,7 +7,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 import snippets
-from snippets.vtex_io import app_files, render_listener
 from server.auth.access import Caller
 from server.cli_support import fail as _fail
 from server.errors import AppError
@@ -17,6 +16,7 @@ from server.stores import service
 from server.stores.deletion import delete_store
 from server.stores.service import create_store_as, get_store, update_store_as
 from server.stores.validation import clean_domain
+from snippets.vtex_io import app_files, render_listener
 
 
 def operator_store(key):

@@ -6,8 +6,17 @@ settings and pass it to the functions in ``oauth``, ``business_centers``, ``pixe
 """
 from server.logs import Redactor, redact
 
-from .errors import (ErrorTable, TikTokAppAuthError, TikTokAuthError, TikTokError, TikTokNetworkError,
-                     TikTokPacingTimeout, TikTokRateLimited, TikTokRequestError, TikTokTransientError)
+from .errors import (
+                     ErrorTable,
+                     TikTokAppAuthError,
+                     TikTokAuthError,
+                     TikTokError,
+                     TikTokNetworkError,
+                     TikTokPacingTimeout,
+                     TikTokRateLimited,
+                     TikTokRequestError,
+                     TikTokTransientError,
+)
 from .pacer_local import LocalPacer
 from .pacer_redis import RedisPacer
 from .pacing import NullPacer, Pacer, RateLimits

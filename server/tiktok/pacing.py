@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from .errors import TikTokPacingTimeout
 
-
 UPLOAD = "catalog/product/upload/"
 FILE = "catalog/product/file/"
 UPDATE = "catalog/product/update/"
@@ -50,7 +49,7 @@ class RateLimits:
     max_wait: float = 600.0
 
     @classmethod
-    def from_settings(cls, settings: dict | None = None) -> "RateLimits":
+    def from_settings(cls, settings: dict | None = None) -> RateLimits:
         """Build from a settings mapping; ``endpoint_per_second`` entries override the defaults."""
         values = dict(settings or {})
         endpoints = dict(BASIC_ENDPOINT_RATES)

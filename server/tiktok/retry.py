@@ -6,8 +6,7 @@ import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-from .errors import (TikTokError, TikTokNetworkError, TikTokPacingTimeout, TikTokRateLimited,
-                     TikTokTransientError)
+from .errors import TikTokError, TikTokNetworkError, TikTokPacingTimeout, TikTokRateLimited, TikTokTransientError
 
 
 @dataclass(frozen=True)

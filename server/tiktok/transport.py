@@ -11,8 +11,15 @@ import requests
 
 from server.logs import Redactor, install_log_redaction
 
-from .errors import (SUCCESS_CODES, ErrorTable, TikTokAppAuthError, TikTokAuthError, TikTokError,
-                     TikTokNetworkError, TikTokTransientError)
+from .errors import (
+    SUCCESS_CODES,
+    ErrorTable,
+    TikTokAppAuthError,
+    TikTokAuthError,
+    TikTokError,
+    TikTokNetworkError,
+    TikTokTransientError,
+)
 from .pacing import NullPacer, Pacer
 from .retry import RetryPolicy, backoff_delay, should_retry
 
@@ -127,7 +134,7 @@ class TikTokClient:
         self.redactor = Redactor([access_token, app_secret])
         install_log_redaction(HTTP_LOGGERS)
 
-    def with_token(self, access_token: str | None, *, on_auth_error=_KEEP) -> "TikTokClient":
+    def with_token(self, access_token: str | None, *, on_auth_error=_KEEP) -> TikTokClient:
         """The same client (session, pacer, settings) acting with another access token; the
         ``on_auth_error`` callback is carried over unless another (or None) is given."""
         callback = self.on_auth_error if on_auth_error is _KEEP else on_auth_error

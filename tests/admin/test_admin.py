@@ -11,8 +11,7 @@ from server import admin
 from server.auth.guards import store_required
 from server.extensions import db
 from server.stores.markets import supported_countries
-from tests.accounts import (add_to_store, another_app, bearer, cheap_hashing,  # noqa: F401
-                                   csrf_token, make_user, sign_in)
+from tests.accounts import add_to_store, another_app, bearer, cheap_hashing, csrf_token, make_user, sign_in  # noqa: F401
 from tests.factories import make_store
 
 

@@ -35,7 +35,7 @@ def campaigns_of(emulator, advertiser_index=0):
 
 def utc_today():
     """Today in UTC, the day the page's "last N days" end on."""
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def expected_figures(campaign_ids, start, end):

@@ -87,7 +87,7 @@ def catalog_store(emulator, *, products=PRODUCTS, events=ALL_EVENTS, name="Acme 
 
 def log_event(store, name, content_ids, *, hours_ago=2):
     """A shopper's event in the store's event log."""
-    moment = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours_ago)
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago)
     db.session.add(ServerEvent(store_id=store.id, event=name, event_id=f"{name}-{content_ids}-{hours_ago}",
                                status="sent", from_browser=True, event_time=int(moment.timestamp()),
                                properties={"content_ids": list(content_ids)}, created_at=moment, updated_at=moment))

@@ -48,7 +48,7 @@ def test_a_repeated_request_id_creates_once(shop, tiktok_emulator):
 
 
 def _adgroup(emulator, shop, campaign_id, **changes):
-    start = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
     body = {"advertiser_id": emulator.advertiser_ids[0], "campaign_id": campaign_id, "adgroup_name": "G",
             "shopping_ads_type": "VIDEO", "product_source": "CATALOG", "catalog_id": shop.catalog_id,
             "catalog_authorized_bc_id": emulator.bc_id, "promotion_type": "WEBSITE",

@@ -70,7 +70,7 @@ def test_the_events_catalog_ads_need_are_listed_with_the_pixel_settings(client, 
 
 
 def _event(store, name, *, ago, ids=(), contents=(), test=False, status="sent"):
-    moment = dt.datetime.now(dt.timezone.utc) - ago
+    moment = dt.datetime.now(dt.UTC) - ago
     properties = {"content_ids": list(ids)} if ids else {"contents": [{"content_id": c} for c in contents]}
     db.session.add(ServerEvent(store_id=store.id, event=name, event_id=f"{name}-{len(ids)}-{ago}-{test}-{status}",
                                status=status, from_browser=True, test=test, event_time=int(moment.timestamp()),

@@ -45,8 +45,9 @@ def test_a_store_without_add_to_cart_events_cannot_launch(client, session, tikto
 def test_add_to_cart_counted_by_tiktok_is_enough(client, session, tiktok_emulator):
     store = catalog_store(tiktok_emulator, events=("ViewContent", "PlaceAnOrder"))
     add_to_store(store, make_user("ana@example.com"), "owner")
-    from tests.ads.launch_helpers import api
     import time
+
+    from tests.ads.launch_helpers import api
     api(tiktok_emulator, store.test_token, "POST", "event/track/", {
         "event_source": "web", "event_source_id": tiktok_emulator.pixel_code,
         "data": [{"event": "AddToCart", "event_time": int(time.time()), "page": {"url": "https://shop.example.com/"},

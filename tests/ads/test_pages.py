@@ -9,8 +9,8 @@ from server.ads import errors as ads_errors
 from server.ads.service import tiktok_failure
 from server.connect.errors import ConnectError, TikTokUnavailable
 from server.tiktok.errors import TikTokNetworkError
-from tests.ads.helpers import campaigns_of, changes_received, post_change
 from tests.accounts import sign_in
+from tests.ads.helpers import campaigns_of, changes_received, post_change
 
 ADS_STATIC = Path(__file__).resolve().parents[2] / "server" / "ads" / "static"
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from server.ads.product_sets import build_conditions, matches, parse_rule
 from server.ads.errors import InvalidChange
+from server.ads.product_sets import build_conditions, matches, parse_rule
 from server.extensions import db
 from server.models.ads import AdProductSet
 from server.models.audit import AuditEntry

@@ -8,8 +8,7 @@ from sqlalchemy import update
 import snippets
 from server.clock import utcnow
 from server.models.api_key import ApiKey
-from tests.accounts import (add_to_store, bearer, cheap_hashing, csrf_token,  # noqa: F401
-                                   make_api_key, make_user, sign_in)
+from tests.accounts import add_to_store, bearer, cheap_hashing, csrf_token, make_api_key, make_user, sign_in  # noqa: F401
 from tests.factories import make_store
 
 

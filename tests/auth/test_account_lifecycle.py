@@ -11,14 +11,12 @@ from sqlalchemy import func, select
 
 from server.audit import entries_for_account
 from server.catalog import service as catalog
-from server.extensions import db
-from server.models.job import Job
 from server.models.audit import AuditEntry
 from server.models.catalog import CatalogProduct
+from server.models.job import Job
 from server.models.store import Store
 from server.models.user import Membership, SignInSession, User
-from tests.accounts import (PASSWORD, add_to_store, cheap_hashing, csrf_token,  # noqa: F401
-                                  make_user, post_form, sign_in)
+from tests.accounts import PASSWORD, add_to_store, cheap_hashing, csrf_token, make_user, post_form, sign_in  # noqa: F401
 from tests.catalog.helpers import item
 from tests.connect.helpers import connect, owner_store
 from tests.factories import make_store

@@ -7,10 +7,8 @@ from sqlalchemy import select, update
 from server.auth import accounts, passwords
 from server.clock import utcnow
 from server.errors import JSON_PREFIXES
-from server.extensions import db
 from server.models.user import SignInAttempt, SignInSession, User
-from tests.accounts import (PASSWORD, another_app, cheap_hashing, csrf_token,  # noqa: F401
-                                  make_user, post_form, sign_in)
+from tests.accounts import PASSWORD, another_app, cheap_hashing, csrf_token, make_user, post_form, sign_in  # noqa: F401
 
 
 def _cookie_header(response):

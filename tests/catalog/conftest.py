@@ -1,9 +1,9 @@
 """Fixtures for the catalog tests: the app pointed at the TikTok emulator, and a connected store."""
 import pytest
 
+from tests.accounts import make_api_key
 from tests.catalog.helpers import connect_store, emulator_settings
 from tests.database import make_test_config
-from tests.accounts import make_api_key
 
 
 @pytest.fixture

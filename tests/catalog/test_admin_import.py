@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from server.catalog.intake import imports
-from server.models.job import Job
 from server.jobs.runner import run_due
+from server.models.job import Job
 from tests.accounts import add_to_store, cheap_hashing, csrf_token, make_user, sign_in  # noqa: F401
 from tests.catalog.admin_feeds import SlowFeedServer, csv_feed
 from tests.catalog.helpers import states

@@ -4,8 +4,7 @@ import time
 
 from server.catalog.intake.signatures import sign
 from server.extensions import db
-from tests.accounts import (add_to_store, bearer, cheap_hashing, csrf_token,  # noqa: F401
-                            make_user, sign_in)
+from tests.accounts import add_to_store, bearer, cheap_hashing, csrf_token, make_user, sign_in  # noqa: F401
 from tests.catalog.helpers import item, states
 
 # The store's API key (``key``) and webhook secret (``secret``) are fixtures of tests/catalog/conftest.py.

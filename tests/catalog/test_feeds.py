@@ -56,7 +56,7 @@ def test_csv_and_tsv_with_merchant_center_headers():
                             "image_link": "https://x/1.jpg",
                             "additional_image_link": ["https://x/2.jpg", "https://x/3.jpg"]}
     assert (first.position, second.position) == ("line 2", "line 4")
-    tsv = "id\ttitle\tprice\nT-1\tMeia\t9.90\nT-2\tbroken\n".encode()
+    tsv = b"id\ttitle\tprice\nT-1\tMeia\t9.90\nT-2\tbroken\n"
     good, bad = items_of(tsv)
     assert good.fields == {"id": "T-1", "title": "Meia", "price": "9.90"}
     assert bad.position == "line 3" and bad.error == "has 2 columns; the header has 3"

@@ -3,7 +3,8 @@ import hashlib
 import json
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from server.catalog.checks.fields import MalformedItem, normalize, parse_amount, source_hash
 from server.catalog.checks.mapping import payload_hash, tiktok_product

@@ -2,14 +2,13 @@
 review read back until every product has its verdict."""
 import time
 
-from server.catalog import bookkeeping
-from server.catalog import service
+from server.catalog import bookkeeping, service
 from server.catalog.sync import reviews, schedule
 from server.catalog.sync.runs import REVIEW_JOB
 from server.extensions import db
-from server.models.job import Job
 from server.jobs.runner import run_due
 from server.models.catalog import SyncRun
+from server.models.job import Job
 from tests.catalog.helpers import connect_store, item, states
 from tests.factories import make_store
 

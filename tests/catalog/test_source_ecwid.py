@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from server.events.ecwid_orders import signature as ecwid_signature
 from server.extensions import db
-from server.models.job import Job
 from server.jobs.runner import run_due
 from server.models.catalog import ImageCheck
+from server.models.job import Job
 from tests.catalog.sources_helpers import FAST, products, pull, set_ecwid, source_row
 
 

@@ -15,8 +15,8 @@ from server.catalog.sources import service
 from server.clock import utcnow
 from server.connect.oauth_state import issue_state
 from server.events.ecwid_orders import signature as ecwid_signature
-from server.logs import redact
 from server.extensions import db
+from server.logs import redact
 from server.models.catalog_source import CatalogSource
 from server.models.tiktok import TikTokOAuthState
 from tests.accounts import add_to_store, csrf_token, make_user, sign_in

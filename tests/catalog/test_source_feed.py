@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,9 +16,9 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from server.catalog.sources import schedule
+from server.clock import as_utc
 from server.extensions import db
 from server.models.job import Job
-from server.clock import as_utc
 from tests.accounts import bearer, make_api_key
 from tests.catalog.helpers import item
 from tests.catalog.sources_helpers import FAST, products, pull, set_vtex, source_row
@@ -97,7 +97,7 @@ def test_a_feed_that_fails_leaves_the_catalog_and_is_retried_with_backoff(runner
     assert "HTTP 503" in pull(runner, store, expect=1)
     source = source_row(store)
     assert source.state == "broken" and source.failures == 2
-    waited = (as_utc(source.next_pull_at) - datetime.now(timezone.utc)).total_seconds()
+    waited = (as_utc(source.next_pull_at) - datetime.now(UTC)).total_seconds()
     assert 60 < waited <= 120  # doubled after the second failure
     assert set(products(store)) == {"A1", "A2"}
 
@@ -114,7 +114,7 @@ def test_the_schedule_queues_due_pulls_with_the_store_id_only(app, runner, store
 
 
 def test_next_time_and_times_of_day():
-    now = datetime(2026, 12, 6, 14, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
     assert schedule.next_time(["03:00", "15:30"], now) == now.replace(hour=15, minute=30)
     assert schedule.next_time(["03:00"], now) == now.replace(hour=3) + timedelta(days=1)
     assert schedule.parse_times("15:30, 3:00") == ["03:00", "15:30"]

@@ -1,14 +1,14 @@
 """A VTEX account as the catalog source, against the VTEX emulator over HTTP: the full pull, hidden
 categories and inactive SKUs (reversibly), faults, and the affiliate notification."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from server.extensions import db
-from server.models.job import Job
 from server.clock import as_utc
+from server.extensions import db
 from server.jobs.runner import run_due
+from server.models.job import Job
 from tests.catalog.sources_helpers import FAST, products, pull, set_vtex, source_row
 
 
@@ -41,7 +41,7 @@ def test_a_pull_reads_every_sku_through_the_id_listing_and_imports_them(runner, 
     assert product.state == "queued"
     source = source_row(store)
     assert source.state == "ok" and source.last_summary["received"] == 1400
-    assert as_utc(source.next_pull_at) > datetime.now(timezone.utc)
+    assert as_utc(source.next_pull_at) > datetime.now(UTC)
 
 
 def test_an_inactive_category_or_sku_is_excluded_and_comes_back(runner, store, vtex_emulator):
@@ -85,7 +85,7 @@ def test_a_failed_pull_changes_nothing_and_marks_the_source_broken(runner, store
     assert {sku: row.data for sku, row in products(store).items()} == before
     source = source_row(store)
     assert source.state == "broken" and words in source.state_reason and source.failures == 1
-    waited = (as_utc(source.next_pull_at) - datetime.now(timezone.utc)).total_seconds()
+    waited = (as_utc(source.next_pull_at) - datetime.now(UTC)).total_seconds()
     assert 0 < waited <= 60  # backoff: TTC_CATALOG_SOURCE_RETRY_SECONDS, not the next scheduled time
 
     vtex_emulator.faults()

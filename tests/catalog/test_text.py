@@ -1,6 +1,7 @@
 """Descriptions as text: the simple-markup reader agrees with the BeautifulSoup walk, always."""
 from bs4 import BeautifulSoup
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from server.catalog.checks import text
 

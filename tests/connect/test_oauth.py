@@ -11,8 +11,17 @@ from server.connect.oauth_state import SALT
 from server.models.tiktok import TikTokOAuthState
 from server.models.user import Membership
 from tests.accounts import add_to_store, make_user, post_form, sign_in
-from tests.connect.helpers import (come_back, connect, connection_of, owner_store, pixel_config, query, start,
-                                   state_of, token_works)
+from tests.connect.helpers import (
+    come_back,
+    connect,
+    connection_of,
+    owner_store,
+    pixel_config,
+    query,
+    start,
+    state_of,
+    token_works,
+)
 
 
 def test_connect_sends_the_merchant_to_tiktok_with_app_id_redirect_and_state(client, session, tiktok_emulator):

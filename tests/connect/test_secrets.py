@@ -5,13 +5,13 @@ import logging
 import pytest
 
 from server.catalog.sync.tiktok_target import catalog_target
-from server.models.job import Job
 from server.models.audit import AuditEntry
+from server.models.job import Job
 from server.security import decrypt_secret
 from server.tiktok import TikTokAuthError
 from server.tiktok.catalogs import catalog_overview
 from tests.accounts import post_form
-from tests.connect.helpers import come_back, connection_of, query, start, state_of, owner_store
+from tests.connect.helpers import come_back, connection_of, owner_store, query, start, state_of
 
 
 def test_no_secret_leaves_a_trace_anywhere(client, session, tiktok_emulator, caplog):

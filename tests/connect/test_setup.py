@@ -3,8 +3,7 @@ from sqlalchemy import update
 
 from server.models.store import Store
 from tests.accounts import post_form
-from tests.connect.helpers import (come_back, connect, connection_of, creates, owner_store, pixel_config, start,
-                                   state_of)
+from tests.connect.helpers import come_back, connect, connection_of, creates, owner_store, pixel_config, start, state_of
 
 
 def _force(session, store, **values):

@@ -1,7 +1,8 @@
 """Helpers for the server-events tests: a connected store, beacons, running the relay."""
 import json
 
-from server.events import intake, settings as event_settings
+from server.events import intake
+from server.events import settings as event_settings
 from server.extensions import db
 from server.jobs import queue
 from server.jobs.runner import run_due

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from server.events import account, intake, settings as event_settings
+from server.events import account, intake
+from server.events import settings as event_settings
 from server.events.orders import Order
 from server.extensions import db
 from server.models.store import Store

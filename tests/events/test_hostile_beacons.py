@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from server.models.events import EventBatch, ServerEvent
 from server.extensions import db
+from server.models.events import EventBatch, ServerEvent
 from tests.accounts import add_to_store, cheap_hashing, make_user, sign_in  # noqa: F401
 from tests.events.helpers import beacon, post_beacon, relay
 

@@ -1,6 +1,7 @@
 """Normalising and hashing personal data exactly as TikTok specifies (TIKTOK_API.md 2.3), and bots."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from server.events import normalise
 from server.events.bots import is_bot

@@ -2,11 +2,12 @@
 import time
 
 from server.clock import utcnow
-from server.events import intake, settings as event_settings
+from server.events import intake
+from server.events import settings as event_settings
 from server.events.relay import tiktok_event
 from server.extensions import db
-from server.models.job import Job
 from server.models.events import ServerEvent
+from server.models.job import Job
 from server.stores import service
 from tests.events.helpers import beacon, post_beacon, relay, rows
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from server.events.spool import Spool
-from server.models.job import Job
 from server.extensions import db
+from server.models.job import Job
 from tests.events.helpers import beacon, post_beacon, rows
 from tests.waiting import wait_until
 

@@ -12,8 +12,8 @@ from sqlalchemy import update
 from server import jobs
 from server.extensions import db
 from server.jobs import queue
-from server.models.job import Job
 from server.jobs.runner import execute, run_due, run_until_finished
+from server.models.job import Job
 
 LEASE = 30
 

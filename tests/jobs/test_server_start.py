@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from server.events.kicks import kick
 from server.extensions import db
-from server.models.job import Job
 from server.models.catalog import StoreCatalog, SyncRun
+from server.models.job import Job
 from tests.factories import make_store
 from tests.waiting import wait_until
 

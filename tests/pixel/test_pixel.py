@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from server.extensions import db
 from server.board import VersionBoard, slot_for
+from server.extensions import db
 from server.stores import service
 from tests.factories import PIXEL_CODE, make_store
 

@@ -3,8 +3,7 @@ from server import audit
 from server.audit import entries_for_store
 from server.auth.access import Caller
 from server.stores.service import update_store_as
-from tests.accounts import (add_to_store, bearer, cheap_hashing, make_api_key,  # noqa: F401
-                            make_user, sign_in)
+from tests.accounts import add_to_store, bearer, cheap_hashing, make_api_key, make_user, sign_in  # noqa: F401
 from tests.factories import make_store
 
 

@@ -10,8 +10,8 @@ from server.app import FEATURES, create_app
 from server.extensions import db
 from server.pixel import PUBLIC_FIELDS
 from server.stores.deletion import STEPS
-from tests.factories import make_store
 from tests.accounts import add_to_store, cheap_hashing, make_user, sign_in  # noqa: F401
+from tests.factories import make_store
 
 REVERSED = tuple(reversed(FEATURES))
 

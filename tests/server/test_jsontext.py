@@ -2,7 +2,8 @@
 import json
 import math
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from server import jsontext
 

@@ -1,6 +1,6 @@
 """One clock: every module reads the time and normalises stored times the same way."""
 import ast
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from server import clock
@@ -28,5 +28,5 @@ def test_the_job_queue_converts_an_aware_time_to_utc():
 
 def test_a_naive_time_from_sqlite_is_taken_as_utc():
     naive = datetime(2026, 12, 6, 9, 0)
-    assert clock.as_utc(naive) == datetime(2026, 12, 6, 9, 0, tzinfo=timezone.utc)
+    assert clock.as_utc(naive) == datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
     assert clock.utcnow().utcoffset() == timedelta(0)

@@ -7,8 +7,14 @@ import pytest
 
 from server.tiktok import TikTokRequestError, TikTokTransientError
 from server.tiktok.catalogs import bind_pixel, catalog_overview, get_catalog, iter_catalogs
-from server.tiktok.products import (delete_products, iter_products, product_log, review_of, update_products,
-                                    upload_products)
+from server.tiktok.products import (
+    delete_products,
+    iter_products,
+    product_log,
+    review_of,
+    update_products,
+    upload_products,
+)
 
 from .conftest import make_client, product
 

@@ -14,9 +14,7 @@ from server.tiktok.catalogs import bind_pixel, create_catalog
 from server.tiktok.events import sha256_hex, track_events
 from server.tiktok.products import upload_products
 
-from .conftest import product
 from .test_catalog import finished_log
-
 
 # catalog/eventsource/bind/: advertiser_id is required (SDK EventsourceBindBody.md)
 

@@ -6,9 +6,16 @@ import socket
 import pytest
 import requests
 
-from server.tiktok import (TikTokAppAuthError, TikTokAuthError, TikTokClient, TikTokError,
-                           TikTokNetworkError, TikTokRateLimited, TikTokRequestError,
-                           TikTokTransientError)
+from server.tiktok import (
+    TikTokAppAuthError,
+    TikTokAuthError,
+    TikTokClient,
+    TikTokError,
+    TikTokNetworkError,
+    TikTokRateLimited,
+    TikTokRequestError,
+    TikTokTransientError,
+)
 from server.tiktok.oauth import authorized_advertisers
 
 from .conftest import NO_RETRY, make_client

@@ -7,8 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from server.tiktok import TikTokAppAuthError, TikTokAuthError
-from server.tiktok.oauth import (authorization_url, authorized_advertisers, exchange_auth_code,
-                                 revoke_token)
+from server.tiktok.oauth import authorization_url, authorized_advertisers, exchange_auth_code, revoke_token
 
 from .conftest import make_client
 

@@ -3,9 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from server.tiktok import (RetryPolicy, TikTokAuthError, TikTokNetworkError, TikTokPacingTimeout,
-                           TikTokRateLimited, TikTokRequestError, TikTokTransientError, backoff_delay,
-                           should_retry)
+from server.tiktok import (
+    RetryPolicy,
+    TikTokAuthError,
+    TikTokNetworkError,
+    TikTokPacingTimeout,
+    TikTokRateLimited,
+    TikTokRequestError,
+    TikTokTransientError,
+    backoff_delay,
+    should_retry,
+)
 from server.tiktok.errors import ErrorTable
 
 from .conftest import FAST_RETRY, make_client

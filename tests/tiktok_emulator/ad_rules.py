@@ -64,7 +64,7 @@ def check_start(values: dict, now: float) -> str:
     if not text:
         raise ApiError(40002, "schedule_start_time: Missing data for required field.")
     try:
-        moment = dt.datetime.strptime(str(text), SCHEDULE).replace(tzinfo=dt.timezone.utc)
+        moment = dt.datetime.strptime(str(text), SCHEDULE).replace(tzinfo=dt.UTC)
     except ValueError:
         raise ApiError(40002, "schedule_start_time: Not a valid datetime, use YYYY-MM-DD HH:MM:SS.") from None
     if moment.timestamp() < now - 12 * 3600:
@@ -86,4 +86,4 @@ def request_id(values: dict, *, required: bool = False):
 
 def timestamp(now: float) -> str:
     """TikTok's create/modify time format."""
-    return dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime(SCHEDULE)
+    return dt.datetime.fromtimestamp(now, dt.UTC).strftime(SCHEDULE)

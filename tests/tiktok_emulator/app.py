@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import control, routes_account, routes_ads, routes_catalog
-from . import routes_ad_creation, routes_ad_tools, routes_product_sets, routes_smart_plus
+from . import (
+    control,
+    routes_account,
+    routes_ad_creation,
+    routes_ad_tools,
+    routes_ads,
+    routes_catalog,
+    routes_product_sets,
+    routes_smart_plus,
+)
 from .envelope import ApiError, envelope
 from .gate import after_api_call, before_api_call
 from .state import EmulatorState

@@ -105,7 +105,7 @@ def catalog_diagnostics():
                            "affected_product_percentage": round(100 * len(hit) / len(entries), 2),
                            "example_affected_products": [_example(e) for e in hit[:10]]})
     chunk, info = paginate(issues, values, max_page_size=20)
-    yesterday = dt.datetime.fromtimestamp(st.now() - 86400, dt.timezone.utc).date().isoformat()
+    yesterday = dt.datetime.fromtimestamp(st.now() - 86400, dt.UTC).date().isoformat()
     return ok({"diagnostic_date": yesterday, "issues": chunk, "page_info": info})
 
 
@@ -165,8 +165,8 @@ def pixel_event_stats():
         raise ApiError(40002, "date_range: start_date and end_date as YYYY-MM-DD.") from None
     if end < start or (end - start).days >= 30:
         raise ApiError(40002, "date_range: at most 30 days.")
-    since = dt.datetime.combine(start, dt.time(), dt.timezone.utc).timestamp()
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.timezone.utc).timestamp()
+    since = dt.datetime.combine(start, dt.time(), dt.UTC).timestamp()
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC).timestamp()
     st = state()
     result = []
     with st.lock:

@@ -9,8 +9,15 @@ from flask import Blueprint
 from . import ad_rules as R
 from .envelope import ApiError, ok, paginate, params, require, state
 from .routes_account import check_advertiser
-from .routes_ad_creation import (check_ad_text, check_conversion, check_identity, check_product_choice, currency_of,
-                                 live, remembered)
+from .routes_ad_creation import (
+    check_ad_text,
+    check_conversion,
+    check_identity,
+    check_product_choice,
+    currency_of,
+    live,
+    remembered,
+)
 from .routes_catalog import audit
 
 bp = Blueprint("tiktok_smart_plus", __name__, url_prefix="/open_api/v1.3/smart_plus")

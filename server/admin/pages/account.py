@@ -2,10 +2,10 @@
 from flask import current_app, flash, redirect, request, url_for
 
 from server import audit
-from server.auth.page_blueprints import page_blueprint, render_page
 from server.auth import accounts, deletion, passwords, sessions
 from server.auth.errors import SignInRefused, TooManyAttempts
 from server.auth.guards import current_caller, login_required
+from server.auth.page_blueprints import page_blueprint, render_page
 from server.auth.redirects import same_site_path
 from server.errors import ValidationError
 from server.extensions import db

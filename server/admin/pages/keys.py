@@ -1,10 +1,10 @@
 """The API keys page: create (the key is shown once), list with last use, revoke."""
 from flask import flash, redirect, request, url_for
 
-from server.auth.page_blueprints import render_page
 from server.admin.pages.stores import bp
 from server.auth import api_keys
 from server.auth.guards import current_caller, store_required
+from server.auth.page_blueprints import render_page
 from server.errors import ValidationError
 from server.extensions import db
 

@@ -2,8 +2,8 @@
 from flask import flash, redirect, request, url_for
 
 from server.admin.pages.account import bp
-from server.auth.page_blueprints import render_page
 from server.auth import mail, reset
+from server.auth.page_blueprints import render_page
 from server.errors import ValidationError
 from server.extensions import db
 

@@ -3,14 +3,14 @@ from flask import flash, redirect, request, url_for
 
 from server import audit
 from server.admin import forms
-from server.auth.page_blueprints import page_blueprint, render_page
-from server.stores.navigation import store_panels
 from server.auth import access, sessions
-from server.auth.guards import current_caller, login_required, store_required
 from server.auth.errors import Forbidden
+from server.auth.guards import current_caller, login_required, store_required
+from server.auth.page_blueprints import page_blueprint, render_page
 from server.errors import ValidationError
 from server.extensions import db
 from server.stores import deletion
+from server.stores.navigation import store_panels
 from server.stores.service import create_store_as, update_store_as
 
 bp = page_blueprint("admin", __name__)

@@ -9,8 +9,15 @@ import hashlib
 from dataclasses import dataclass, field
 
 from server.catalog.checks.text import plain_text, single_line
-from server.catalog.checks.values import (NEEDS_ESCAPING, MalformedItem, amount_reading, check_gtin, escaped_url,
-                                   is_gtin, parse_amount, remembered)  # noqa: F401 (parse_amount)
+from server.catalog.checks.values import (
+    NEEDS_ESCAPING,
+    MalformedItem,
+    amount_reading,
+    check_gtin,
+    escaped_url,
+    is_gtin,  # noqa: F401 (parse_amount)
+    remembered,
+)
 
 MAX_ID = 255
 DESCRIPTION_LIMIT = 10_000

@@ -49,12 +49,12 @@ def _moment(text, *, end):
         moment = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=_zone(match["zone"]))
     except ValueError:
         raise UnreadableSaleDate(f"{text[:40]!r} is not a real date or time") from None
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def _zone(text):
     if not text or text == "Z":
-        return dt.timezone.utc
+        return dt.UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)

@@ -60,7 +60,7 @@ def vtex_notification(session, store, secret, body):
 
 def first_delivery(session, store, event_id):
     """Whether this Ecwid event is seen for the first time (a replay or a retry is not; flushes)."""
-    digest = hashlib.sha256(f"ecwid:{store.id}:{event_id}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"ecwid:{store.id}:{event_id}".encode()).hexdigest()
     if session.execute(select(WebhookReceipt.id).where(WebhookReceipt.signature_hash == digest)).first():
         return False
     session.add(WebhookReceipt(store_id=store.id, signature_hash=digest))

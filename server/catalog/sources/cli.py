@@ -8,9 +8,9 @@ from server.catalog.intake.feed_worker import WorkerFailed
 from server.catalog.intake.feeds import FeedError
 from server.catalog.sources import schedule, service
 from server.cli_support import echo_json, fail, store_option
-from server.stores.cli import operator_store
 from server.errors import AppError
 from server.extensions import db
+from server.stores.cli import operator_store
 
 
 @click.group("source")

@@ -1,6 +1,14 @@
 """The catalog source's part of the /api/v1 OpenAPI document, added to the API's document at start-up."""
-from server.catalog.openapi import (KEY, READ_ERRORS, REF, STRING_OR_NULL, TIME, WRITE_ERRORS, error_response,
-                                    ok_response)
+from server.catalog.openapi import (
+    KEY,
+    READ_ERRORS,
+    REF,
+    STRING_OR_NULL,
+    TIME,
+    WRITE_ERRORS,
+    error_response,
+    ok_response,
+)
 
 TIMES = {"type": "string", "maxLength": 200, "description": "Daily pull times, HH:MM UTC, comma-separated."}
 

@@ -22,7 +22,8 @@ from server.catalog.sources.ecwid import Ecwid
 from server.catalog.sources.errors import SourceAuthError, SourceNotSet
 from server.catalog.sources.feed_url import NotModified, open_feed
 from server.catalog.sources.feedstream import ItemStream
-from server.catalog.sources.vtex import ENVIRONMENT as VTEX_ENVIRONMENT, MANUAL_STEPS, Vtex
+from server.catalog.sources.vtex import ENVIRONMENT as VTEX_ENVIRONMENT
+from server.catalog.sources.vtex import MANUAL_STEPS, Vtex
 from server.clock import utcnow
 from server.errors import AppError, ValidationError
 from server.models.catalog_source import CatalogSource

@@ -13,11 +13,17 @@ from server.catalog.sync.schedule import review_delay
 from server.catalog.sync.tiktok_target import guarded_target
 from server.connect.state import mark_disconnected
 from server.jobs import JobCancelled, JobFailed, RetryLater
-from server.models.job import Job
 from server.jobs.queue import backoff_seconds
 from server.models.catalog import CatalogProduct, SyncRun
-from server.tiktok.errors import (TikTokAppAuthError, TikTokAuthError, TikTokError, TikTokPacingTimeout,
-                                  TikTokRateLimited, TikTokRequestError)
+from server.models.job import Job
+from server.tiktok.errors import (
+    TikTokAppAuthError,
+    TikTokAuthError,
+    TikTokError,
+    TikTokPacingTimeout,
+    TikTokRateLimited,
+    TikTokRequestError,
+)
 
 
 def run_sync_job(context, run_id):
