@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.board import VersionBoard
 from server.models.store import Store
-from server.pixel import pages, public
+from server.pixel import edge, pages
 from server.pixel.cache import PixelCache
 from server.pixel.edge import PixelEdge
 from server.stores.navigation import register_store_page, register_store_panel
@@ -54,7 +54,7 @@ def init_app(app):
                        render_script=render_loader, render_ecwid=_render_ecwid,
                        fields=app.extensions.setdefault(PUBLIC_FIELDS, []))
     app.extensions["ttc_pixel"] = PixelState(board, cache)
-    app.register_blueprint(public.bp)
+    app.register_blueprint(edge.bp)
     app.register_blueprint(pages.bp)
     register_store_page(app, "pixel_admin.pixel", "Pixel", order=20, also=("pixel_admin.pixel_save",))
     register_store_panel(app, "pixel", "pixel/panel.html", order=10, context=pages.panel)

@@ -6,10 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.catalog.checks.fields import MalformedItem, normalize, parse_amount, source_hash
+from server.catalog.checks.fields import MalformedItem, normalize, source_hash
 from server.catalog.checks.mapping import payload_hash, tiktok_product
 from server.catalog.checks.rules import check
 from server.catalog.checks.text import plain_text
+from server.catalog.checks.values import parse_amount
 from tests.catalog.helpers import item
 
 DOMAINS = ["loja.example.com"]

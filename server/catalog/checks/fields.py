@@ -15,7 +15,7 @@ from server.catalog.checks.values import (
     amount_reading,
     check_gtin,
     escaped_url,
-    is_gtin,  # noqa: F401 (parse_amount)
+    is_gtin,
     remembered,
 )
 
