@@ -79,23 +79,6 @@ def test_a_worker_builds_the_same_catalog_as_reading_in_process(session):
     assert (result["changed"], result["removed"]) == (0, 0) and catalog(here) == catalog(worker)
 
 
-def test_auto_uses_a_worker_for_big_feeds_only(session, monkeypatch):
-    started = []
-    real = feed_worker.prepared_batches
-    monkeypatch.setattr(feed_worker, "prepared_batches",
-                        lambda *args, **kwargs: started.append(1) or real(*args, **kwargs))
-    monkeypatch.setattr(service, "_cores", lambda: 2)
-    store = make_store()
-    data = feed(300)
-    monkeypatch.setattr(service, "WORKER_FEED_BYTES", len(data) + 1)
-    assert import_with("auto", store, data)["accepted"] > 250 and started == []
-    monkeypatch.setattr(service, "WORKER_FEED_BYTES", len(data) // 3)
-    assert import_with("auto", store, feed(300, price="70.00 BRL"))["changed"] > 250 and started == [1]
-    monkeypatch.setattr(service, "_cores", lambda: 1)  # one core: nothing to gain
-    import_with("auto", store, data)
-    assert started == [1]
-
-
 class Source(io.RawIOBase):
     """A feed source that does ``then`` once ``after`` bytes were read from it."""
 
