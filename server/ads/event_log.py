@@ -32,11 +32,6 @@ def events_seen(session, store, names, since):
     return _from_server_events(session, store, names, since)
 
 
-def has_event_log():
-    """Whether this connector keeps an event log at all: it does (``server_events``, in the schema)."""
-    return True
-
-
 def unknown_reason():
     """Why ``events_seen`` has no answer, in words."""
     return "server events are off for this store, so its pixel events do not pass through this connector"

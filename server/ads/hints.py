@@ -79,5 +79,4 @@ def catalog_events(session, store, *, now=None):
         rows.append(row)
     return {"known": seen is not None, "days": WINDOW_DAYS, "events": rows,
             "unknown_reason": None if seen is not None else event_log.unknown_reason(),
-            "log_exists": event_log.has_event_log(),
             "ready": seen is not None and all(r["seen"] and r["with_catalog_ids"] != 0 for r in rows if r["catalog"])}
