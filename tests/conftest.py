@@ -5,7 +5,8 @@ import pytest
 import redis
 
 pytest_plugins = ["tests.browser", "tests.database", "tests.live_server", "tests.tiktok_emulator.pytest_plugin",
-                  "tests.vtex_emulator.pytest_plugin", "tests.ecwid_emulator.pytest_plugin"]
+                  "tests.vtex_emulator.pytest_plugin", "tests.ecwid_emulator.pytest_plugin",
+                  "tests.url_builders"]
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
 

@@ -1,7 +1,6 @@
 """A store whose catalog is really on the TikTok emulator (uploaded, reviewed, pixel bound), with
 the same products in our catalog, and shoppers' events in the event log; raw API calls for tests."""
 import datetime as dt
-import time
 
 import requests
 
@@ -81,7 +80,7 @@ def catalog_store(emulator, *, products=PRODUCTS, events=ALL_EVENTS, name="Acme 
     store.test_token, store.catalog_id = token, catalog_id
     # These setup calls bypass the connector's pacer: let the emulator's one-second app window pass so
     # the connector's own calls start with TikTok's full 10 per second.
-    time.sleep(1.05)
+    emulator.pass_rate_windows()
     return store
 
 

@@ -1,13 +1,15 @@
 """The readiness panel and the launch pages: a store without AddToCart events is blocked (with the
 reason, nothing created); owners create a paused campaign through a confirmation, then launch it;
 members cannot; TikTok's catalog diagnostics are shown."""
+import time
+
 from bs4 import BeautifulSoup
 
 from server.extensions import db
 from server.models.ads import AdLaunch
 from server.models.audit import AuditEntry
 from tests.accounts import add_to_store, csrf_token, make_user, sign_in
-from tests.ads.launch_helpers import ads_world, catalog_store, log_event
+from tests.ads.launch_helpers import ads_world, api, catalog_store, log_event
 
 CREATES = ("campaign/create/", "adgroup/create/", "ad/create/", "identity/create/")
 
@@ -45,14 +47,11 @@ def test_a_store_without_add_to_cart_events_cannot_launch(client, session, tikto
 def test_add_to_cart_counted_by_tiktok_is_enough(client, session, tiktok_emulator):
     store = catalog_store(tiktok_emulator, events=("ViewContent", "PlaceAnOrder"))
     add_to_store(store, make_user("ana@example.com"), "owner")
-    import time
-
-    from tests.ads.launch_helpers import api
     api(tiktok_emulator, store.test_token, "POST", "event/track/", {
         "event_source": "web", "event_source_id": tiktok_emulator.pixel_code,
         "data": [{"event": "AddToCart", "event_time": int(time.time()), "page": {"url": "https://shop.example.com/"},
                   "properties": {"content_ids": ["SHOE-1"]}}]})
-    time.sleep(1.05)
+    tiktok_emulator.pass_rate_windows()
     sign_in(client, "ana@example.com")
     checks = _checks(_page(client, store))
     assert checks["event:AddToCart"] == "OK Event AddToCart: 1 counted by TikTok in the last 7 days"

@@ -143,6 +143,17 @@ def images():
     return jsonify({"ok": True})
 
 
+@bp.post("/rate_windows/pass")
+def pass_rate_windows():
+    """What waiting out the per-second rate windows does: calls made so far stop counting against
+    them (the hourly catalog write limit keeps its calls)."""
+    st = state()
+    with st.lock:
+        for key in [key for key in st.windows if key[0] != "catalog-hour"]:
+            del st.windows[key]
+    return jsonify({"ok": True})
+
+
 @bp.post("/clock")
 def clock():
     """Move the emulator's clock forward by ``advance`` seconds (auth code expiry, logs, review)."""

@@ -45,6 +45,10 @@ class EmulatorHandle:
         """Change settings (rate limits, write window, log speed, review rules...)."""
         return self._call("POST", "config", json=settings)
 
+    def pass_rate_windows(self) -> None:
+        """Let the per-second rate windows pass without waiting (calls made so far stop counting)."""
+        self._call("POST", "rate_windows/pass")
+
     def settings(self) -> dict:
         """The current settings."""
         return self._call("GET", "config")
