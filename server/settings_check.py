@@ -58,6 +58,7 @@ RULES = {
     "TTC_JOB_TICK_SECONDS": Rule(0.01, 3600),
     "TTC_TIKTOK_TIMEOUT": Rule(0.1, 600),
     "TTC_TIKTOK_CONNECT_TIMEOUT": Rule(0.1, 600),
+    "TTC_REDIS_TIMEOUT": Rule(0.1, 600),
     "TTC_TIKTOK_MAX_ATTEMPTS": Rule(1, 20),
     "TTC_TIKTOK_RETRY_BASE_DELAY": Rule(0, 60),
     "TTC_CATALOG_UPLOAD_BATCH": Rule(1, 5000),  # TikTok's maximum per upload

@@ -79,5 +79,8 @@ def _pacer(config, instance_path):
     redis_url = config["TTC_REDIS_URL"] or (config["TTC_BROKER_URL"] if config["TTC_BROKER_URL"].startswith(
         ("redis://", "rediss://")) else "")
     if redis_url:
-        return RedisPacer(redis.Redis.from_url(redis_url), namespace=namespace)
+        # Timeouts: a Redis that stops answering fails the call (retried later), it never hangs a job.
+        timeout = config["TTC_REDIS_TIMEOUT"]
+        return RedisPacer(redis.Redis.from_url(redis_url, socket_timeout=timeout, socket_connect_timeout=timeout),
+                          namespace=namespace)
     return LocalPacer(instance_path, namespace=namespace)

@@ -2,7 +2,16 @@
 worker process on every host that shares the Redis."""
 from __future__ import annotations
 
+import logging
+
+import redis
+
+from server.logs import redact
+
+from .errors import TikTokTransientError
 from .pacing import Bucket, Pacer, RateLimits
+
+log = logging.getLogger(__name__)
 
 # KEYS: bucket keys. ARGV[1]: member; ARGV[2]: hold (us); ARGV[3]: in-flight poll (us); then
 # limit, window (us) per key. A member in flight is scored now + hold; returns 0 when added,
@@ -63,14 +72,35 @@ class RedisPacer(Pacer):
         args = [member, int(hold * 1_000_000), int(self.in_flight_poll * 1_000_000)]
         for bucket in buckets:
             args += [bucket.limit, int(bucket.window * 1_000_000)]
-        wait = int(self._take_script(keys=[b.key for b in buckets], args=args))
+        try:
+            wait = int(self._take_script(keys=[b.key for b in buckets], args=args))
+        except redis.RedisError as error:
+            raise _unavailable(error) from None
         return wait / 1_000_000
 
     def _commit(self, buckets: list[Bucket], member: str) -> None:
-        self._commit_script(keys=[b.key for b in buckets], args=[member])
+        try:
+            self._commit_script(keys=[b.key for b in buckets], args=[member])
+        except redis.RedisError as error:
+            # The call has been made: failing it now could send a write twice. The slot stays
+            # counted as in flight until its hold ends, which only paces more cautiously.
+            log.warning("TikTok pacing: the call's end was not recorded in Redis (%s)", redact(str(error)))
 
     def _try_lease(self, key: str, token: str, ttl: float) -> bool:
-        return bool(self._redis.set(key, token, nx=True, px=int(ttl * 1000)))
+        try:
+            return bool(self._redis.set(key, token, nx=True, px=int(ttl * 1000)))
+        except redis.RedisError as error:
+            raise _unavailable(error) from None
 
     def _release(self, key: str, token: str) -> None:
-        self._release_script(keys=[key], args=[token])
+        try:
+            self._release_script(keys=[key], args=[token])
+        except redis.RedisError as error:
+            log.warning("TikTok pacing: a catalog lease was not released; it lapses on its own (%s)",
+                        redact(str(error)))
+
+
+def _unavailable(error):
+    """Nothing was sent: the call fails as a transient error (retried, or the job tries again later)."""
+    return TikTokTransientError(f"the Redis that paces TikTok calls did not answer ({type(error).__name__}: "
+                                f"{redact(str(error))})")
