@@ -30,7 +30,7 @@ DEFAULTS = {
     "TTC_ECWID_CLIENT_ID": "",  # the Ecwid app's client_id: set, the Catalog page offers "Connect with Ecwid"
     "TTC_BROKER_URL": "",
     "TTC_REDIS_URL": "",
-    "TTC_REDIS_TIMEOUT": 5.0,  # seconds the TikTok pacer waits for Redis before the call fails (and is retried)
+    "TTC_REDIS_TIMEOUT": 5.0,  # seconds to wait for Redis (the pacer's, a Redis broker's) before giving up
     "TTC_AUTO_MIGRATE": True,
     # Request bodies: bytes any request may carry (413 before it is read), and the larger cap of the
     # catalog's push API and change webhook, whose bodies carry thousands of products.

@@ -11,6 +11,24 @@ from server.models.job import Job
 
 RUN_TASK = "ttc.jobs.run"
 TICK_TASK = "ttc.jobs.tick"
+# A worker waits for messages with 1-second BRPOPs: a socket timeout must leave them room.
+REDIS_BROKER_MIN_TIMEOUT = 2.0
+# Sending a message retries once: with a broker that stops answering, the request that committed a
+# job waits at most about twice the timeout, then goes on (the job is in the database; the tick
+# sends it again once the broker is back).
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def timeouts(broker_url, timeout):
+    """Celery settings bounding a Redis broker's calls by ``timeout`` seconds: every Redis command
+    waits for its answer, so one that never comes would hold the caller (a web request that
+    committed a job) forever. AMQP publishes without waiting for an answer, and its connection and
+    handshake are bounded by Celery's own ``broker_connection_timeout``."""
+    if not broker_url.startswith(("redis://", "rediss://", "redis+socket://")):
+        return {}
+    timeout = max(timeout, REDIS_BROKER_MIN_TIMEOUT)
+    return {"broker_connection_timeout": timeout,
+            "broker_transport_options": {"socket_timeout": timeout, "socket_connect_timeout": timeout}}
 
 
 def make_celery(flask_app):
@@ -25,6 +43,8 @@ def make_celery(flask_app):
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
+        task_publish_retry_policy=PUBLISH_RETRY_POLICY,
+        **timeouts(flask_app.config["TTC_BROKER_URL"], flask_app.config["TTC_REDIS_TIMEOUT"]),
         worker_hijack_root_logger=False,
         timezone="UTC",
         beat_schedule={"ttc-tick": {"task": TICK_TASK, "options": {"queue": queue_name},
