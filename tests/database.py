@@ -77,9 +77,15 @@ def app_config(database_url, tmp_path):
 
 @pytest.fixture
 def app(app_config):
-    """The application on a clean database (rows removed after each test)."""
+    """The application on a clean database (rows removed after each test).
+
+    Its background threads stop first: a job runner or spool left running would go on reading and
+    writing the session's database while later tests use it (on SQLite, where ids start again at 1,
+    it would take their jobs for its own store's)."""
     application = create_app(app_config)
     yield application
+    application.extensions["ttc_jobs"].stop()
+    application.extensions["ttc_events"].spool.stop()
     with application.app_context():
         db.session.remove()
         with db.engine.begin() as connection:

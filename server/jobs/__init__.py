@@ -61,6 +61,7 @@ class JobsState:
     handlers: dict = field(default_factory=dict)
     periodic: list = field(default_factory=list)
     runner: object = None
+    stopped: bool = False  # stop() was called: nothing starts the runner again
     _celery: object = None
     _nudged: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -70,17 +71,20 @@ class JobsState:
         if self.mode != "embedded":
             return None
         with self._lock:
-            if self.runner is None:
+            if self.runner is None and not self.stopped:
                 self.runner = EmbeddedRunner(self.app, threads=self.threads, poll_seconds=self.poll_seconds,
                                              tick_seconds=self.tick_seconds)
                 self.runner.start()
         return self.runner
 
     def stop(self):
-        """Stop the embedded runner, if started (tests, shutdown)."""
-        if self.runner is not None:
-            self.runner.stop()
-            self.runner = None
+        """Stop the embedded runner, if started, for good (tests, shutdown): a request that comes
+        later (a page still polling) does not start it again."""
+        with self._lock:
+            self.stopped = True
+            runner, self.runner = self.runner, None
+        if runner is not None:
+            runner.stop()
 
     def notify(self, job_ids):
         """New or changed jobs were committed: wake the runner or hand them to Celery."""

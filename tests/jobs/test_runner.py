@@ -39,3 +39,16 @@ def test_the_first_request_starts_the_runner_and_jobs_run_in_the_background(app,
     embedded.stop()
     db.session.expire_all()
     assert db.session.get(Job, job.id).status == "done"
+
+
+def test_once_stopped_the_runner_stays_stopped_whatever_comes_later(app, client, session, embedded):
+    client.get("/pixel/not-a-store.js")
+    assert embedded.runner is not None
+    embedded.stop()  # the server shutting down (or a test ending) while a page still polls
+    before = {thread.ident for thread in threading.enumerate()}
+
+    client.get("/pixel/not-a-store.js")
+
+    assert embedded.runner is None
+    assert [thread.name for thread in threading.enumerate()
+            if thread.ident not in before and thread.name.startswith("ttc-jobs")] == []
