@@ -4,6 +4,8 @@ import uuid
 import pytest
 import redis
 
+from tests.tcp import Listener
+
 pytest_plugins = ["tests.browser", "tests.database", "tests.live_server", "tests.tiktok_emulator.pytest_plugin",
                   "tests.vtex_emulator.pytest_plugin", "tests.ecwid_emulator.pytest_plugin",
                   "tests.url_builders"]
@@ -23,6 +25,14 @@ def redis_client():
         pytest.fail(f"Redis is not reachable at {TEST_REDIS_URL} ({error}); start it with `make services`")
     yield client
     client.close()
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP server on loopback that accepts connections and never answers (a service that hangs)."""
+    listener = Listener()
+    yield listener
+    listener.cut()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def app_config(app_config):
 
 @pytest.fixture
 def signed_in(live_server, page):
-    """An owner of an empty store, signed in; yields the store's key and stops the job runner after."""
+    """An owner of an empty store, signed in; yields the store's key (the app fixture stops the runner)."""
     with live_server.app.app_context():
         store = make_store(pixel_code="")
         add_to_store(store, make_user(), "owner")
@@ -33,8 +33,7 @@ def signed_in(live_server, page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/stores")
-    yield key
-    live_server.app.extensions["ttc_jobs"].stop()
+    return key
 
 
 def _shot(page, folder, name):

@@ -13,13 +13,7 @@ def app_config(app_config):
     return app_config
 
 
-@pytest.fixture
-def background(app):
-    yield
-    app.extensions["ttc_jobs"].stop()
-
-
-def test_changed_products_sync_at_once(client, store, secret, tiktok_emulator, background):
+def test_changed_products_sync_at_once(client, store, secret, tiktok_emulator):
     assert post_hook(client, store, {"products": [item("W-1"), item("W-2")]}, secret).status_code == 202
     wait_until(lambda: sorted(remote(tiktok_emulator, store)) == ["W-1", "W-2"],
                message="the background sync did not happen")

@@ -9,21 +9,13 @@ from server.extensions import db
 from server.jobs.queue import enqueue
 from server.models.job import Job
 from tests.database import make_test_config
-from tests.tcp import Listener
 
 
 @pytest.fixture
-def silent_broker():
-    listener = Listener()
-    yield listener
-    listener.cut()
-
-
-@pytest.fixture
-def app_config(database_url, tmp_path, silent_broker):
+def app_config(database_url, tmp_path, silent_server):
     # TTC_REDIS_TIMEOUT below a Redis broker's least: its 2 seconds apply.
     return make_test_config(database_url, tmp_path / "instance", TTC_JOB_RUNNER="celery",
-                            TTC_BROKER_URL=f"redis://127.0.0.1:{silent_broker.port}/0", TTC_REDIS_TIMEOUT=0.3)
+                            TTC_BROKER_URL=f"redis://127.0.0.1:{silent_server.port}/0", TTC_REDIS_TIMEOUT=0.3)
 
 
 def test_a_broker_that_does_not_answer_does_not_hold_the_request_that_queued_a_job(app, caplog):

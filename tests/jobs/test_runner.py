@@ -18,10 +18,8 @@ def app_config(app_config):
 
 @pytest.fixture
 def embedded(app):
-    """The app's job layer; its threads are stopped before the database is cleaned."""
-    state = app.extensions["ttc_jobs"]
-    yield state
-    state.stop()
+    """The app's job layer (the app fixture stops its threads before the database is cleaned)."""
+    return app.extensions["ttc_jobs"]
 
 
 def test_the_first_request_starts_the_runner_and_jobs_run_in_the_background(app, client, session, embedded):

@@ -9,22 +9,14 @@ import redis
 
 from server.connect.clients import tiktok_client
 from server.tiktok import RateLimits, RedisPacer, TikTokTransientError
-from tests.conftest import TEST_REDIS_URL
 from tests.database import make_test_config
 from tests.tcp import Listener
 
 
 @pytest.fixture
-def silent_redis():
-    listener = Listener()
-    yield listener
-    listener.cut()
-
-
-@pytest.fixture
-def app_config(database_url, tmp_path, tiktok_emulator, silent_redis):
+def app_config(database_url, tmp_path, tiktok_emulator, silent_server):
     return make_test_config(database_url, tmp_path / "instance", **tiktok_emulator.app_settings(
-        TTC_JOB_RUNNER="off", TTC_REDIS_URL=f"redis://127.0.0.1:{silent_redis.port}/0", TTC_REDIS_TIMEOUT=0.3,
+        TTC_JOB_RUNNER="off", TTC_REDIS_URL=f"redis://127.0.0.1:{silent_server.port}/0", TTC_REDIS_TIMEOUT=0.3,
         TTC_TIKTOK_MAX_ATTEMPTS=1))
 
 
@@ -52,8 +44,7 @@ def test_a_redis_that_does_not_answer_fails_the_call_and_tiktok_is_not_asked(app
 
 def test_a_call_made_is_not_failed_when_redis_goes_away_before_its_end_is_recorded(redis_client, redis_prefix,
                                                                                   caplog):
-    port = redis.Redis.from_url(TEST_REDIS_URL).connection_pool.connection_kwargs["port"]
-    proxy = Listener(forward_to=port)
+    proxy = Listener(forward_to=redis_client.connection_pool.connection_kwargs["port"])
     client = redis.Redis.from_url(f"redis://127.0.0.1:{proxy.port}/0", socket_timeout=0.5,
                                   socket_connect_timeout=0.5)
     pacer = RedisPacer(client, RateLimits(), namespace=redis_prefix)
