@@ -23,7 +23,7 @@ def app_config(app_config):
 
 @pytest.fixture
 def signed_in(live_server, page):
-    """An owner of an empty store, signed in; yields the store's key (the app fixture stops the runner)."""
+    """An owner of an empty store, signed in; returns the store's key (the app fixture stops the runner)."""
     with live_server.app.app_context():
         store = make_store(pixel_code="")
         add_to_store(store, make_user(), "owner")
