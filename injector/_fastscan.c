@@ -1,11 +1,13 @@
-/* The fast tokenizer of injector/scan.py (_scan_fast), compiled.
+/* The tokenizers of injector/scan.py, compiled.
 
    scan_fast(data: bytes) -> (regions, candidates) | None
+   scan_exact(data: bytes) -> (regions, candidates)
 
-   It returns exactly what scan._scan_fast(data, data.lower()) returns, step for step: the same
-   searches in the same order, the same hand-over (None) wherever the Python code hands over to
-   the exact tokenizer. The Python function stays the reference; tests hold the two equal on
-   generated documents, the fixtures and the corpus. Bytes are only read, every read is bounds
+   They return exactly what scan._scan_fast(data, data.lower()) and scan._scan_exact(data,
+   data.lower(), False)[:2] return, step for step: the same searches in the same order, the same
+   hand-over (None) wherever the fast Python code hands over to the exact tokenizer. The Python
+   functions stay the reference; tests hold each pair equal on generated documents, the fixtures
+   and the corpus. Bytes are only read, every read is bounds
    checked against the length, and nothing is allocated per byte. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -435,8 +437,179 @@ static PyObject *scan_fast(PyObject *module, PyObject *arg)
     return answer;
 }
 
+
+/* ---- The exact tokenizer (scan._scan_exact without tag names): every tag walked. ---- */
+
+enum exact { X_NONE, X_COMMENT, X_CDATA, X_PHP, X_ASP, X_PLAIN, X_END, X_START, X_RAW, X_CONTROL };
+
+static int end_stop(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '/' || c == '>';
+}
+
+static int letter(unsigned char c) { c = lower(c); return c >= 'a' && c <= 'z'; }
+
+static ssize past_gt(uchar *s, ssize n, ssize from)
+{
+    ssize gt = find_char(s, from, n, '>');
+    return gt < 0 ? n : gt + 1;
+}
+
+/* head|body|html|RAWTEXT|CONTROL followed by no [\w:.-], at p (just after "<"); its length */
+static enum exact start_name(uchar *s, ssize n, ssize p, ssize *len, int *raw)
+{
+    static const char *pages[] = {"head", "body", "html", NULL};
+    for (int i = 0; pages[i]; i++) {
+        ssize l = (ssize)strlen(pages[i]);
+        if (starts_lower(s, n, p, pages[i]) && (p + l >= n || !name_char(s[p + l]))) {
+            *len = l;
+            return X_START;
+        }
+    }
+    for (int i = 0; RAWTEXT[i]; i++) {
+        ssize l = (ssize)strlen(RAWTEXT[i]);
+        if (starts_lower(s, n, p, RAWTEXT[i]) && (p + l >= n || !name_char(s[p + l]))) {
+            *len = l;
+            *raw = i;
+            return X_RAW;
+        }
+    }
+    ssize after;
+    if (control(s, n, p, &after)) {
+        *len = after - p;
+        return X_CONTROL;
+    }
+    return X_NONE;
+}
+
+/* The _EXACT alternative matching at `at` (s[at] == '<'), and where the match ends */
+static enum exact exact_at(uchar *s, ssize n, ssize at, ssize *end, ssize *len, int *raw)
+{
+    ssize p = at + 1;
+    if (p >= n)
+        return X_NONE;
+    unsigned char c = lower(s[p]);
+    if (c == '!') {
+        if (starts_lower(s, n, p, "!--")) {
+            *end = comment_end(s, n, at);
+            return X_COMMENT;
+        }
+        if (starts_lower(s, n, p, "![cdata[")) {
+            *end = close_after(s, n, at + 9, "]]>");
+            return X_CDATA;
+        }
+        *end = past_gt(s, n, at + 2);  /* <![^>]*+>? */
+        return X_PLAIN;
+    }
+    if (c == '?' || c == '%') {
+        ssize close = find2(s, n, at + 2, c, '>');
+        *end = close < 0 ? n : close + 2;
+        return c == '?' ? X_PHP : X_ASP;
+    }
+    if (c == '/') {
+        ssize q = at + 2;
+        if (q < n && letter(s[q]) && (starts_lower(s, n, q, "head") || starts_lower(s, n, q, "body"))
+            && (q + 4 >= n || end_stop(s[q + 4]))) {
+            *end = past_gt(s, n, q + 4);
+            return X_END;
+        }
+        *end = past_gt(s, n, q);  /* </(?![a-z])[^>]*+>? and </[a-z][^>]*+>? */
+        return X_PLAIN;
+    }
+    if (c >= 'a' && c <= 'z') {
+        enum exact kind = start_name(s, n, p, len, raw);
+        *end = start_tag_end(s, n, at);
+        return kind == X_NONE ? X_PLAIN : kind;
+    }
+    return X_NONE;
+}
+
+/* 0 done, -1 Python error */
+static int walk(uchar *s, ssize n, PyObject *regions, PyObject *candidates)
+{
+    ssize pos = 0, tpl = next_template(s, n, 0);
+    while (pos < n) {
+        ssize resume = -1, from = pos, at;
+        while ((at = find_char(s, from, n, '<')) >= 0) {
+            ssize end = 0, len = 0;
+            int raw = 0;
+            enum exact kind = exact_at(s, n, at, &end, &len, &raw);
+            if (kind == X_NONE) {
+                from = at + 1;
+                continue;
+            }
+            if (kind == X_PLAIN && tpl < 0) {  /* an ordinary tag: most tokens */
+                from = end;
+                continue;
+            }
+            if (tpl >= 0 && tpl < at) {  /* a template token in text comes first */
+                resume = template_end(s, n, tpl);
+                if (append(regions, Py_BuildValue("(nnO)", tpl, resume, K_TPL)))
+                    return -1;
+                tpl = next_template(s, n, resume);
+                break;
+            }
+            PyObject *item = NULL;
+            switch (kind) {
+            case X_START: case X_CONTROL:
+                item = Py_BuildValue("(Ony#)", kind == X_START ? K_START : K_CONTROL, at, s + at + 1, len);
+                break;
+            case X_RAW:
+                resume = rawtext_end(s, n, end, RAWTEXT[raw]);
+                item = Py_BuildValue("(nnO)", at, resume, raw == 0 ? K_SCRIPT : K_RAW);
+                break;
+            case X_END:
+                item = Py_BuildValue("(Ony#)", K_END, at, s + at + 2, (ssize)4);
+                break;
+            case X_CDATA:
+                if (memcmp(s + at, "<![CDATA[", 9) != 0) {  /* lowercase "cdata" is just a declaration */
+                    resume = past_gt(s, n, at + 2);
+                    break;
+                }
+                item = Py_BuildValue("(nnO)", at, end, K_CDATA);
+                break;
+            case X_COMMENT: case X_PHP: case X_ASP:
+                item = Py_BuildValue("(nnO)", at, end, kind == X_COMMENT ? K_COMMENT : kind == X_PHP ? K_PHP : K_ASP);
+                break;
+            default:
+                break;
+            }
+            if (item && append(kind == X_START || kind == X_CONTROL || kind == X_END ? candidates : regions, item))
+                return -1;
+            if (PyErr_Occurred())
+                return -1;
+            ssize stop = resume >= 0 ? resume : end;
+            if (tpl >= 0 && tpl < stop)
+                tpl = next_template(s, n, stop);
+            if (resume >= 0)
+                break;
+            from = end;
+        }
+        if (resume < 0)
+            break;  /* no token left */
+        pos = resume;
+    }
+    return 0;
+}
+
+static PyObject *scan_exact(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    PyObject *regions = PyList_New(0), *candidates = PyList_New(0), *answer = NULL;
+    if (regions && candidates && walk((uchar *)view.buf, view.len, regions, candidates) == 0)
+        answer = PyTuple_Pack(2, regions, candidates);
+    Py_XDECREF(regions);
+    Py_XDECREF(candidates);
+    PyBuffer_Release(&view);
+    return answer;
+}
+
 static PyMethodDef methods[] = {
     {"scan_fast", scan_fast, METH_O, "(regions, candidates) of a template's bytes, or None: see injector/scan.py"},
+    {"scan_exact", scan_exact, METH_O, "(regions, candidates) of a template's bytes, every tag walked: see injector/scan.py"},
     {NULL, NULL, 0, NULL}
 };
 

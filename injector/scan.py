@@ -10,17 +10,18 @@ positions with literal-prefixed searches and checks each one locally; when a fil
 that local check cannot vouch for (a ``<`` inside a tag, a quoted attribute value containing
 ``<`` or ``>``), it hands over to ``_scan_exact``, which walks every tag. Tests hold the two equal.
 
-``_scan_fast`` is also compiled from C (``_fastscan.c``, built on install where a C compiler is
-found): the same steps, about ten times faster; tests hold it equal to the Python function, which
-stays the reference and is used where the compiled one is missing.
+Both are also compiled from C (``_fastscan.c``, built on install where a C compiler is found):
+the same steps, about ten times faster; tests hold each equal to its Python function, which stays
+the reference and is used where the compiled one is missing.
 """
 import re
 from dataclasses import dataclass
 
 try:
+    from ._fastscan import scan_exact as _compiled_scan_exact
     from ._fastscan import scan_fast as _compiled_scan_fast
 except ImportError:  # installed without a C compiler
-    _compiled_scan_fast = None
+    _compiled_scan_fast = _compiled_scan_exact = None
 
 RAWTEXT = frozenset((b"script", b"style", b"textarea", b"xmp", b"iframe", b"noembed", b"noframes"))
 # The VTEX controls that tell which page a template is (and which sub-templates it includes);
@@ -107,6 +108,8 @@ def scan(data: bytes, tag_names: bool = False) -> Scan:
         found = _compiled_scan_fast(data) if _compiled_scan_fast else _scan_fast(data, data.lower())
         if found is not None:
             return _summarise(data, *found, exact=False, names=None)
+        if _compiled_scan_exact:
+            return _summarise(data, *_compiled_scan_exact(data), exact=True, names=None)
     regions, candidates, names = _scan_exact(data, data.lower(), tag_names)
     return _summarise(data, regions, candidates, exact=True, names=names)
 

@@ -1,6 +1,7 @@
-"""The compiled tokenizer (_fastscan.c) gives exactly what the Python one (scan._scan_fast) gives.
+"""The compiled tokenizers (_fastscan.c) give exactly what the Python ones (scan._scan_fast and
+scan._scan_exact) give.
 
-The Python function is the reference: every region, candidate and hand-over to the exact
+The Python functions are the reference: every region, candidate and hand-over to the exact
 tokenizer must be the same, on the fixtures, the real-world corpus, the benchmark's templates and
 generated documents built from the bytes that change how a template reads.
 """
@@ -12,12 +13,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from injector import scan as scan_module
-from injector.scan import _scan_fast
+from injector.scan import _scan_exact, _scan_fast
 
 from .conftest import CORPUS, REPO, fixture_files
 from .test_properties import PIECES
 
-compiled = scan_module._compiled_scan_fast
+compiled_fast, compiled_exact = scan_module._compiled_scan_fast, scan_module._compiled_scan_exact
 # Every byte sequence the tokenizers treat specially, in any case, and filler.
 TOKENS = [
     b"<", b">", b"=", b"= ", b'"', b"'", b"{", b"{{", b"}}", b"{%", b"%}", b"}", b"%", b"<?", b"?>", b"<%", b"%>",
@@ -32,17 +33,19 @@ tokens = st.lists(st.sampled_from(TOKENS), max_size=60).map(b"".join)
 mixed = st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(TOKENS), st.binary(max_size=6)), max_size=40)
 MANY = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-pytestmark = pytest.mark.skipif(compiled is None, reason="the injector was installed without its compiled tokenizer")
+pytestmark = pytest.mark.skipif(compiled_fast is None, reason="installed without the compiled tokenizers")
 
 
-def python(data):
-    return _scan_fast(data, data.lower())
+def agree(data):
+    """Assert that both compiled tokenizers answer as the Python ones on ``data``."""
+    assert compiled_fast(data) == _scan_fast(data, data.lower())
+    assert compiled_exact(data) == _scan_exact(data, data.lower(), False)[:2]
 
 
 def test_an_install_with_a_c_compiler_builds_it():
     # `make .venv/bin/activate` (and CI) build it; without it the injector is several times slower.
     assert scan_module.scan(b"<html><head></head><body></body></html>").head_close == 12
-    assert compiled is not None
+    assert compiled_fast is not None and compiled_exact is not None
 
 
 @MANY
@@ -53,19 +56,22 @@ def test_an_install_with_a_c_compiler_builds_it():
 @example(b"<script")
 @example(b"<vtex.cmc:buybutton")
 @example(b"<![CDATA[")
+@example(b"<![cdata[ x ]]><head>")
+@example(b"</head")
+@example(b"</ head></HEAD\x0b>")
 def test_compiled_equals_python_on_generated_documents(data):
-    assert compiled(data) == python(data)
+    agree(data)
 
 
 @pytest.mark.parametrize("path", fixture_files() + fixture_files(CORPUS), ids=lambda p: p.name)
 def test_compiled_equals_python_on_fixtures_and_the_corpus(path):
     data = path.read_bytes()
-    assert compiled(data) == python(data)
+    agree(data)
     # and on every prefix and suffix a cut in the middle of a construct leaves
     rng = random.Random(path.name)
     for cut in sorted(rng.sample(range(len(data) + 1), min(40, len(data) + 1))):
-        assert compiled(data[:cut]) == python(data[:cut])
-        assert compiled(data[cut:]) == python(data[cut:])
+        agree(data[:cut])
+        agree(data[cut:])
 
 
 def test_compiled_equals_python_on_mutated_benchmark_templates():
@@ -77,16 +83,16 @@ def test_compiled_equals_python_on_mutated_benchmark_templates():
     rng = random.Random(7)
     for index in range(40):
         data = make_template(index, 6_000)
-        assert compiled(data) == python(data)
+        agree(data)
         for _ in range(10):  # a few bytes swapped for the ones that matter
             mutated = bytearray(data)
             for _ in range(rng.randint(1, 4)):
                 at = rng.randrange(len(mutated))
                 mutated[at : at + 1] = rng.choice(TOKENS)
-            mutated = bytes(mutated)
-            assert compiled(mutated) == python(mutated)
+            agree(bytes(mutated))
 
 
 def test_memoryview_and_bytearray_read_alike():
     data = b'<html><head><script>var a = "</head>";</script></head><body>{{ x }}</body>'
-    assert compiled(bytearray(data)) == compiled(memoryview(data)) == python(data)
+    assert compiled_fast(bytearray(data)) == compiled_fast(memoryview(data)) == _scan_fast(data, data.lower())
+    assert compiled_exact(bytearray(data)) == compiled_exact(memoryview(data)) == compiled_exact(data)
