@@ -103,10 +103,10 @@ def baseline_csv(path):
 
 def pipeline(path):
     """Products/s of read + normalize + check + map + hash, without the database."""
-    from server.catalog import rules
-    from server.catalog.feeds import read_feed
-    from server.catalog.fields import MalformedItem, normalize, source_hash
-    from server.catalog.mapping import payload_hash, tiktok_product
+    from server.catalog.checks import rules
+    from server.catalog.checks.fields import MalformedItem, normalize, source_hash
+    from server.catalog.checks.mapping import payload_hash, tiktok_product
+    from server.catalog.intake.feeds import read_feed
 
     count = 0
     started = time.perf_counter()
@@ -449,8 +449,8 @@ def reconcile_only(size):
 
 
 def _payload(n):
-    from server.catalog.fields import normalize
-    from server.catalog.mapping import tiktok_product
+    from server.catalog.checks.fields import normalize
+    from server.catalog.checks.mapping import tiktok_product
 
     raw = dict(zip(COLUMNS, product_row(n), strict=True))
     return tiktok_product(normalize(raw).data, currency="BRL")

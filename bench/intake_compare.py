@@ -24,9 +24,14 @@ from pathlib import Path
 
 def child(root, feed):
     sys.path.insert(0, root)
-    from server.catalog.feeds import read_feed
-    from server.catalog.fields import MalformedItem, item_sku, source_hash
-    from server.catalog.prepared import StoreTerms, prepare
+    try:  # the layout since the catalog became a pipeline of packages
+        from server.catalog.checks.fields import MalformedItem, item_sku, source_hash
+        from server.catalog.checks.prepared import StoreTerms, prepare
+        from server.catalog.intake.feeds import read_feed
+    except ImportError:  # a tree from before it
+        from server.catalog.feeds import read_feed
+        from server.catalog.fields import MalformedItem, item_sku, source_hash
+        from server.catalog.prepared import StoreTerms, prepare
 
     terms = StoreTerms("BRL", ("loja.example.com",), "Loja")
     with open(feed, "rb") as handle:

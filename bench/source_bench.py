@@ -106,7 +106,7 @@ def _time_phases(service):
     """Record when the last platform request answered and when the import and the steps after it
     ended (seconds from the pull's start, in the figures' "phases"): what follows the last request."""
     from server.catalog import service as catalog_service
-    from server.catalog.sources import ecwid, vtex
+    from server.catalog.sources import ecwid, image_sizes, vtex
 
     phases = {}
 
@@ -123,7 +123,7 @@ def _time_phases(service):
     timed(ecwid.Ecwid, "_get", "last request")
     timed(vtex.Vtex, "_get", "last request")
     timed(catalog_service, "import_feed", "import ended")
-    timed(service, "record_image_sizes", "image sizes ended")
+    timed(image_sizes, "record", "image sizes ended")
     return phases
 
 
