@@ -1,7 +1,7 @@
-"""What setup.cfg cannot say: the injector's tokenizer compiled from C.
+"""What setup.cfg cannot say: the injector's tokenizers compiled from C.
 
 Optional: where no C compiler is found the install goes on and the injector uses the same
-tokenizer in Python (injector/scan.py), which gives the same answers more slowly.
+tokenizers in Python (injector/scan.py), which give the same answers more slowly.
 """
 from setuptools import Extension, setup
 

@@ -7,8 +7,8 @@
    data.lower(), False)[:2] return, step for step: the same searches in the same order, the same
    hand-over (None) wherever the fast Python code hands over to the exact tokenizer. The Python
    functions stay the reference; tests hold each pair equal on generated documents, the fixtures
-   and the corpus. Bytes are only read, every read is bounds
-   checked against the length, and nothing is allocated per byte. */
+   and the corpus. Bytes are only read, every read is checked against the length, and nothing is
+   allocated per byte. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <string.h>
@@ -31,7 +31,7 @@ static const char *RAWTEXT[] = {"script", "style", "textarea", "xmp", "iframe", 
 
 static inline unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
 
-/* [\w] of a bytes pattern on lowercased text, plus what follows: ASCII only */
+/* \w of a bytes pattern (ASCII letters, digits, "_"), and [\w:.-] */
 static inline int word(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -290,8 +290,10 @@ static int keep(struct regions *all, ssize start, ssize end, int tpl)
     if (all->count == all->size) {
         ssize size = all->size ? all->size * 2 : 64;
         struct region *items = PyMem_Realloc(all->items, (size_t)size * sizeof *items);
-        if (!items)
+        if (!items) {
+            PyErr_NoMemory();
             return -1;
+        }
         all->items = items;
         all->size = size;
     }
