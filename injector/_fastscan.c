@@ -419,15 +419,16 @@ done:
     return result;
 }
 
-static PyObject *scan_fast(PyObject *module, PyObject *arg)
+/* Run a tokenizer (1: found, 0: hand over, -1: Python error) over a bytes-like object:
+   (regions, candidates), None, or NULL with the error set. */
+static PyObject *tokenize(PyObject *arg, int (*run)(uchar *, ssize, PyObject *, PyObject *))
 {
-    (void)module;
     Py_buffer view;
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
         return NULL;
     PyObject *regions = PyList_New(0), *candidates = PyList_New(0), *answer = NULL;
     if (regions && candidates) {
-        int found = scan((uchar *)view.buf, view.len, regions, candidates);
+        int found = run((uchar *)view.buf, view.len, regions, candidates);
         if (found == 1)
             answer = PyTuple_Pack(2, regions, candidates);
         else if (found == 0)
@@ -439,6 +440,11 @@ static PyObject *scan_fast(PyObject *module, PyObject *arg)
     return answer;
 }
 
+static PyObject *scan_fast(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    return tokenize(arg, scan);
+}
 
 /* ---- The exact tokenizer (scan._scan_exact without tag names): every tag walked. ---- */
 
@@ -526,7 +532,7 @@ static enum exact exact_at(uchar *s, ssize n, ssize at, ssize *end, ssize *len, 
     return X_NONE;
 }
 
-/* 0 done, -1 Python error */
+/* 1 done (the exact walk always finds), -1 Python error */
 static int walk(uchar *s, ssize n, PyObject *regions, PyObject *candidates)
 {
     ssize pos = 0, tpl = next_template(s, n, 0);
@@ -591,22 +597,13 @@ static int walk(uchar *s, ssize n, PyObject *regions, PyObject *candidates)
             break;  /* no token left */
         pos = resume;
     }
-    return 0;
+    return 1;
 }
 
 static PyObject *scan_exact(PyObject *module, PyObject *arg)
 {
     (void)module;
-    Py_buffer view;
-    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
-        return NULL;
-    PyObject *regions = PyList_New(0), *candidates = PyList_New(0), *answer = NULL;
-    if (regions && candidates && walk((uchar *)view.buf, view.len, regions, candidates) == 0)
-        answer = PyTuple_Pack(2, regions, candidates);
-    Py_XDECREF(regions);
-    Py_XDECREF(candidates);
-    PyBuffer_Release(&view);
-    return answer;
+    return tokenize(arg, walk);
 }
 
 static PyMethodDef methods[] = {
