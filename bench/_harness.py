@@ -1,6 +1,7 @@
 """What the benchmarks share: free ports, waiting for a server, gunicorn started as deploy/gunicorn.conf.py
-says, wrk runs (optionally with a Lua script) read into figures, medians over interleaved runs, tables,
-and the machine's state: a benchmark refuses to report figures when another job is using the machine."""
+says, wrk runs (optionally with a Lua script) read into figures, medians over interleaved runs, ratios
+taken run by run, the server's CPU time per request, tables, and the machine's state: a benchmark
+refuses to report figures when another job is using the machine."""
 import atexit
 import os
 import re
@@ -12,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,8 +86,18 @@ def wait_http(url, timeout=30):
     raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
+class Run(NamedTuple):
+    """One wrk run: requests/s, p50 and p99 latency (ms), answers not 2xx/3xx, requests made."""
+
+    rps: float
+    p50: float
+    p99: float
+    bad: int
+    requests: int
+
+
 def wrk(url, duration, connections, headers=(), script=None, threads=2):
-    """Run wrk; returns (requests/s, p50 ms, p99 ms, non-2xx/3xx count)."""
+    """Run wrk; returns a Run."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url]
     for header in headers:
         command += ["-H", header]
@@ -95,7 +107,43 @@ def wrk(url, duration, connections, headers=(), script=None, threads=2):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, _ms(latency["50"]), _ms(latency["99"]), int(errors.group(1)) if errors else 0
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return Run(rps, _ms(latency["50"]), _ms(latency["99"]), int(errors.group(1)) if errors else 0, requests)
+
+
+def _processes():
+    """{pid: (parent pid, CPU clock ticks used)} for every live process, from /proc."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        table[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return table
+
+
+def process_tree(pid, table=None):
+    """``pid`` and every live process descended from it."""
+    table = _processes() if table is None else table
+    tree, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, (parent, _) in table.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                grew = True
+    return tree
+
+
+def tree_cpu_seconds(pid):
+    """CPU time (user + system, seconds) used so far by the live processes of the tree rooted at ``pid``
+    (a server's master and its workers)."""
+    table = _processes()
+    return sum(table[member][1] for member in process_tree(pid, table) if member in table) / os.sysconf("SC_CLK_TCK")
 
 
 def _ms(text):
@@ -103,30 +151,64 @@ def _ms(text):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def measure(cases, args):
+def measure(cases, args, server_pid=None):
     """Run each case (name -> (url, headers) or (url, headers, lua script)) args.runs times,
-    interleaved, and return medians per case."""
+    interleaved, and return medians per case, with each run's requests/s kept (``runs``) so that
+    ratios can be taken run by run (``paired``). With ``server_pid``, the CPU time the server's
+    process tree used during each run is read too: ``cpu_us``, microseconds per request (median)."""
     samples = {name: [] for name in cases}
+    cpu = {name: [] for name in cases}
     for _ in range(args.runs):
         for name, (url, headers, *script) in cases.items():
-            samples[name].append(wrk(url, args.duration, args.connections, headers, *script))
+            before = tree_cpu_seconds(server_pid) if server_pid else None
+            run = wrk(url, args.duration, args.connections, headers, *script)
+            if server_pid:
+                cpu[name].append(1e6 * (tree_cpu_seconds(server_pid) - before) / max(1, run.requests))
+            samples[name].append(run)
     result = {}
     for name, runs in samples.items():
         result[name] = {
-            "rps": statistics.median(r[0] for r in runs),
-            "p50": statistics.median(r[1] for r in runs),
-            "p99": statistics.median(r[2] for r in runs),
-            "bad": sum(r[3] for r in runs),
+            "rps": statistics.median(r.rps for r in runs),
+            "p50": statistics.median(r.p50 for r in runs),
+            "p99": statistics.median(r.p99 for r in runs),
+            "bad": sum(r.bad for r in runs),
+            "runs": [r.rps for r in runs],
+            "cpu_us": statistics.median(cpu[name]) if cpu[name] else None,
         }
     return result
 
 
+def paired(result, case, baseline):
+    """``case`` against ``baseline`` run by run (each run's requests/s over the baseline's in the same
+    round of the interleaving): (median, lowest, highest). The machine drifts between rounds (two
+    cores shared by server and load generator); a ratio taken within a round cancels most of it."""
+    ratios = [a / b for a, b in zip(result[case]["runs"], result[baseline]["runs"], strict=True)]
+    return statistics.median(ratios), min(ratios), max(ratios)
+
+
+def ratio_line(result, case, baseline, label, target=None):
+    """'label = 0.91 run by run (0.84-0.97; ratio of medians 0.90), 0.93 by the server's CPU per request':
+    the last is the baseline's CPU time per request over the case's, the ratio the two would reach if
+    the server's CPU alone bounded them."""
+    middle, low, high = paired(result, case, baseline)
+    line = (f"{label} = {middle:.2f} run by run ({low:.2f}-{high:.2f}; "
+            f"ratio of medians {result[case]['rps'] / result[baseline]['rps']:.2f})")
+    if result[case]["cpu_us"] and result[baseline]["cpu_us"]:
+        line += f", {result[baseline]['cpu_us'] / result[case]['cpu_us']:.2f} by the server's CPU per request"
+    if target is not None:
+        line += f" (target >= {target})"
+    return line
+
+
 def print_table(title, result):
-    """Print medians per case."""
+    """Print medians per case (and the server's CPU per request when measured)."""
     print(f"\n{title}")
-    print(f"  {'case':<40}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx/3xx':>13}")
+    with_cpu = any(row.get("cpu_us") for row in result.values())
+    cpu_head = f"{'server CPU us/req':>19}" if with_cpu else ""
+    print(f"  {'case':<40}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx/3xx':>13}{cpu_head}")
     for name, row in result.items():
-        print(f"  {name:<40}{row['rps']:>10.0f}{row['p50']:>10.2f}{row['p99']:>10.2f}{row['bad']:>13}")
+        cpu = f"{row['cpu_us']:>19.1f}" if with_cpu and row.get("cpu_us") else (f"{'-':>19}" if with_cpu else "")
+        print(f"  {name:<40}{row['rps']:>10.0f}{row['p50']:>10.2f}{row['p99']:>10.2f}{row['bad']:>13}{cpu}")
 
 
 def setup_store(instance, env=None):

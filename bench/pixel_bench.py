@@ -7,7 +7,13 @@ Deployed: nginx with deploy/nginx/pixel-cache.conf in front of the app, against 
 serving the same bytes as a static file; then how long a store change takes to reach a client
 through the cache.
 
-    python bench/pixel_bench.py [--duration 10] [--runs 5] [--connections 64]
+Ratios are taken run by run (each run's requests/s over the baseline's in the same round of the
+interleaving; the median and the range are printed, and the ratio of the medians beside them), and
+the server's CPU time per request (its whole process tree, read from /proc) is printed for each
+case: on two cores shared with the load generator, requests/s move with the machine from round to
+round, CPU per request much less.
+
+    python bench/pixel_bench.py [--duration 5] [--runs 9] [--connections 64]
 """
 import argparse
 import os
@@ -28,6 +34,7 @@ from _harness import (
     free_port,
     measure,
     print_table,
+    ratio_line,
     setup_store,
     start_gunicorn,
     stop,
@@ -146,41 +153,40 @@ def change_delay(nginx_url, key, env, max_age):
     return None
 
 
-def measure_origin(args, origin, key, etag):
+def measure_origin(args, origin, key, etag, server_pid):
     """The app alone: the bare Flask route, the pixel script (200 and 304) and the naive view."""
     origin_result = measure({
         "bare Flask route (fixed bytes)": (f"{origin}/bench/bare", ()),
         "GET /pixel/<key>.js (200)": (f"{origin}/pixel/{key}.js", ()),
         "GET /pixel/<key>.js (304)": (f"{origin}/pixel/{key}.js", (f"If-None-Match: {etag}",)),
         "naive view (DB read per request)": (f"{origin}/bench/naive/{key}.js", ()),
-    }, args)
+    }, args, server_pid)
     print_table("Origin (gunicorn, deploy/gunicorn.conf.py)", origin_result)
-    bare = origin_result["bare Flask route (fixed bytes)"]["rps"]
-    naive = origin_result["naive view (DB read per request)"]["rps"]
-    ok200 = origin_result["GET /pixel/<key>.js (200)"]["rps"]
-    ok304 = origin_result["GET /pixel/<key>.js (304)"]["rps"]
-    print(f"  ratios: 200 / bare = {ok200 / bare:.2f}   304 / bare = {ok304 / bare:.2f}   "
-          f"200 / naive = {ok200 / naive:.2f}")
+    bare, naive = "bare Flask route (fixed bytes)", "naive view (DB read per request)"
+    print("  ratios:")
+    print("    " + ratio_line(origin_result, "GET /pixel/<key>.js (200)", bare, "200 / bare", 0.9))
+    print("    " + ratio_line(origin_result, "GET /pixel/<key>.js (304)", bare, "304 / bare"))
+    print("    " + ratio_line(origin_result, "GET /pixel/<key>.js (200)", naive, "200 / naive", 2))
 
 
-def measure_deployed(args, edge, key, etag):
+def measure_deployed(args, edge, key, etag, server_pid):
     """nginx: the static baseline against cache hits (200 and 304)."""
     deployed = measure({
         "nginx static file (same bytes)": (f"{edge}/static/pixel.js", ()),
         "nginx cache -> /pixel/<key>.js (200)": (f"{edge}/pixel/{key}.js", ()),
         "nginx cache -> /pixel/<key>.js (304)": (f"{edge}/pixel/{key}.js", (f"If-None-Match: {etag}",)),
-    }, args)
+    }, args, server_pid)
     print_table("Deployed (nginx with deploy/nginx/pixel-cache.conf in front)", deployed)
-    static = deployed["nginx static file (same bytes)"]["rps"]
-    cached = deployed["nginx cache -> /pixel/<key>.js (200)"]["rps"]
-    cached304 = deployed["nginx cache -> /pixel/<key>.js (304)"]["rps"]
-    print(f"  ratios: cached 200 / static = {cached / static:.2f}   cached 304 / static = {cached304 / static:.2f}")
+    static = "nginx static file (same bytes)"
+    print("  ratios (server CPU: nginx's processes):")
+    print("    " + ratio_line(deployed, "nginx cache -> /pixel/<key>.js (200)", static, "cached 200 / static", 0.9))
+    print("    " + ratio_line(deployed, "nginx cache -> /pixel/<key>.js (304)", static, "cached 304 / static"))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--runs", type=int, default=5, help="interleaved runs per case (medians)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--runs", type=int, default=9, help="interleaved runs per case (medians)")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--skip-change", action="store_true", help="skip the change-propagation check")
     add_machine_args(parser)
@@ -204,7 +210,7 @@ def main():
         wait_http(f"{origin}/bench/bare")
         print(f"pixel script: {len(script)} bytes; wrk -t2 -c{args.connections} -d{args.duration}s,"
               f" {args.runs} runs, medians; 2 cores shared by server and load generator")
-        measure_origin(args, origin, key, etag)
+        measure_origin(args, origin, key, etag, gunicorn.pid)
 
         nginx = start_nginx(workdir / "nginx", app_port, nginx_port, script, script_headers)
         edge = f"http://127.0.0.1:{nginx_port}"
@@ -212,7 +218,7 @@ def main():
         wait_http(f"{edge}/pixel/{key}.js")
         print(like_with_like(f"{edge}/static/pixel.js", f"{edge}/pixel/{key}.js"))
         print(cache_honours(f"{edge}/pixel/{key}.js", script_headers))
-        measure_deployed(args, edge, key, etag)
+        measure_deployed(args, edge, key, etag, nginx.pid)
 
         if not args.skip_change:
             max_age = int(re.search(r"max-age=(\d+)", urllib.request.urlopen(

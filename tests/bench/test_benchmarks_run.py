@@ -7,6 +7,8 @@ went stale once when the catalog's modules moved, and `make bench` stopped at th
 """
 import ast
 import importlib
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -73,3 +75,47 @@ def test_the_source_benchmark_times_the_steps_a_pull_takes(monkeypatch):
         sys.modules.pop("source_bench", None)
     source_bench._time_phases(service)
     assert image_sizes.record.__name__ == catalog_service.import_feed.__name__ == "wrapper"
+
+
+def _harness(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    try:
+        import _harness
+    finally:
+        sys.modules.pop("_harness", None)
+    return _harness
+
+
+def test_ratios_are_taken_within_each_round_of_the_interleaving(monkeypatch):
+    harness = _harness(monkeypatch)
+    # The machine slows down round by round; the case stays at 0.9 of the baseline within each round.
+    result = {"base": {"runs": [1000, 500, 800, 300, 900], "rps": 800, "cpu_us": 100.0},
+              "case": {"runs": [900, 450, 720, 270, 810], "rps": 720, "cpu_us": 125.0}}
+    middle, low, high = harness.paired(result, "case", "base")
+    assert (round(middle, 6), round(low, 6), round(high, 6)) == (0.9, 0.9, 0.9)
+    line = harness.ratio_line(result, "case", "base", "case / base", 0.9)
+    assert line == ("case / base = 0.90 run by run (0.90-0.90; ratio of medians 0.90), "
+                    "0.80 by the server's CPU per request (target >= 0.9)")
+
+
+def test_a_servers_cpu_counts_its_workers(monkeypatch):
+    harness = _harness(monkeypatch)
+    # A master whose worker spins: the tree holds the worker, and its CPU counts.
+    master = subprocess.Popen([sys.executable, "-c", (
+        "import subprocess, sys; worker = subprocess.Popen([sys.executable, '-c', "
+        "'import time\\nend = time.process_time() + 0.5\\nwhile time.process_time() < end: pass\\n"
+        "print(1, flush=True)\\ntime.sleep(60)']); worker.wait()")], stdout=subprocess.PIPE)
+    try:
+        assert master.stdout.readline() == b"1\n"  # the worker has used its half second of CPU
+        tree = harness.process_tree(master.pid)
+        assert len(tree) == 2 and master.pid in tree
+        worker = (tree - {master.pid}).pop()
+        with open(f"/proc/{worker}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])
+        assert harness.tree_cpu_seconds(master.pid) >= ticks / os.sysconf("SC_CLK_TCK") >= 0.4
+    finally:
+        for pid in harness.process_tree(master.pid):
+            os.kill(pid, 9)
+        master.wait()
+        master.stdout.close()
