@@ -10,7 +10,9 @@ PORT   ?= 8000
 $(BIN)/activate: setup.cfg pyproject.toml setup.py injector/_fastscan.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,postgresql]'
+	$(BIN)/pip install --quiet -e '.[test,postgresql,fast]' || { \
+	  echo "gunicorn_h1c (the fast extra) did not build: gunicorn parses requests in Python"; \
+	  $(BIN)/pip install --quiet -e '.[test,postgresql]'; }
 	touch $(BIN)/activate
 
 ## serve: install into .venv and start the server (gunicorn) on SQLite in ./instance; the public URL
