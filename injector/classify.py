@@ -1,15 +1,16 @@
 """What each template is, and which blocks each one should hold.
 
-``examine`` reads one file's bytes into small ``Facts`` (no bytes kept, so a folder of any size
-fits in memory); ``plan_folder`` then decides for the whole folder at once, because a page's kind
-can come from the sub-templates it includes and the order event must go in only one place.
-``FolderPlanner`` makes the same decisions file by file, each as soon as every file it depends on
-is examined, so writing can start while the rest of the folder is still being read.
+``examine`` reads one file's bytes into small ``Facts`` (no bytes kept). A file's plan depends on
+the folder: a page's kind can come from the sub-templates it includes, and the order event must go
+in only one place. ``FolderPlanner``, which runs use, decides file by file, each as soon as every
+file it depends on is examined, so writing can start while the rest of the folder is still being
+read; what it remembers of each file can live on disk (injector.ledger). ``plan_folder`` states
+the same decisions for a whole folder at once, in memory: the planner is checked against it.
 """
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .edit import end_is_open, is_current
 from .markers import MarkerError, find_blocks
@@ -123,7 +124,7 @@ def examine(rel: str, data: bytes, snippets: dict | None, signature=()) -> Facts
         inside = [(block.start, block.end) for block in blocks]
         pixel = any(not any(start <= at < end for start, end in inside) for at in found.pixel_calls)
         current = (snippets or {}).get
-        summary = tuple((b.name, b.version, b.store, is_current(data, b, current(b.name))) for b in blocks)
+        summary = tuple([(b.name, b.version, b.store, is_current(data, b, current(b.name))) for b in blocks])
     return Facts(
         rel=rel,
         kind=kind,
@@ -138,19 +139,6 @@ def examine(rel: str, data: bytes, snippets: dict | None, signature=()) -> Facts
         anchors=(found.head_close, found.body_close),
         signature=signature,
     )
-
-
-def shared(facts: Facts, seen: dict, limit: int = 4096) -> Facts:
-    """``facts`` with its controls and includes replaced by equal ones already in ``seen``: the pages
-    of a folder mostly hold the same controls and include the same sub-templates, so a large folder
-    keeps one copy of each instead of one per file. ``seen`` stops growing at ``limit`` entries."""
-    controls, includes = (seen.get(value) for value in (facts.controls, facts.includes))
-    for value in (facts.controls, facts.includes):
-        if value not in seen and len(seen) < limit:
-            seen[value] = value
-    if controls is None and includes is None:
-        return facts
-    return replace(facts, controls=controls or facts.controls, includes=includes or facts.includes)
 
 
 def _is_shelf(data, found):
@@ -175,7 +163,7 @@ def _fragment_kind(rel, data, found):
 
 @dataclass(frozen=True, slots=True)
 class _Folder:
-    by_stem: dict  # lowercased template id -> [Facts]
+    by_stem: object  # lowercased template id -> [Facts] (anything with .get(stem, default))
     order_sub: Facts | None  # the one orderplaced-* sub-template that gets the order event
     head_stem: str | None  # template id of --head-template
 
@@ -195,45 +183,44 @@ class FolderPlanner:
 
     A file waits while a sub-template it includes (transitively) is still unexamined, and an
     order sub-template waits for every orderplaced-* file (the order event goes in one of them).
+    What it remembers of each file is kept by ``records``: in memory by default (``rels`` lists
+    every file of the folder), or a run's on-disk ledger (injector.ledger), which keeps the same.
     """
 
-    def __init__(self, rels, settings: Settings):
+    def __init__(self, rels, settings: Settings, records=None):
         self.settings = settings
-        self.unexamined = Counter(template_id(rel).lower() for rel in rels)
-        self.order_left = sum(self.unexamined[name] for name in ORDER_SUBTEMPLATES)
-        self.order_candidates = []
-        self.blocked = {}  # stem (or None: the order sub-templates) -> [Facts waiting for it]
+        self.records = records if records is not None else MemoryRecords(rels)
+        self.order_left = sum(self.records.unexamined(name) for name in ORDER_SUBTEMPLATES)
+        self.order_candidates = []  # only orderplaced-* files: a few at most
         head_stem = settings.head_template and template_id(settings.head_template).lower()
-        self.folder = _Folder({}, None, head_stem)
+        self.folder = _Folder(self.records, None, head_stem)
 
     def add(self, facts: Facts) -> list:
         """Take one examined file; returns [(Facts, Wanted)] for every file now decided."""
         stem = facts.stem.lower()
-        self.folder.by_stem.setdefault(stem, []).append(facts)
-        self.unexamined[stem] -= 1
         released = [facts]
-        if not self.unexamined[stem]:
-            released += self.blocked.pop(stem, [])
+        if not self.records.examined(facts, stem):
+            released += self.records.release(stem)
         if stem in ORDER_SUBTEMPLATES:
             if facts.kind == ORDER_SUB and not facts.problem:
                 self.order_candidates.append(facts)
             self.order_left -= 1
             if not self.order_left:
                 order_sub = _order_subtemplate(self.order_candidates)
-                self.folder = _Folder(self.folder.by_stem, order_sub, self.folder.head_stem)
-                released += self.blocked.pop(None, [])
+                self.folder = _Folder(self.records, order_sub, self.folder.head_stem)
+                released += self.records.release(None)
         return [(ready, _wanted(ready, self.settings, self.folder)) for ready in released if self._ready(ready)]
 
     def waiting(self) -> int:
         """How many files are still waiting for another one."""
-        return sum(len(group) for group in self.blocked.values())
+        return self.records.waiting()
 
     def _ready(self, facts):
         """True when nothing still unexamined can change this file's decision; else it waits."""
         if facts.kind in UNTOUCHED_KINDS:
             return True
         if facts.kind == ORDER_SUB and self.order_left:
-            self.blocked.setdefault(None, []).append(facts)
+            self.records.park(None, facts)
             return False
         seen, todo = set(), list(facts.includes)
         while todo:
@@ -241,12 +228,47 @@ class FolderPlanner:
             if ident in seen:
                 continue
             seen.add(ident)
-            if self.unexamined[ident]:
-                self.blocked.setdefault(ident, []).append(facts)
+            if self.records.unexamined(ident):
+                self.records.park(ident, facts)
                 return False
-            for included in self.folder.by_stem.get(ident, ()):
+            for included in self.records.get(ident, ()):
                 todo.extend(included.includes)
         return True
+
+
+class MemoryRecords:
+    """What FolderPlanner remembers of each file, in memory (injector.ledger.Ledger keeps the same on disk)."""
+
+    def __init__(self, rels):
+        self.left = Counter(template_id(rel).lower() for rel in rels)
+        self.by_stem = {}
+        self.parked = {}  # template id (None: the order sub-templates) -> [Facts waiting for it]
+
+    def unexamined(self, stem):
+        """How many files with this template id are not examined yet."""
+        return self.left[stem]
+
+    def examined(self, facts, stem):
+        """Take one examined file; returns how many with its template id are still unexamined."""
+        self.by_stem.setdefault(stem, []).append(facts)
+        self.left[stem] -= 1
+        return self.left[stem]
+
+    def get(self, stem, default=()):
+        """The examined files with this template id."""
+        return self.by_stem.get(stem, default)
+
+    def park(self, waits_for, facts):
+        """Keep a file waiting for ``waits_for``."""
+        self.parked.setdefault(waits_for, []).append(facts)
+
+    def release(self, waits_for):
+        """The files that waited for ``waits_for``; they wait no more."""
+        return self.parked.pop(waits_for, [])
+
+    def waiting(self):
+        """How many files are still waiting."""
+        return sum(len(group) for group in self.parked.values())
 
 
 def _wanted(facts, settings, folder):
@@ -263,7 +285,7 @@ def _wanted(facts, settings, folder):
     head, head_note, problem = _head_block(facts, kind, settings, folder)
     events, event_note = _event_blocks(facts, kind, settings, folder)
     names = tuple(dict.fromkeys(head + events))
-    head_at_end = (head == ["head"] and not facts.head_close) or facts is folder.order_sub
+    head_at_end = (head == ["head"] and not facts.head_close) or _is_order_sub(facts, folder)
     note = "hand-pasted TikTok pixel kept (--force)" if facts.pixel else head_note or event_note
     appends = (head_at_end and "head" in names) or (not facts.body_close and bool(events))
     if appends and facts.open_end and not problem:
@@ -298,12 +320,18 @@ def _event_blocks(facts, kind, settings, folder):
         return ["view-content", "add-to-cart"], ""
     if kind == ORDER:
         return ["order"], ""
-    if facts is folder.order_sub:
+    if _is_order_sub(facts, folder):
         # The checkout renders this page without the store's page templates: bring the head.
         return ["head", "order"], ""
     if kind == ORDER_SUB:
         return [], f"the order event goes in {folder.order_sub.rel} only"
     return [], ""
+
+
+def _is_order_sub(facts, folder):
+    """True for the one orderplaced-* sub-template that gets the order event (a file parked on disk
+    comes back as a copy, so it is known by its path)."""
+    return folder.order_sub is not None and facts.rel == folder.order_sub.rel
 
 
 def _page_kind(controls):

@@ -98,8 +98,11 @@ def main(argv=None) -> int:
         log.exception("tiktok-injector %s %s failed", args.command, args.template_dir)
         return EXIT_ERROR
     out = sys.stderr if getattr(args, "diff", False) else sys.stdout
-    write_table(out, outcome, args.command, show_all=not args.quiet)
-    out.flush()
+    try:
+        write_table(out, outcome, args.command, show_all=not args.quiet)
+        out.flush()
+    finally:
+        outcome.close()
     if outcome.problems:
         return EXIT_PROBLEM
     return EXIT_CHANGED if outcome.changed else EXIT_UNCHANGED

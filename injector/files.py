@@ -41,7 +41,8 @@ class Selection:
 
 
 def walk(root: str, selection: Selection, stale_temps: list | None = None):
-    """Yield an Entry for every selected file under ``root``, in a stable order.
+    """Yield an Entry for every selected file under ``root``, in no particular order (the run's
+    ledger sorts them), holding no folder's listing in memory.
 
     Symlinks are never followed: one leading outside the folder is reported as such, one inside
     it is skipped because its target is listed under its own name.
@@ -51,25 +52,30 @@ def walk(root: str, selection: Selection, stale_temps: list | None = None):
 
 
 def _walk_dir(real_root, directory, prefix, selection, stale_temps):
-    try:
-        with os.scandir(directory) as listing:
-            items = sorted(listing, key=lambda item: item.name)
-    except OSError as exc:
-        raise FileError(f"cannot list {directory}: {exc.strerror}") from exc
-    for item in items:
+    folders = []  # walked once this folder's listing is closed
+    for item in _listing(directory):
         rel = prefix + item.name
         if item.is_symlink():
             if _selected(rel, selection):
                 yield _symlink_entry(real_root, item.path, rel)
         elif item.is_dir():
-            if item.name in _VCS_DIRS or os.path.realpath(item.path) in selection.skip_dirs:
-                continue
-            yield from _walk_dir(real_root, item.path, rel + "/", selection, stale_temps)
+            if item.name not in _VCS_DIRS and os.path.realpath(item.path) not in selection.skip_dirs:
+                folders.append((item.path, rel + "/"))
         elif _TEMP_NAME.match(item.name):
             if stale_temps is not None:
                 stale_temps.append(item.path)
         elif _selected(rel, selection):
             yield _file_entry(item, rel, selection)
+    for path, folder_prefix in folders:
+        yield from _walk_dir(real_root, path, folder_prefix, selection, stale_temps)
+
+
+def _listing(directory):
+    try:
+        with os.scandir(directory) as listing:
+            yield from listing
+    except OSError as exc:
+        raise FileError(f"cannot list {directory}: {exc.strerror}") from exc
 
 
 def _selected(rel, selection):

@@ -46,7 +46,7 @@ def _format(cells, widths):
 
 def summary(outcome, command: str) -> str:
     """One line of totals."""
-    total = len(outcome.rows)
+    total = outcome.total
     changed = outcome.changed
     if command == "status":
         parts = [f"{total} files", f"{changed} not as apply would leave them"]

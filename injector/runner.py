@@ -1,12 +1,17 @@
 """One run of apply, remove or status over a template folder.
 
-Phase 1 reads and examines every file, keeping only small Facts; phase 2 re-reads each file that
-changes, splices it and writes it atomically (several at once, since fsync waits on the disk).
-apply and remove overlap the two: a file is written as soon as nothing still unexamined can change
-its plan. Dry runs, --diff and status plan the folder as a whole, then stop (or show the diffs).
+The walk's entries go to the run's ledger (injector.ledger, on disk), which numbers them in sorted
+order. Each file is then read and examined into small Facts (in worker processes on a large
+folder) and planned as soon as nothing still unexamined can change its plan; a file that changes
+is re-read, spliced and written atomically there and then (several at once, since fsync waits on
+the disk), so reading and classifying overlap the writes. What the run keeps of each file (its
+entry, what the planner needs, its row of the table) stays in the ledger: memory does not grow
+with the folder.
 """
+import collections
 import contextlib
 import functools
+import itertools
 import os
 import threading
 import time
@@ -19,12 +24,14 @@ from . import classify, files
 from .classify import Facts, Settings
 from .edit import changes, converge, decide
 from .errors import FileError, InjectorError, UsageError
+from .ledger import Ledger
 from .markers import find_blocks, make_snippet
 from .scan import scan
 
 POOL_MIN_FILES = 256
 MAX_EXAMINE_WORKERS = 4
 EXAMINE_CHUNK = 32
+EXAMINE_WINDOW = 8  # chunks in flight per examining process
 PARENT_POLL_SECONDS = 0.2
 WRITE_THREADS = 16  # fsync waits on the disk; several in flight let the journal batch them
 WRITE_WINDOW = 4 * WRITE_THREADS  # files queued for writing (a queued file holds no bytes yet)
@@ -59,22 +66,22 @@ class Row:
     changed: bool = False
 
 
-@dataclass(slots=True)
 class Outcome:
-    """What a run did, for the table and the exit code."""
+    """What a run did: its rows (read from the run's ledger, in the table's order) and totals."""
 
-    rows: list
-    stale_temps_removed: int = 0
-
-    @property
-    def changed(self):
-        """How many files changed (or would change)."""
-        return sum(row.changed for row in self.rows)
+    def __init__(self, ledger, stale_temps_removed=0):
+        self.ledger = ledger
+        self.stale_temps_removed = stale_temps_removed
+        self.total, self.changed, self.problems = ledger.totals()  # files, changed, with a problem
 
     @property
-    def problems(self):
-        """How many files have a problem the user must look at."""
-        return sum(bool(row.problem) for row in self.rows)
+    def rows(self):
+        """Every file's Row, in the table's order (read afresh each time)."""
+        return (Row(*found) for found in self.ledger.rows())
+
+    def close(self):
+        """Drop the run's ledger."""
+        self.ledger.close()
 
 
 def build_snippets(platform: str, store: str | None, server: str | None) -> dict:
@@ -93,71 +100,88 @@ def build_snippets(platform: str, store: str | None, server: str | None) -> dict
 
 
 def run(options: Options) -> Outcome:
-    """Examine, plan and (unless it is a dry run) write; returns the rows of the summary."""
-    settings = options.settings
+    """Walk, examine and plan every file, writing each as soon as its plan is final (unless it is a
+    dry run); returns the Outcome, which the caller reads and then closes."""
     if not os.path.isdir(options.root):
         raise UsageError(f"{options.root} is not a folder")
-    by_name = build_snippets(settings.platform, options.store, options.server)
-    stale = []
-    entries = list(files.walk(options.root, options.selection, stale))
-    if options.write:
-        return _write_as_planned(entries, by_name, stale, options)
-    all_facts = list(_examined(entries, by_name, options))
-    _check_head_template(all_facts, settings)
-    wanted = classify.plan_folder(all_facts, settings)
-    rows, jobs = [], []
-    for facts, entry in zip(all_facts, entries, strict=True):
-        row, names = _plan_row(facts, wanted[facts.rel], options)
-        rows.append(row)
-        if row.changed and options.on_diff:
-            jobs.append((row, entry, facts, {name: by_name[name] for name in names}, wanted[facts.rel]))
-    for job in jobs:  # --diff: compute, show, write nothing
-        _rewrite_one(job, options)
-    return Outcome(rows=rows)
+    by_name = build_snippets(options.settings.platform, options.store, options.server)
+    ledger = Ledger()
+    try:
+        stale = []
+        ledger.add_entries(files.walk(options.root, options.selection, stale))
+        _check_head_template(ledger, by_name, options)
+        removed = files.remove_stale_temps(stale) if options.write else 0
+        _plan_and_write(ledger, by_name, options)
+        return Outcome(ledger, stale_temps_removed=removed)
+    except BaseException:
+        ledger.close()
+        raise
 
 
-def _write_as_planned(entries, by_name, stale, options):
-    """apply/remove: each file is written as soon as its plan is final, while the rest of the
-    folder is still being examined, so reading and classifying overlap the disk's fsyncs."""
-    head = options.settings.head_template
-    if head is not None:  # a bad --head-template stops the run before anything is written
-        entry = next((entry for entry in entries if entry.rel == head), None)
-        found = [examine_entry(entry, by_name, options.selection.max_bytes)] if entry else []
-        _check_head_template(found, options.settings)
-    planner = classify.FolderPlanner([entry.rel for entry in entries], options.settings)
-    index = {entry.rel: number for number, entry in enumerate(entries)}
-    rows = [None] * len(entries)
-    outcome = Outcome(rows=rows, stale_temps_removed=files.remove_stale_temps(stale))
-    with _Writer(options) as writer:
-        for facts in _examined(entries, by_name, options):
+def _plan_and_write(ledger, by_name, options):
+    """Each file is planned as soon as nothing still unexamined can change its plan, and written
+    then (apply, remove), so reading and classifying overlap the disk's fsyncs. --diff shows its
+    diffs once the folder is planned, in the table's order."""
+    planner = classify.FolderPlanner(None, options.settings, records=ledger)
+    with _Writer(options, ledger) as writer:
+        for number, entry, facts in _examined(ledger, by_name, options):
             for ready, wanted in planner.add(facts):
-                number = index[ready.rel]
+                at, where = (number, entry) if ready is facts else ledger.entry(ready.rel)
                 row, names = _plan_row(ready, wanted, options)
-                rows[number] = row
-                if row.changed:
-                    writer.submit((row, entries[number], ready, {name: by_name[name] for name in names}, wanted))
-    if planner.waiting():  # cannot happen: every stem waited for is examined by now
+                if not row.changed or not (options.write or options.on_diff):
+                    ledger.add_row(at, row)
+                    continue
+                job = (row, where, ready, {name: by_name[name] for name in names}, wanted)
+                if options.write:
+                    writer.submit(at, job)
+                else:
+                    ledger.defer(at, job)
+    if planner.waiting():  # cannot happen: every template id waited for is examined by now
         raise InjectorError("some files were never planned")
-    return outcome
+    for number, job in ledger.deferred():  # --diff: compute, show, write nothing
+        _rewrite_one(job, options)
+        ledger.add_row(number, job[0])
 
 
-def _examined(entries, snippets, options):
-    """Facts for each entry, in order, reporting progress."""
+def _examined(ledger, snippets, options):
+    """(number, Entry, Facts) for each file, in the table's order, reporting progress."""
     examine = functools.partial(examine_entry, snippets=snippets, max_bytes=options.selection.max_bytes)
-    workers = _workers(options.jobs, len(entries))
+    workers = _workers(options.jobs, ledger.count)
     with contextlib.ExitStack() as stack:
         if workers > 1:
             # Examining is pure and CPU-bound: on a large folder, spread it over the cores.
             pool = ProcessPoolExecutor(workers, initializer=_leave_with, initargs=(os.getpid(),))
             stack.enter_context(pool)
-            results = pool.map(examine, entries, chunksize=EXAMINE_CHUNK)
+            results = _in_chunks(pool, examine, ledger.entries(), window=EXAMINE_WINDOW * workers)
         else:
-            results = map(examine, entries)
-        seen = {}
-        for done, facts in enumerate(results, 1):
+            results = ((number, entry, examine(entry)) for number, entry in ledger.entries())
+        for done, result in enumerate(results, 1):
             if options.on_progress:
-                options.on_progress(done, len(entries))
-            yield classify.shared(facts, seen)
+                options.on_progress(done, ledger.count)
+            yield result
+
+
+def _in_chunks(pool, examine, numbered, window):
+    """Examine in the pool a chunk of files at a time, at most ``window`` chunks in flight (an
+    executor's map would queue the whole folder at once); results in order."""
+    pending = collections.deque()
+    chunk = []
+    for item in itertools.chain(numbered, [None]):
+        if item is not None:
+            chunk.append(item)
+            if len(chunk) < EXAMINE_CHUNK:
+                continue
+        if chunk:
+            pending.append((chunk, pool.submit(_examine_all, examine, [entry for _n, entry in chunk])))
+            chunk = []
+        while pending and (len(pending) >= window or item is None):
+            done, future = pending.popleft()
+            for (number, entry), facts in zip(done, future.result(), strict=True):
+                yield number, entry, facts
+
+
+def _examine_all(examine, entries):
+    return [examine(entry) for entry in entries]
 
 
 def examine_entry(entry, snippets, max_bytes):
@@ -191,13 +215,15 @@ def _workers(jobs, count):
     return max(1, jobs)
 
 
-def _check_head_template(all_facts, settings):
-    name = settings.head_template
+def _check_head_template(ledger, snippets, options):
+    """A bad --head-template stops the run before anything is written."""
+    name = options.settings.head_template
     if name is None:
         return
-    facts = next((f for f in all_facts if f.rel == name), None)
-    if facts is None:
+    found = ledger.entry(name)
+    if found is None:
         raise UsageError(f"--head-template {name}: no such template in the folder")
+    facts = examine_entry(found[1], snippets, options.selection.max_bytes)
     if facts.kind in classify.UNTOUCHED_KINDS:
         raise UsageError(f"--head-template {name}: {facts.reason or facts.kind}")
 
@@ -240,29 +266,35 @@ def _join(*parts):
 
 class _Writer:
     """Writes files on a few threads (fsync waits on the disk), at most a window of them queued so
-    memory stays flat however many change; on leaving, fsyncs each folder written in, once.
+    memory stays flat however many change; hands each written file's row to the ledger; on leaving,
+    fsyncs each folder written in, once.
 
     A queue slot frees as soon as any write finishes: one slow fsync never leaves the other threads
     idle, and nothing is polled or scanned per file."""
 
-    def __init__(self, options):
+    def __init__(self, options, ledger):
         self.options = options
+        self.ledger = ledger
         self.pool = ThreadPoolExecutor(WRITE_THREADS)
         self.slots = threading.Semaphore(WRITE_WINDOW)
         self.folders = set()
         self.failures = []
+        self.finished = collections.deque()  # (number, Row) written, for the ledger (main thread only)
 
     def __enter__(self):
         return self
 
-    def submit(self, job):
+    def submit(self, number, job):
         """Queue one file's rewrite; waits while the window is full."""
         if self.failures:
             raise self.failures[0]
-        self.slots.acquire()
-        self.pool.submit(self._write, job)
+        self._record()
+        if not self.slots.acquire(blocking=False):  # the window is full: the ledger's turn, then wait
+            self.ledger.flush()
+            self.slots.acquire()
+        self.pool.submit(self._write, number, job)
 
-    def _write(self, job):
+    def _write(self, number, job):
         try:
             path = _rewrite_one(job, self.options)
             if path:
@@ -270,13 +302,19 @@ class _Writer:
         except BaseException as exc:  # not a file's problem (those are rows): handed to the main thread
             self.failures.append(exc)
         finally:
+            self.finished.append((number, job[0]))
             self.slots.release()
+
+    def _record(self):
+        while self.finished:
+            self.ledger.add_row(*self.finished.popleft())
 
     def __exit__(self, *exc_info):
         try:
             self.pool.shutdown(wait=True)
         finally:
             files.sync_directories(self.folders)
+        self._record()
         if self.failures and exc_info[0] is None:
             raise self.failures[0]
         return False

@@ -3,7 +3,9 @@ import random
 
 import pytest
 
-from injector.classify import FolderPlanner, Settings, examine, plan_folder, shared
+from injector.classify import FolderPlanner, Settings, examine, plan_folder
+from injector.files import Entry
+from injector.ledger import Ledger
 
 from .conftest import SERVER, STORE, TEMPLATES, cli, fixture_files
 
@@ -15,32 +17,43 @@ def fixture_facts(snippets):
     return [examine(path.name, path.read_bytes(), snippets) for path in fixture_files(TEMPLATES)]
 
 
-def plan_one_by_one(all_facts, settings):
-    """rel -> Wanted from FolderPlanner, fed the files in the order given."""
-    planner = FolderPlanner([facts.rel for facts in all_facts], settings)
-    decided = {}
-    for facts in all_facts:
-        for ready, wanted in planner.add(facts):
-            assert ready.rel not in decided, ready.rel
-            decided[ready.rel] = wanted
-    assert planner.waiting() == 0
-    return decided
+def plan_one_by_one(all_facts, settings, on_disk=False):
+    """rel -> Wanted from FolderPlanner, fed the files in the order given; what it remembers of
+    each file in memory or, as a run keeps it, in an on-disk ledger (which takes the files in the
+    order of its table, a sorted walk's)."""
+    with Ledger() as ledger:
+        records = None
+        if on_disk:
+            ledger.add_entries(Entry(facts.rel, facts.rel) for facts in all_facts)
+            by_rel = {facts.rel: facts for facts in all_facts}
+            all_facts = [by_rel[entry.rel] for _n, entry in ledger.entries()]
+            records = ledger
+        planner = FolderPlanner([facts.rel for facts in all_facts], settings, records=records)
+        decided = {}
+        for facts in all_facts:
+            for ready, wanted in planner.add(facts):
+                assert ready.rel not in decided, ready.rel
+                decided[ready.rel] = wanted
+        assert planner.waiting() == 0
+        return decided
 
 
+@pytest.mark.parametrize("on_disk", [False, True], ids=["in memory", "on disk"])
 @pytest.mark.parametrize("command", ["apply", "remove"])
 @pytest.mark.parametrize("seed", [None, 1, 2, 3])
-def test_each_file_is_decided_once_and_as_the_whole_folder_decides(snippets, command, seed):
+def test_each_file_is_decided_once_and_as_the_whole_folder_decides(snippets, command, seed, on_disk):
     all_facts = fixture_facts(snippets)
     if seed is not None:  # whatever order the files come in
         random.Random(seed).shuffle(all_facts)
     settings = Settings(command=command)
-    assert plan_one_by_one(all_facts, settings) == plan_folder(all_facts, settings)
+    assert plan_one_by_one(all_facts, settings, on_disk) == plan_folder(all_facts, settings)
 
 
-def test_the_shared_head_template_setting_is_planned_alike(snippets):
+@pytest.mark.parametrize("on_disk", [False, True], ids=["in memory", "on disk"])
+def test_the_shared_head_template_setting_is_planned_alike(snippets, on_disk):
     all_facts = fixture_facts(snippets)[::-1]
     settings = Settings(command="apply", head_template="head-common.html")
-    assert plan_one_by_one(all_facts, settings) == plan_folder(all_facts, settings)
+    assert plan_one_by_one(all_facts, settings, on_disk) == plan_folder(all_facts, settings)
 
 
 def test_a_page_waits_for_the_sub_templates_it_includes_listed_after_it(tmp_path):
@@ -62,15 +75,3 @@ def test_a_page_waits_for_the_sub_templates_it_includes_listed_after_it(tmp_path
     assert b"tiktok-connector:view-content" in (folder / "a-page.html").read_bytes()
     assert b"tiktok-connector:order" in (folder / "orderplaced-top.html").read_bytes()
     assert b"tiktok-connector" not in (folder / "orderplaced-header.html").read_bytes()
-
-
-def test_files_with_the_same_controls_and_includes_share_one_copy_and_keep_their_values(snippets):
-    page = b'<html><head></head><body><vtex:template id="header" /><vtex.cmc:BuyButton /></body></html>'
-    first, second = (examine(name, page, snippets) for name in ("a.html", "b.html"))
-    seen = {}
-    kept, compact = shared(first, seen), shared(second, seen)
-    assert compact == second and kept == first
-    assert compact.controls is first.controls and compact.includes is first.includes
-    other = examine("c.html", page.replace(b"header", b"footer"), snippets)
-    assert shared(other, seen, limit=len(seen)).includes == ("footer",)
-    assert ("footer",) not in seen  # the table of shared values stops growing at its limit
