@@ -128,8 +128,10 @@ def read(path: str, max_bytes: int) -> tuple:
 def _read_all(handle, size):
     # Plain os.read on the descriptor: a file object would stat and seek again for nothing.
     chunks = [os.read(handle, size + 1)]
+    step = 1  # the next read almost always only finds the end: ask for one byte, not a 64 KB buffer
     while chunks[-1]:  # until the end of the file, even if it grew since the fstat
-        chunks.append(os.read(handle, 1 << 16))
+        chunks.append(os.read(handle, step))
+        step = 1 << 16
     return b"".join(chunks)
 
 

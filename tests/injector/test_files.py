@@ -43,6 +43,17 @@ def test_reads_return_every_byte_of_empty_small_and_large_files(tmp_path):
         read(str(tmp_path / "large.html"), 1000)
 
 
+@pytest.mark.parametrize("grown", [1, 2, 70_000, 300_000])
+def test_a_file_that_grew_after_its_size_was_taken_is_read_to_its_end(tmp_path, grown):
+    data = os.urandom(1000 + grown)
+    (tmp_path / "page.html").write_bytes(data)
+    handle = os.open(tmp_path / "page.html", os.O_RDONLY)
+    try:
+        assert files._read_all(handle, 1000) == data  # the size as it was before the file grew
+    finally:
+        os.close(handle)
+
+
 def test_a_large_write_lands_whole(tmp_path):
     target = tmp_path / "page.html"
     target.write_bytes(b"old")
