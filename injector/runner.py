@@ -13,9 +13,10 @@ import contextlib
 import functools
 import itertools
 import os
+import queue
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from snippets import SNIPPET_VERSION, SnippetError, render_event, render_head
@@ -34,7 +35,7 @@ EXAMINE_CHUNK = 32
 EXAMINE_WINDOW = 8  # chunks in flight per examining process
 PARENT_POLL_SECONDS = 0.2
 WRITE_THREADS = 16  # fsync waits on the disk; several in flight let the journal batch them
-WRITE_WINDOW = 4 * WRITE_THREADS  # files queued for writing (a queued file holds no bytes yet)
+WRITE_QUEUE = WRITE_THREADS  # files waiting for a writer thread (a queued file holds no bytes yet)
 EVENT_BLOCKS = (("view-content", "ViewContent"), ("add-to-cart", "AddToCart"), ("order", "PlaceAnOrder"))
 
 
@@ -265,18 +266,18 @@ def _join(*parts):
 
 
 class _Writer:
-    """Writes files on a few threads (fsync waits on the disk), at most a window of them queued so
-    memory stays flat however many change; hands each written file's row to the ledger; on leaving,
-    fsyncs each folder written in, once.
+    """Writes files on a few threads (fsync waits on the disk), each taking the next file from a
+    short queue so memory stays flat however many change; hands each written file's row to the
+    ledger; on leaving, fsyncs each folder written in, once.
 
-    A queue slot frees as soon as any write finishes: one slow fsync never leaves the other threads
-    idle, and nothing is polled or scanned per file."""
+    A thread takes the next file as soon as it is done with one: one slow fsync never leaves the
+    others idle. No future, lock or condition is made per file."""
 
     def __init__(self, options, ledger):
         self.options = options
         self.ledger = ledger
-        self.pool = ThreadPoolExecutor(WRITE_THREADS)
-        self.slots = threading.Semaphore(WRITE_WINDOW)
+        self.queue = queue.Queue(WRITE_QUEUE)
+        self.threads = []  # started with the first file to write
         self.folders = set()
         self.failures = []
         self.finished = collections.deque()  # (number, Row) written, for the ledger (main thread only)
@@ -285,25 +286,32 @@ class _Writer:
         return self
 
     def submit(self, number, job):
-        """Queue one file's rewrite; waits while the window is full."""
+        """Queue one file's rewrite; waits while the queue is full."""
         if self.failures:
             raise self.failures[0]
+        if not self.threads:
+            self.threads = [threading.Thread(target=self._work, name=f"injector-writer-{n}")
+                            for n in range(WRITE_THREADS)]
+            for thread in self.threads:
+                thread.start()
         self._record()
-        if not self.slots.acquire(blocking=False):  # the window is full: the ledger's turn, then wait
-            self.ledger.flush()
-            self.slots.acquire()
-        self.pool.submit(self._write, number, job)
-
-    def _write(self, number, job):
         try:
-            path = _rewrite_one(job, self.options)
-            if path:
-                self.folders.add(os.path.dirname(path))
-        except BaseException as exc:  # not a file's problem (those are rows): handed to the main thread
-            self.failures.append(exc)
-        finally:
-            self.finished.append((number, job[0]))
-            self.slots.release()
+            self.queue.put_nowait((number, job))
+        except queue.Full:  # every thread is busy: the ledger's turn, then wait
+            self.ledger.flush()
+            self.queue.put((number, job))
+
+    def _work(self):
+        while (item := self.queue.get()) is not None:
+            number, job = item
+            try:
+                path = _rewrite_one(job, self.options)
+                if path:
+                    self.folders.add(os.path.dirname(path))
+            except BaseException as exc:  # not a file's problem (those are rows): handed to the main thread
+                self.failures.append(exc)
+            finally:
+                self.finished.append((number, job[0]))
 
     def _record(self):
         while self.finished:
@@ -311,7 +319,10 @@ class _Writer:
 
     def __exit__(self, *exc_info):
         try:
-            self.pool.shutdown(wait=True)
+            for _thread in self.threads:
+                self.queue.put(None)
+            for thread in self.threads:
+                thread.join()
         finally:
             files.sync_directories(self.folders)
         self._record()
