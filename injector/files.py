@@ -42,7 +42,7 @@ class Selection:
 
 def walk(root: str, selection: Selection, stale_temps: list | None = None):
     """Yield an Entry for every selected file under ``root``, in no particular order (the run's
-    ledger sorts them), holding no folder's listing in memory.
+    ledger sorts them); of each folder's listing only the names of its sub-folders are held.
 
     Symlinks are never followed: one leading outside the folder is reported as such, one inside
     it is skipped because its target is listed under its own name.
