@@ -4,12 +4,11 @@
 the folder: a page's kind can come from the sub-templates it includes, and the order event must go
 in only one place. ``FolderPlanner``, which runs use, decides file by file, each as soon as every
 file it depends on is examined, so writing can start while the rest of the folder is still being
-read; what it remembers of each file can live on disk (injector.ledger). ``plan_folder`` states
+read; what it remembers of each file lives on disk (injector.ledger). ``plan_folder`` states
 the same decisions for a whole folder at once, in memory: the planner is checked against it.
 """
 import os
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from .edit import end_is_open, is_current
@@ -183,13 +182,13 @@ class FolderPlanner:
 
     A file waits while a sub-template it includes (transitively) is still unexamined, and an
     order sub-template waits for every orderplaced-* file (the order event goes in one of them).
-    What it remembers of each file is kept by ``records``: in memory by default (``rels`` lists
-    every file of the folder), or a run's on-disk ledger (injector.ledger), which keeps the same.
+    What it remembers of each file is kept by ``records``, the run's on-disk ledger
+    (injector.ledger.Ledger), which hands the files out in the order they are to be added.
     """
 
-    def __init__(self, rels, settings: Settings, records=None):
+    def __init__(self, settings: Settings, records):
         self.settings = settings
-        self.records = records if records is not None else MemoryRecords(rels)
+        self.records = records
         self.order_left = sum(self.records.unexamined(name) for name in ORDER_SUBTEMPLATES)
         self.order_candidates = []  # only orderplaced-* files: a few at most
         head_stem = settings.head_template and template_id(settings.head_template).lower()
@@ -234,41 +233,6 @@ class FolderPlanner:
             for included in self.records.get(ident, ()):
                 todo.extend(included.includes)
         return True
-
-
-class MemoryRecords:
-    """What FolderPlanner remembers of each file, in memory (injector.ledger.Ledger keeps the same on disk)."""
-
-    def __init__(self, rels):
-        self.left = Counter(template_id(rel).lower() for rel in rels)
-        self.by_stem = {}
-        self.parked = {}  # template id (None: the order sub-templates) -> [Facts waiting for it]
-
-    def unexamined(self, stem):
-        """How many files with this template id are not examined yet."""
-        return self.left[stem]
-
-    def examined(self, facts, stem):
-        """Take one examined file; returns how many with its template id are still unexamined."""
-        self.by_stem.setdefault(stem, []).append(facts)
-        self.left[stem] -= 1
-        return self.left[stem]
-
-    def get(self, stem, default=()):
-        """The examined files with this template id."""
-        return self.by_stem.get(stem, default)
-
-    def park(self, waits_for, facts):
-        """Keep a file waiting for ``waits_for``."""
-        self.parked.setdefault(waits_for, []).append(facts)
-
-    def release(self, waits_for):
-        """The files that waited for ``waits_for``; they wait no more."""
-        return self.parked.pop(waits_for, [])
-
-    def waiting(self):
-        """How many files are still waiting."""
-        return sum(len(group) for group in self.parked.values())
 
 
 def _wanted(facts, settings, folder):

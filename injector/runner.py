@@ -123,7 +123,7 @@ def _plan_and_write(ledger, by_name, options):
     """Each file is planned as soon as nothing still unexamined can change its plan, and written
     then (apply, remove), so reading and classifying overlap the disk's fsyncs. --diff shows its
     diffs once the folder is planned, in the table's order."""
-    planner = classify.FolderPlanner(None, options.settings, records=ledger)
+    planner = classify.FolderPlanner(options.settings, ledger)
     with _Writer(options, ledger) as writer:
         for number, entry, facts in _examined(ledger, by_name, options):
             for ready, wanted in planner.add(facts):

@@ -17,43 +17,36 @@ def fixture_facts(snippets):
     return [examine(path.name, path.read_bytes(), snippets) for path in fixture_files(TEMPLATES)]
 
 
-def plan_one_by_one(all_facts, settings, on_disk=False):
-    """rel -> Wanted from FolderPlanner, fed the files in the order given; what it remembers of
-    each file in memory or, as a run keeps it, in an on-disk ledger (which takes the files in the
-    order of its table, a sorted walk's)."""
+def plan_one_by_one(all_facts, settings):
+    """rel -> Wanted from FolderPlanner as a run uses it: the files go to an on-disk ledger in the
+    order given (a walk's, which is any order), and are planned in the order of its table."""
     with Ledger() as ledger:
-        records = None
-        if on_disk:
-            ledger.add_entries(Entry(facts.rel, facts.rel) for facts in all_facts)
-            by_rel = {facts.rel: facts for facts in all_facts}
-            all_facts = [by_rel[entry.rel] for _n, entry in ledger.entries()]
-            records = ledger
-        planner = FolderPlanner([facts.rel for facts in all_facts], settings, records=records)
+        ledger.add_entries(Entry(facts.rel, facts.rel) for facts in all_facts)
+        by_rel = {facts.rel: facts for facts in all_facts}
+        planner = FolderPlanner(settings, ledger)
         decided = {}
-        for facts in all_facts:
-            for ready, wanted in planner.add(facts):
+        for _n, entry in ledger.entries():
+            for ready, wanted in planner.add(by_rel[entry.rel]):
                 assert ready.rel not in decided, ready.rel
                 decided[ready.rel] = wanted
         assert planner.waiting() == 0
         return decided
 
 
-@pytest.mark.parametrize("on_disk", [False, True], ids=["in memory", "on disk"])
 @pytest.mark.parametrize("command", ["apply", "remove"])
 @pytest.mark.parametrize("seed", [None, 1, 2, 3])
-def test_each_file_is_decided_once_and_as_the_whole_folder_decides(snippets, command, seed, on_disk):
+def test_each_file_is_decided_once_and_as_the_whole_folder_decides(snippets, command, seed):
     all_facts = fixture_facts(snippets)
-    if seed is not None:  # whatever order the files come in
+    if seed is not None:  # whatever order the walk finds the files in
         random.Random(seed).shuffle(all_facts)
     settings = Settings(command=command)
-    assert plan_one_by_one(all_facts, settings, on_disk) == plan_folder(all_facts, settings)
+    assert plan_one_by_one(all_facts, settings) == plan_folder(all_facts, settings)
 
 
-@pytest.mark.parametrize("on_disk", [False, True], ids=["in memory", "on disk"])
-def test_the_shared_head_template_setting_is_planned_alike(snippets, on_disk):
+def test_the_shared_head_template_setting_is_planned_alike(snippets):
     all_facts = fixture_facts(snippets)[::-1]
     settings = Settings(command="apply", head_template="head-common.html")
-    assert plan_one_by_one(all_facts, settings, on_disk) == plan_folder(all_facts, settings)
+    assert plan_one_by_one(all_facts, settings) == plan_folder(all_facts, settings)
 
 
 def test_a_page_waits_for_the_sub_templates_it_includes_listed_after_it(tmp_path):
