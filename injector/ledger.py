@@ -8,9 +8,13 @@ private temporary SQLite database, which keeps a small page cache and spills the
 that SQLite deletes when the run's ledger is closed.
 
 Files are examined in the table's order, so whether a template id still has files to come is known
-from the walk (each entry says whether it is the last with its id). Writes are gathered and sent a
-page at a time: each call into SQLite lets go of Python's interpreter lock, and while apply's
-writer threads hold it, getting it back costs far more than the call itself.
+from the walk (each entry says whether it is the last with its id).
+
+Each step SQLite takes lets go of Python's interpreter lock (the sqlite3 module releases it around
+every row inserted or fetched), and while apply's writer threads hold it, getting it back costs far
+more than the step itself. So what apply's loop sends or reads takes one step a page: records are
+inserted a page at a time in one statement, and the walk's entries, once numbered, are read back
+as pickled pages.
 """
 import pickle
 import sqlite3
@@ -30,6 +34,7 @@ CREATE TABLE walked (key BLOB NOT NULL, rel BLOB NOT NULL, path BLOB NOT NULL, s
                      reason BLOB NOT NULL, stem BLOB NOT NULL);
 CREATE TABLE entries (n INTEGER PRIMARY KEY, rel BLOB NOT NULL, path BLOB NOT NULL, skip TEXT NOT NULL,
                       reason BLOB NOT NULL, stem BLOB NOT NULL, last INTEGER NOT NULL);
+CREATE TABLE pages (first INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 CREATE TABLE examined (stem BLOB NOT NULL, facts BLOB NOT NULL);
 CREATE INDEX examined_by_stem ON examined (stem);
 CREATE TABLE parked (id INTEGER PRIMARY KEY, waits_for BLOB NOT NULL, facts BLOB NOT NULL);
@@ -102,7 +107,13 @@ class Ledger:
         self.db.execute("DROP TABLE walked")
         self.db.execute("CREATE UNIQUE INDEX entries_by_rel ON entries (rel)")
         self.db.execute("CREATE INDEX entries_by_stem ON entries (stem, n)")
-        self.count = self.db.execute("SELECT count(*) FROM entries").fetchone()[0]
+        # Pages of entries for `entries` to read in one step each (no writer thread runs yet:
+        # these row-by-row steps cost no wait for the interpreter lock).
+        walked = self.db.execute("SELECT n, rel, path, skip, reason, last FROM entries ORDER BY n")
+        self.count = 0
+        while page := walked.fetchmany(PAGE):
+            self.db.execute("INSERT INTO pages VALUES (?, ?)", (page[0][0], pickle.dumps(page)))
+            self.count += len(page)
 
     def entries(self):
         """(number, Entry) for every file, in the table's order; each is to be examined in that order."""
@@ -117,11 +128,15 @@ class Ledger:
         """Read the next page of entries; False when there are no more."""
         if self._read_to is None:
             return False
-        page = self.db.execute("SELECT n, rel, path, skip, reason, last FROM entries WHERE n > ? ORDER BY n LIMIT ?",
-                               (self._read_to, PAGE)).fetchall()
+        found = self.db.execute("SELECT entries FROM pages WHERE first > ? ORDER BY first LIMIT 1",
+                                (self._read_to,)).fetchone()
+        if found is None:
+            self._read_to = None
+            return False
+        page = pickle.loads(found[0])
         self._ahead.extend(page)
-        self._read_to = page[-1][0] if page else None
-        return bool(page)
+        self._read_to = page[-1][0]
+        return True
 
     def entry(self, rel):
         """(number, Entry) of the file at ``rel``, or None."""
@@ -220,23 +235,28 @@ class Ledger:
         return self.db.execute("SELECT count(*), coalesce(sum(changed), 0), coalesce(sum(length(problem) > 0), 0)"
                                " FROM rows").fetchone()
 
-    def flush(self):
-        """Send what is gathered to SQLite now (apply does it while it waits for a write slot, when
-        letting go of the interpreter lock costs nothing)."""
-        self._flush_examined()
-        self._flush_rows()
+    def read_ahead(self):
+        """Read the next page of entries now if few are left (apply does it while it waits for a
+        write slot). Gathered records are not sent early: a page sent half full is one more wait
+        for the interpreter lock, and while the main thread waits the writer threads run dry."""
         if len(self._ahead) < PAGE // 2:
             self._read_ahead()
 
     def _flush_examined(self):
         if self._examined:
-            self.db.executemany("INSERT INTO examined VALUES (?, ?)", self._examined)
-            self._examined.clear()
+            self._insert("examined", self._examined)
 
     def _flush_rows(self):
         if self._rows:
-            self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?)", self._rows)
-            self._rows.clear()
+            self._insert("rows", self._rows)
+
+    def _insert(self, table, records):
+        """Insert ``records`` (at most a page, all of one width) in one statement, one step of
+        SQLite's (executemany would take one a record), and empty the list."""
+        values = "(" + ", ".join("?" * len(records[0])) + ")"
+        self.db.execute(f"INSERT INTO {table} VALUES " + ", ".join([values] * len(records)),
+                        [value for record in records for value in record])
+        records.clear()
 
     def _paged(self, query):
         """Rows of ``query`` (keyed by n, which it must select first), a page at a time: a cursor left

@@ -35,7 +35,8 @@ EXAMINE_CHUNK = 32
 EXAMINE_WINDOW = 8  # chunks in flight per examining process
 PARENT_POLL_SECONDS = 0.2
 WRITE_THREADS = 16  # fsync waits on the disk; several in flight let the journal batch them
-WRITE_QUEUE = WRITE_THREADS  # files waiting for a writer thread (a queued file holds no bytes yet)
+WRITE_QUEUE = 4 * WRITE_THREADS  # files waiting for a writer thread (a queued file holds no bytes yet):
+# enough that they do not run dry while the main thread waits for the interpreter lock
 EVENT_BLOCKS = (("view-content", "ViewContent"), ("add-to-cart", "AddToCart"), ("order", "PlaceAnOrder"))
 
 
@@ -298,7 +299,7 @@ class _Writer:
         try:
             self.queue.put_nowait((number, job))
         except queue.Full:  # every thread is busy: the ledger's turn, then wait
-            self.ledger.flush()
+            self.ledger.read_ahead()
             self.queue.put((number, job))
 
     def _work(self):
