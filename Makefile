@@ -7,7 +7,7 @@ PORT   ?= 8000
 
 .PHONY: serve test services bench clean
 
-$(BIN)/activate: setup.cfg pyproject.toml setup.py injector/_fastscan.c
+$(BIN)/activate: setup.cfg pyproject.toml setup.py injector/_fastscan.c injector/_fastio.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,postgresql,fast]' || { \

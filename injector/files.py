@@ -4,9 +4,15 @@ A write goes to a temporary file in the same folder, is flushed and fsynced, the
 the template, so a crash at any moment leaves each template whole: old bytes or new bytes.
 Temporary files are hidden and end in ``.tiktok-injector.tmp``: nothing mistakes them for
 templates, and the next run that writes removes any left by a killed one.
+
+A read and a write are each one call into ``_fastio`` (compiled from ``_fastio.c``, where a C
+compiler was found on install): every system call made from Python lets go of the interpreter lock
+and must take it back, and with a dozen writer threads that hand-over costs more than the calls.
+The Python code below does the same, call by call, where the module is not built.
 """
 import fnmatch
 import os
+import random
 import re
 import stat
 import tempfile
@@ -14,9 +20,16 @@ from dataclasses import dataclass
 
 from .errors import FileError
 
+try:
+    from . import _fastio
+except ImportError:  # installed without a C compiler
+    _fastio = None
+
 TEMP_SUFFIX = ".tiktok-injector.tmp"
 _TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")
 _VCS_DIRS = frozenset((".git", ".hg", ".svn"))
+TEMP_NAME_TRIES = 100  # names tried before giving up (each is 32 random bits: a clash is rare)
+_temp_names = random.Random()  # names, not secrets: O_EXCL makes a taken name fail, never clobber
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +124,14 @@ def _file_entry(item, rel, selection):
 
 def read(path: str, max_bytes: int) -> tuple:
     """(bytes, signature) of a template; the signature detects a change before the write."""
+    if _fastio is not None:
+        try:
+            data, signature = _fastio.read(path, max_bytes)
+        except OSError as exc:
+            raise FileError(f"cannot read: {exc.strerror}") from exc
+        if data is None:
+            raise FileError(f"larger than the {max_bytes:,}-byte limit")
+        return data, signature
     try:
         handle = os.open(path, os.O_RDONLY)
         try:
@@ -141,6 +162,9 @@ def _signature(info):
 
 def write_atomic(path: str, data: bytes, signature: tuple, backup: str | None = None) -> None:
     """Replace the file at ``path`` with ``data`` unless it changed since it was read."""
+    if _fastio is not None and not backup:
+        _replace(path, data, signature)
+        return
     directory, name = os.path.split(path)
     try:
         info = os.lstat(path)
@@ -165,6 +189,23 @@ def write_atomic(path: str, data: bytes, signature: tuple, backup: str | None = 
         if isinstance(exc, OSError):
             raise FileError(f"cannot write: {exc.strerror}") from exc
         raise
+
+
+def _replace(path, data, signature):
+    """write_atomic in one call: _fastio.replace checks the signature, writes a temporary file
+    named as mkstemp would, syncs it and renames it over the file."""
+    directory, name = os.path.split(path)
+    for _try in range(TEMP_NAME_TRIES):
+        temp = os.path.join(directory, f".{name}.{_temp_names.getrandbits(32):08x}{TEMP_SUFFIX}")
+        try:
+            status = _fastio.replace(path, temp, data, signature)
+        except OSError as exc:
+            raise FileError(f"cannot write: {exc.strerror}") from exc
+        if status == _fastio.CHANGED:
+            raise FileError("changed while the injector was running: not written")
+        if status != _fastio.TEMP_TAKEN:
+            return
+    raise FileError("cannot write: no free name for a temporary file in its folder")
 
 
 def _write_all(handle, data):

@@ -1,6 +1,7 @@
 """Disk I/O at the edge: atomic writes that refuse to clobber, leftovers cleaned, progress shown."""
 import io
 import os
+import random
 
 import pytest
 
@@ -13,7 +14,18 @@ from injector.report import Progress
 from .conftest import SERVER, STORE, cli
 
 
-def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path):
+@pytest.fixture(params=["compiled", "python"])
+def calls(request, monkeypatch):
+    """Each test of reads and writes runs on _fastio's calls and on the Python ones it stands for."""
+    if request.param == "compiled":
+        if files._fastio is None:
+            pytest.skip("injector._fastio is not built (no C compiler on install)")
+    else:
+        monkeypatch.setattr(files, "_fastio", None)
+    return request.param
+
+
+def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path, calls):
     target = tmp_path / "page.html"
     target.write_bytes(b"<html></html>")
     data, signature = read(str(target), 1000)
@@ -24,18 +36,62 @@ def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path):
     assert os.listdir(tmp_path) == ["page.html"]
 
 
-def test_an_atomic_write_replaces_the_file_and_keeps_its_mode(tmp_path):
+@pytest.mark.parametrize("backup", [False, True])
+def test_an_atomic_write_replaces_the_file_and_keeps_its_mode(tmp_path, calls, backup):
     target = tmp_path / "page.html"
     target.write_bytes(b"old")
     os.chmod(target, 0o604)
     _, signature = read(str(target), 1000)
-    write_atomic(str(target), b"new", signature, backup=str(tmp_path / "backup" / "page.html"))
+    write_atomic(str(target), b"new", signature, backup=str(tmp_path / "backup" / "page.html") if backup else None)
     assert target.read_bytes() == b"new"
-    assert (tmp_path / "backup" / "page.html").read_bytes() == b"old"
     assert os.stat(target).st_mode & 0o777 == 0o604
+    if backup:
+        assert (tmp_path / "backup" / "page.html").read_bytes() == b"old"
+    assert sorted(os.listdir(tmp_path)) == (["backup", "page.html"] if backup else ["page.html"])
 
 
-def test_reads_return_every_byte_of_empty_small_and_large_files(tmp_path):
+def test_both_calls_read_the_same_bytes_and_signature(tmp_path):
+    if files._fastio is None:
+        pytest.skip("injector._fastio is not built (no C compiler on install)")
+    for name, data in (("empty.html", b""), ("page.html", b"<p>\xe7</p>\r\n" * 5000)):
+        (tmp_path / name).write_bytes(data)
+        compiled = files._fastio.read(str(tmp_path / name), 1_000_000)
+        assert compiled == (data, files._signature(os.stat(tmp_path / name)))
+
+
+def test_a_missing_or_unreadable_file_is_a_clear_error(tmp_path, calls):
+    with pytest.raises(FileError, match="cannot read: No such file or directory"):
+        read(str(tmp_path / "gone.html"), 1000)
+    (tmp_path / "folder.html").mkdir()
+    with pytest.raises(FileError, match="cannot read: Is a directory"):
+        read(str(tmp_path / "folder.html"), 1_000_000)
+
+
+def test_a_file_deleted_since_it_was_read_is_not_written_and_leaves_nothing(tmp_path, calls):
+    target = tmp_path / "page.html"
+    target.write_bytes(b"<html></html>")
+    _, signature = read(str(target), 1000)
+    target.unlink()
+    with pytest.raises(FileError, match="cannot write: No such file or directory"):
+        write_atomic(str(target), b"new", signature)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_temporary_name_in_use_is_never_clobbered(tmp_path, monkeypatch):
+    """Names are random; when one is taken (O_EXCL) the next is tried and the other file kept."""
+    if files._fastio is None:
+        pytest.skip("injector._fastio is not built (no C compiler on install)")
+    target = tmp_path / "page.html"
+    target.write_bytes(b"old")
+    monkeypatch.setattr(files, "_temp_names", random.Random(7))
+    taken = tmp_path / f".page.html.{random.Random(7).getrandbits(32):08x}{TEMP_SUFFIX}"
+    taken.write_bytes(b"someone else's")
+    write_atomic(str(target), b"new", read(str(target), 10)[1])
+    assert target.read_bytes() == b"new" and taken.read_bytes() == b"someone else's"
+    assert sorted(os.listdir(tmp_path)) == sorted([taken.name, "page.html"])
+
+
+def test_reads_return_every_byte_of_empty_small_and_large_files(tmp_path, calls):
     for name, data in (("empty.html", b""), ("small.html", b"<p>\xe7</p>\r\n"), ("large.html", os.urandom(300_000))):
         (tmp_path / name).write_bytes(data)
         assert read(str(tmp_path / name), 1_000_000)[0] == data
@@ -54,7 +110,7 @@ def test_a_file_that_grew_after_its_size_was_taken_is_read_to_its_end(tmp_path, 
         os.close(handle)
 
 
-def test_a_large_write_lands_whole(tmp_path):
+def test_a_large_write_lands_whole(tmp_path, calls):
     target = tmp_path / "page.html"
     target.write_bytes(b"old")
     data = os.urandom(3_000_000)
