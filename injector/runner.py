@@ -268,7 +268,7 @@ def _join(*parts):
 
 class _Writer:
     """Writes files on a few threads (fsync waits on the disk), each taking the next file from a
-    short queue so memory stays flat however many change; hands each written file's row to the
+    bounded queue so memory stays flat however many change; hands each written file's row to the
     ledger; on leaving, fsyncs each folder written in, once.
 
     A thread takes the next file as soon as it is done with one: one slow fsync never leaves the
@@ -298,7 +298,7 @@ class _Writer:
         self._record()
         try:
             self.queue.put_nowait((number, job))
-        except queue.Full:  # every thread is busy: the ledger's turn, then wait
+        except queue.Full:  # every thread is busy: read the next entries meanwhile, then wait
             self.ledger.read_ahead()
             self.queue.put((number, job))
 
