@@ -8,7 +8,7 @@
        lstat path; unless its signature is still the one given (CHANGED, nothing written), create
        temp (O_EXCL: TEMP_TAKEN if the name is in use), write data, give it path's permission bits
        and owner (where allowed), fdatasync, close, rename over path. On an error the temp file is
-       removed and OSError raised, naming the file.
+       removed and OSError raised, naming the template.
 
    A signature is (st_ino, st_size, st_mtime_ns, st_mode), as files._signature makes it from
    os.stat. Both do what files.read and files.write_atomic do in Python, where each of those system
@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { REPLACED = 0, CHANGED = 1, TEMP_TAKEN = 2 };
+enum { REPLACED = 0, CHANGED = 1, TEMP_TAKEN = 2 }; /* returned negated by the C helpers below */
 
 static long long mtime_ns(const struct stat *st)
 {
@@ -35,66 +35,65 @@ static PyObject *signature(const struct stat *st)
                          (long)st->st_mode);
 }
 
+/* Reads the whole file into *buffer (malloc'd, to be freed by the caller); no Python here, so it
+   runs without the interpreter lock. Returns 0 or an errno value; *too_large when nothing was read
+   because the file is larger than max_bytes. */
+static int read_whole(const char *path, Py_ssize_t max_bytes, struct stat *st, char **buffer, size_t *length,
+                      int *too_large)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), error = 0;
+    if (fd < 0)
+        return errno;
+    if (fstat(fd, st) < 0) {
+        error = errno;
+    } else if (st->st_size > max_bytes) {
+        *too_large = 1;
+    } else {
+        size_t room = (size_t)st->st_size + 1; /* one byte more: a read that fills it means the file grew */
+        *buffer = malloc(room);
+        error = *buffer == NULL ? ENOMEM : 0;
+        while (!error) {
+            if (*length == room) {
+                size_t more = room < 65536 ? 65536 : room;
+                char *grown = realloc(*buffer, room + more);
+                if (grown == NULL) {
+                    error = ENOMEM;
+                    break;
+                }
+                *buffer = grown;
+                room += more;
+            }
+            ssize_t got = read(fd, *buffer + *length, room - *length);
+            if (got == 0)
+                break;
+            if (got > 0)
+                *length += (size_t)got;
+            else if (errno != EINTR)
+                error = errno;
+        }
+    }
+    close(fd);
+    return error;
+}
+
 static PyObject *fastio_read(PyObject *self, PyObject *args)
 {
     PyObject *path_arg, *path_bytes = NULL, *result = NULL;
     Py_ssize_t max_bytes;
-    if (!PyArg_ParseTuple(args, "On", &path_arg, &max_bytes))
+    if (!PyArg_ParseTuple(args, "On", &path_arg, &max_bytes) || !PyUnicode_FSConverter(path_arg, &path_bytes))
         return NULL;
-    if (!PyUnicode_FSConverter(path_arg, &path_bytes))
-        return NULL;
-    const char *path = PyBytes_AS_STRING(path_bytes);
     struct stat st;
     char *buffer = NULL;
-    size_t length = 0, room = 0;
-    int error = 0, too_large = 0;
-
+    size_t length = 0;
+    int error, too_large = 0;
     Py_BEGIN_ALLOW_THREADS
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        error = errno;
-    } else {
-        if (fstat(fd, &st) < 0) {
-            error = errno;
-        } else if (st.st_size > max_bytes) {
-            too_large = 1;
-        } else {
-            room = (size_t)st.st_size + 1; /* one byte more: a read that fills it means the file grew */
-            buffer = malloc(room);
-            if (buffer == NULL)
-                error = ENOMEM;
-            while (!error) {
-                if (length == room) {
-                    size_t more = room < 65536 ? 65536 : room;
-                    char *grown = realloc(buffer, room + more);
-                    if (grown == NULL) {
-                        error = ENOMEM;
-                        break;
-                    }
-                    buffer = grown;
-                    room += more;
-                }
-                ssize_t got = read(fd, buffer + length, room - length);
-                if (got < 0) {
-                    if (errno != EINTR)
-                        error = errno;
-                } else if (got == 0) {
-                    break;
-                } else {
-                    length += (size_t)got;
-                }
-            }
-        }
-        close(fd);
-    }
+    error = read_whole(PyBytes_AS_STRING(path_bytes), max_bytes, &st, &buffer, &length, &too_large);
     Py_END_ALLOW_THREADS
-
-    if (error) {
+    if (error == ENOMEM) {
+        PyErr_NoMemory();
+    } else if (error) {
         errno = error;
-        if (error == ENOMEM)
-            PyErr_NoMemory();
-        else
-            PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_arg);
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_arg);
     } else if (too_large) {
         result = Py_BuildValue("(ON)", Py_None, signature(&st));
     } else {
@@ -107,75 +106,77 @@ static PyObject *fastio_read(PyObject *self, PyObject *args)
     return result;
 }
 
+struct want {
+    unsigned long long ino;
+    long long size, mtime_ns;
+    long mode;
+};
+
+/* Writes data to a new temp file with the mode and owner of st, syncs it and renames it over path;
+   no Python here. Returns 0, TEMP_TAKEN or an errno value (the temp file is then gone). */
+static int write_replace(const char *path, const char *temp, const char *data, size_t left, const struct stat *st)
+{
+    int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), error = 0;
+    if (fd < 0)
+        return errno == EEXIST ? -TEMP_TAKEN : errno;
+    while (left && !error) {
+        ssize_t put = write(fd, data, left);
+        if (put >= 0) {
+            data += put;
+            left -= (size_t)put;
+        } else if (errno != EINTR) {
+            error = errno;
+        }
+    }
+    if (!error && fchmod(fd, st->st_mode & 07777) < 0)
+        error = errno;
+    /* Keep the owner where allowed: only root may give a file away. */
+    if (!error && (st->st_uid != geteuid() || st->st_gid != getegid()) && fchown(fd, st->st_uid, st->st_gid) < 0 &&
+        errno != EPERM && errno != EACCES)
+        error = errno;
+    if (!error && fdatasync(fd) < 0)
+        error = errno;
+    if (close(fd) < 0 && !error)
+        error = errno;
+    if (!error && rename(temp, path) < 0)
+        error = errno;
+    if (error)
+        unlink(temp);
+    return error;
+}
+
+/* REPLACED, CHANGED or TEMP_TAKEN (as negative values), or an errno value. */
+static int replace_if_unchanged(const char *path, const char *temp, const Py_buffer *data, const struct want *want)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return errno;
+    if (st.st_ino != want->ino || st.st_size != want->size || mtime_ns(&st) != want->mtime_ns ||
+        (long)st.st_mode != want->mode)
+        return -CHANGED;
+    return write_replace(path, temp, data->buf, (size_t)data->len, &st);
+}
+
 static PyObject *fastio_replace(PyObject *self, PyObject *args)
 {
     PyObject *path_arg, *temp_arg, *path_bytes = NULL, *temp_bytes = NULL, *result = NULL;
     Py_buffer data;
-    unsigned long long want_ino;
-    long long want_size, want_mtime;
-    long want_mode;
-    if (!PyArg_ParseTuple(args, "OOy*(KLLl)", &path_arg, &temp_arg, &data, &want_ino, &want_size, &want_mtime,
-                          &want_mode))
+    struct want want;
+    if (!PyArg_ParseTuple(args, "OOy*(KLLl)", &path_arg, &temp_arg, &data, &want.ino, &want.size, &want.mtime_ns,
+                          &want.mode))
         return NULL;
-    if (!PyUnicode_FSConverter(path_arg, &path_bytes) || !PyUnicode_FSConverter(temp_arg, &temp_bytes))
-        goto done;
-    const char *path = PyBytes_AS_STRING(path_bytes), *temp = PyBytes_AS_STRING(temp_bytes);
-    int error = 0, status = REPLACED;
-    PyObject *failed = path_arg; /* the file an error is about */
-
-    Py_BEGIN_ALLOW_THREADS
-    struct stat st;
-    if (lstat(path, &st) < 0) {
-        error = errno;
-    } else if (st.st_ino != want_ino || st.st_size != want_size || mtime_ns(&st) != want_mtime ||
-               (long)st.st_mode != want_mode) {
-        status = CHANGED;
-    } else {
-        int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            if (errno == EEXIST)
-                status = TEMP_TAKEN;
-            else
-                error = errno;
-            failed = temp_arg;
+    if (PyUnicode_FSConverter(path_arg, &path_bytes) && PyUnicode_FSConverter(temp_arg, &temp_bytes)) {
+        int outcome;
+        Py_BEGIN_ALLOW_THREADS
+        outcome = replace_if_unchanged(PyBytes_AS_STRING(path_bytes), PyBytes_AS_STRING(temp_bytes), &data, &want);
+        Py_END_ALLOW_THREADS
+        if (outcome > 0) {
+            errno = outcome;
+            PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_arg);
         } else {
-            const char *at = data.buf;
-            size_t left = (size_t)data.len;
-            while (left && !error) {
-                ssize_t put = write(fd, at, left);
-                if (put < 0) {
-                    if (errno != EINTR)
-                        error = errno;
-                } else {
-                    at += put;
-                    left -= (size_t)put;
-                }
-            }
-            if (!error && fchmod(fd, st.st_mode & 07777) < 0)
-                error = errno;
-            /* Keep the owner where allowed: only root may give a file away. */
-            if (!error && (st.st_uid != geteuid() || st.st_gid != getegid()) && fchown(fd, st.st_uid, st.st_gid) < 0 &&
-                errno != EPERM && errno != EACCES)
-                error = errno;
-            if (!error && fdatasync(fd) < 0)
-                error = errno;
-            if (close(fd) < 0 && !error)
-                error = errno;
-            if (!error && rename(temp, path) < 0)
-                error = errno;
-            if (error)
-                unlink(temp);
+            result = PyLong_FromLong(-outcome);
         }
     }
-    Py_END_ALLOW_THREADS
-
-    if (error) {
-        errno = error;
-        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, failed);
-    } else {
-        result = PyLong_FromLong(status);
-    }
-done:
     PyBuffer_Release(&data);
     Py_XDECREF(path_bytes);
     Py_XDECREF(temp_bytes);
