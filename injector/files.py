@@ -8,7 +8,8 @@ templates, and the next run that writes removes any left by a killed one.
 A read and a write are each one call into ``_fastio`` (compiled from ``_fastio.c``, where a C
 compiler was found on install): every system call made from Python lets go of the interpreter lock
 and must take it back, and with a dozen writer threads that hand-over costs more than the calls.
-The Python code below does the same, call by call, where the module is not built.
+The Python code below does the same, call by call, where the module is not built (and writes when
+a backup is asked for).
 """
 import fnmatch
 import os

@@ -59,6 +59,24 @@ def test_both_calls_read_the_same_bytes_and_signature(tmp_path):
         assert compiled == (data, files._signature(os.stat(tmp_path / name)))
 
 
+def test_a_file_longer_than_its_size_said_is_read_to_its_end(calls):
+    """/proc files say 0 bytes and hold more: the read goes on past the size taken before it."""
+    with open("/proc/self/cmdline", "rb") as handle:
+        expected = handle.read()
+    assert os.stat("/proc/self/cmdline").st_size == 0 and expected
+    assert read("/proc/self/cmdline", 1000)[0] == expected
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another owner")
+def test_a_rewritten_file_keeps_its_owner(tmp_path, calls):
+    target = tmp_path / "page.html"
+    target.write_bytes(b"old")
+    os.chown(target, 4321, 4322)
+    write_atomic(str(target), b"new", read(str(target), 10)[1])
+    info = os.stat(target)
+    assert (info.st_uid, info.st_gid) == (4321, 4322) and target.read_bytes() == b"new"
+
+
 def test_a_missing_or_unreadable_file_is_a_clear_error(tmp_path, calls):
     with pytest.raises(FileError, match="cannot read: No such file or directory"):
         read(str(tmp_path / "gone.html"), 1000)
