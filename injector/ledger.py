@@ -32,8 +32,7 @@ WAITED_FOR_KEPT = 4096  # template ids files wait for, known in memory (beyond: 
 _SCHEMA = """
 CREATE TABLE walked (key BLOB NOT NULL, rel BLOB NOT NULL, path BLOB NOT NULL, skip TEXT NOT NULL,
                      reason BLOB NOT NULL, stem BLOB NOT NULL);
-CREATE TABLE entries (n INTEGER PRIMARY KEY, rel BLOB NOT NULL, path BLOB NOT NULL, skip TEXT NOT NULL,
-                      reason BLOB NOT NULL, stem BLOB NOT NULL, last INTEGER NOT NULL);
+CREATE TABLE entries (n INTEGER PRIMARY KEY, rel BLOB NOT NULL, stem BLOB NOT NULL);
 CREATE TABLE pages (first INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 CREATE TABLE examined (stem BLOB NOT NULL, facts BLOB NOT NULL);
 CREATE INDEX examined_by_stem ON examined (stem);
@@ -101,19 +100,22 @@ class Ledger:
                 self.db.executemany(insert, batch)
                 batch.clear()
         self.db.executemany(insert, batch)
-        self.db.execute("INSERT INTO entries SELECT n, rel, path, skip, reason, stem,"
-                        " n = max(n) OVER (PARTITION BY stem) FROM (SELECT row_number() OVER (ORDER BY key) - 1 AS n,"
-                        " rel, path, skip, reason, stem FROM walked) ORDER BY n")
+        # Each entry goes to a page, for `entries` to read a page in one step, and its name and
+        # template id to `entries`, for look-ups. No writer thread runs yet: these row-by-row steps
+        # cost no wait for the interpreter lock.
+        numbered = self.db.execute(
+            "SELECT n, rel, path, skip, reason, n = max(n) OVER (PARTITION BY stem), stem"
+            " FROM (SELECT row_number() OVER (ORDER BY key) - 1 AS n, rel, path, skip, reason, stem FROM walked)"
+            " ORDER BY n")
+        self.count = 0
+        while page := numbered.fetchmany(PAGE):
+            entries = pickle.dumps([found[:6] for found in page])
+            self.db.execute("INSERT INTO pages VALUES (?, ?)", (page[0][0], entries))
+            self._insert("entries", [(found[0], found[1], found[6]) for found in page])
+            self.count += len(page)
         self.db.execute("DROP TABLE walked")
         self.db.execute("CREATE UNIQUE INDEX entries_by_rel ON entries (rel)")
         self.db.execute("CREATE INDEX entries_by_stem ON entries (stem, n)")
-        # Pages of entries for `entries` to read in one step each (no writer thread runs yet:
-        # these row-by-row steps cost no wait for the interpreter lock).
-        walked = self.db.execute("SELECT n, rel, path, skip, reason, last FROM entries ORDER BY n")
-        self.count = 0
-        while page := walked.fetchmany(PAGE):
-            self.db.execute("INSERT INTO pages VALUES (?, ?)", (page[0][0], pickle.dumps(page)))
-            self.count += len(page)
 
     def entries(self):
         """(number, Entry) for every file, in the table's order; each is to be examined in that order."""
@@ -128,20 +130,27 @@ class Ledger:
         """Read the next page of entries; False when there are no more."""
         if self._read_to is None:
             return False
-        found = self.db.execute("SELECT entries FROM pages WHERE first > ? ORDER BY first LIMIT 1",
-                                (self._read_to,)).fetchone()
-        if found is None:
+        page = self._page("first > ? ORDER BY first", self._read_to)
+        if page is None:
             self._read_to = None
             return False
-        page = pickle.loads(found[0])
         self._ahead.extend(page)
         self._read_to = page[-1][0]
         return True
 
+    def _page(self, where, n):
+        """The first page of entries (n, rel, path, skip, reason, last) matching ``where``, or None."""
+        found = self.db.execute(f"SELECT entries FROM pages WHERE {where} LIMIT 1", (n,)).fetchone()
+        return found and pickle.loads(found[0])
+
     def entry(self, rel):
         """(number, Entry) of the file at ``rel``, or None."""
-        found = self.db.execute("SELECT n, path, skip, reason FROM entries WHERE rel = ?", (_b(rel),)).fetchone()
-        return found and (found[0], Entry(rel, _s(found[1]), found[2], _s(found[3])))
+        found = self.db.execute("SELECT n FROM entries WHERE rel = ?", (_b(rel),)).fetchone()
+        if found is None:
+            return None
+        page = self._page("first <= ? ORDER BY first DESC", found[0])
+        n, _rel, path, skip, reason, _last = page[found[0] - page[0][0]]
+        return n, Entry(rel, _s(path), skip, _s(reason))
 
     # What FolderPlanner remembers (see classify.FolderPlanner).
 

@@ -46,6 +46,20 @@ def test_files_come_in_the_order_of_a_walk_that_sorts_each_folder(tmp_path):
     assert len(listed) == len(NAMES) + 2
 
 
+def test_an_entry_is_found_by_its_name_on_whichever_page_it_is():
+    def walked(i):
+        skipped = i % 7 == 0
+        return files.Entry(f"d/f{i:04}.html", f"/x/d/f{i:04}.html", "skipped" if skipped else "",
+                           "too large" if skipped else "")
+
+    with Ledger() as ledger:
+        ledger.add_entries(walked(i) for i in reversed(range(1000)))
+        for i in (0, 1, 127, 128, 129, 500, 999):
+            assert ledger.entry(f"d/f{i:04}.html") == (i, walked(i))
+        assert ledger.entry("d/f1000.html") is None
+        assert [entry for _n, entry in ledger.entries()] == [walked(i) for i in range(1000)]
+
+
 def test_the_table_keeps_names_that_are_not_utf8_in_order(tmp_path):
     root = tmp_path / "store"
     root.mkdir()
