@@ -43,6 +43,9 @@ DEFAULTS = {
     # How often a worker re-reads a cached store from the database even when no change was
     # signalled on this host (the safety net for several hosts sharing one database).
     "TTC_PIXEL_REVALIDATE_SECONDS": 30,
+    # A folder the app writes each store's pixel scripts to, for nginx to serve as static files
+    # (deploy/nginx/pixel-cache.conf); empty: not published, nginx's proxy cache serves them.
+    "TTC_PIXEL_PUBLISH_DIR": "",
     "TTC_LOG_LEVEL": "INFO",
     # Background jobs. auto: Celery workers when TTC_BROKER_URL is set, else threads in the server
     # process; "embedded", "celery" or "off" (jobs wait for `flask jobs work` or a foreground command).

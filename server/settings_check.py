@@ -50,6 +50,7 @@ RULES = {
     "TTC_PIXEL_MAX_AGE": Rule(0, DAY),
     "TTC_PIXEL_STALE_WHILE_REVALIDATE": Rule(0, DAY),
     "TTC_PIXEL_REVALIDATE_SECONDS": Rule(1, DAY),
+    "TTC_PIXEL_PUBLISH_DIR": Rule(pattern=r"/.*|", says="an absolute folder path, or empty"),
     "TTC_LOG_LEVEL": Rule(choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
     "TTC_JOB_RUNNER": Rule(choices=("auto", "embedded", "celery", "off")),
     "TTC_JOB_THREADS": Rule(1, 64),

@@ -17,12 +17,17 @@ from server.models.store import Store
 from server.pixel import edge, pages
 from server.pixel.cache import PixelCache
 from server.pixel.edge import PixelEdge
+from server.pixel.published import Publisher
 from server.stores.navigation import register_store_page, register_store_panel
 from snippets import render_ecwid, render_loader
 
 __all__ = ["add_public_fields", "init_app"]
 
 BOARD_FILE = "pixel-versions.board"
+# Published scripts: nginx keeps the app's own answer for a script one second only (it answers while
+# the file is missing: just after a change removed it), so the file written next takes over at once.
+# nginx does not pass this header on to browsers.
+PUBLISHED_SCRIPT_HEADERS = (("X-Accel-Expires", "1"),)
 PUBLIC_FIELDS = "ttc_pixel_fields"  # app.extensions: the features' additions to the public configuration
 
 
@@ -32,6 +37,7 @@ class PixelState:
 
     board: VersionBoard
     cache: PixelCache
+    publisher: Publisher | None  # TTC_PIXEL_PUBLISH_DIR set: scripts published as files for nginx
 
 
 def add_public_fields(app, function):
@@ -49,16 +55,19 @@ def init_app(app):
     max_age = app.config["TTC_PIXEL_MAX_AGE"]
     swr = app.config["TTC_PIXEL_STALE_WHILE_REVALIDATE"]
     board = VersionBoard(os.path.join(app.instance_path, BOARD_FILE))
+    folder = app.config["TTC_PIXEL_PUBLISH_DIR"]
+    publisher = Publisher(folder, board, app.config["TTC_PIXEL_REVALIDATE_SECONDS"]) if folder else None
     cache = PixelCache(board, revalidate_seconds=app.config["TTC_PIXEL_REVALIDATE_SECONDS"],
                        cache_control=f"public, max-age={max_age}, stale-while-revalidate={swr}",
                        render_script=render_loader, render_ecwid=_render_ecwid,
-                       fields=app.extensions.setdefault(PUBLIC_FIELDS, []))
-    app.extensions["ttc_pixel"] = PixelState(board, cache)
+                       fields=app.extensions.setdefault(PUBLIC_FIELDS, []),
+                       script_headers=PUBLISHED_SCRIPT_HEADERS if publisher else ())
+    app.extensions["ttc_pixel"] = PixelState(board, cache, publisher)
     app.register_blueprint(edge.bp)
     app.register_blueprint(pages.bp)
     register_store_page(app, "pixel_admin.pixel", "Pixel", order=20, also=("pixel_admin.pixel_save",))
     register_store_panel(app, "pixel", "pixel/panel.html", order=10, context=pages.panel)
-    app.wsgi_app = PixelEdge(app.wsgi_app, cache)
+    app.wsgi_app = PixelEdge(app.wsgi_app, cache, publisher)
     _watch_store_changes()
 
 
@@ -80,7 +89,10 @@ def _collect_changed_stores(session, flush_context):
 def _publish_changed_stores(session):
     keys = session.info.pop("ttc_changed_stores", None)
     if keys:
-        current_app.extensions["ttc_pixel"].board.bump(keys)
+        state = current_app.extensions["ttc_pixel"]
+        state.board.bump(keys)  # first: a file written from the old version is then removed by its writer
+        if state.publisher is not None:
+            state.publisher.purge(keys)
 
 
 def _forget_changed_stores(session, previous_transaction):

@@ -22,8 +22,10 @@ class CachedStore:
 class PixelCache:
     """Store key -> CachedStore. Safe to share between threads: entries are immutable."""
 
-    def __init__(self, board, *, revalidate_seconds, cache_control, render_script, render_ecwid, fields=()):
+    def __init__(self, board, *, revalidate_seconds, cache_control, render_script, render_ecwid, fields=(),
+                 script_headers=()):
         self.board = board
+        self.script_headers = tuple(script_headers)  # added to both scripts' responses
         self.revalidate_seconds = revalidate_seconds
         self.cache_control = cache_control
         self.render_script = render_script  # config dict -> JavaScript text
@@ -60,9 +62,9 @@ class PixelCache:
     def _build(self, store, slot, seen, deadline):
         config = rep.public_config(store, fields=self.fields)
         script = rep.build(self.render_script(config).encode("utf-8"), rep.JS_TYPE,
-                           cache_control=self.cache_control)
+                           cache_control=self.cache_control, extra=self.script_headers)
         as_json = rep.build(rep.config_json(config), rep.JSON_TYPE, cache_control=self.cache_control,
                             origins=rep.allowed_origins(store.domains), vary_origin=True)
         ecwid = rep.build(self.render_ecwid(store.public_key).encode("utf-8"), rep.JS_TYPE,
-                          cache_control=self.cache_control)
+                          cache_control=self.cache_control, extra=self.script_headers)
         return CachedStore(slot, seen, deadline, store.version, script, as_json, ecwid)

@@ -40,11 +40,15 @@ def parse_path(path):
 class PixelEdge:
     """WSGI middleware serving fresh cached pixel responses; everything else goes to ``app``."""
 
-    def __init__(self, app, cache):
+    def __init__(self, app, cache, publisher=None):
         self.app = app
         self.cache = cache
+        self.publisher = publisher  # server.pixel.published.Publisher, when scripts are published
 
     def __call__(self, environ, start_response):
+        publisher = self.publisher
+        if publisher is not None and not publisher.sweeping:
+            publisher.start()
         method = environ["REQUEST_METHOD"]
         if method == "GET" or method == "HEAD":
             target = parse_path(environ.get("PATH_INFO", ""))
@@ -52,6 +56,8 @@ class PixelEdge:
                 entry = self.cache.fresh(target[0])
                 if entry is not None:
                     representation = getattr(entry, target[1])
+                    if publisher is not None and target[1] != "config":
+                        publisher.ensure(target[0], entry)
                     status, headers, body = rep.respond(
                         representation, method, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_ORIGIN"))
                     start_response(status, headers)
@@ -71,6 +77,13 @@ def _cached(public_key):
     return entry
 
 
+def _published(key, entry):
+    publisher = current_app.extensions["ttc_pixel"].publisher
+    if publisher is not None:
+        publisher.ensure(key, entry)
+    return entry
+
+
 def _answer(representation):
     status, headers, body = rep.respond(representation, request.method,
                                         request.headers.get("If-None-Match"), request.headers.get("Origin"))
@@ -80,13 +93,13 @@ def _answer(representation):
 @bp.get("/<key>.js")
 def script(key):
     """The loader script carrying the store's current pixel configuration."""
-    return _answer(_cached(key).script)
+    return _answer(_published(key, _cached(key)).script)
 
 
 @bp.get("/<key>/ecwid.js")
 def ecwid_script(key):
     """The Ecwid storefront script: binds Ecwid's JS API to the store's loader."""
-    return _answer(_cached(key).ecwid)
+    return _answer(_published(key, _cached(key)).ecwid)
 
 
 @bp.get("/<key>/config.json", provide_automatic_options=False)

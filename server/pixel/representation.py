@@ -3,7 +3,6 @@
 Both are built once per store version into immutable bytes plus ready-made header lists, so that
 answering a request is a dictionary lookup and a comparison.
 """
-import base64
 import hashlib
 import json
 from dataclasses import dataclass
@@ -47,16 +46,24 @@ class Representation:
     origins: frozenset  # origins allowed to read it cross-site (JSON only)
 
 
+def file_time(body):
+    """The modification time a published copy of ``body`` carries (``server.pixel.published``): 31
+    bits of its SHA-256, so that every worker gives the same bytes the same time."""
+    return int.from_bytes(hashlib.sha256(body).digest()[:4], "big") >> 1
+
+
 def strong_etag(body):
-    """A strong validator for these exact bytes."""
-    digest = hashlib.sha256(body).digest()[:16]
-    return '"' + base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=") + '"'
+    """A strong validator for these exact bytes, written as nginx writes a static file's
+    (``"<mtime in hex>-<size in hex>"``), so that nginx serving a published copy (its mtime set to
+    ``file_time``) sends the same ETag and answers the same If-None-Match with a 304. It changes when
+    the bytes do, unless a change keeps the size and also maps to the same 31 bits (one in 2**31)."""
+    return f'"{file_time(body):x}-{len(body):x}"'
 
 
-def build(body, content_type, *, cache_control, origins=frozenset(), vary_origin=False):
-    """A Representation of ``body`` with its ETag and cache headers."""
+def build(body, content_type, *, cache_control, origins=frozenset(), vary_origin=False, extra=()):
+    """A Representation of ``body`` with its ETag and cache headers (and ``extra`` headers)."""
     etag = strong_etag(body)
-    common = [("ETag", etag), ("Cache-Control", cache_control), ("X-Content-Type-Options", "nosniff")]
+    common = [("ETag", etag), ("Cache-Control", cache_control), ("X-Content-Type-Options", "nosniff"), *extra]
     if vary_origin:
         common.append(("Vary", "Origin"))
     else:  # the script is loaded by <script src> from any shop page

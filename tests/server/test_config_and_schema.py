@@ -59,6 +59,7 @@ def test_a_mistyped_import_worker_setting_stops_the_start(tmp_path, monkeypatch)
     ("TTC_ADS_MIN_DAILY_BUDGETS", "JPY:5000", 'currency=amount pairs, as "JPY=5000,BRL=250"'),
     ("TTC_IMAGE_CHECKS", "sometimes", "true or false (1/0, yes/no, on/off)"),
     ("TTC_MAX_BODY", "10", "a whole number from 1024 to 2147483648"),
+    ("TTC_PIXEL_PUBLISH_DIR", "published", "an absolute folder path, or empty"),
 ])
 def test_every_setting_is_checked_at_start_with_one_line_naming_it(tmp_path, monkeypatch, name, value, says):
     monkeypatch.setenv(name, value)
