@@ -20,7 +20,7 @@ $(BIN)/activate: setup.cfg pyproject.toml setup.py injector/_fastscan.c injector
 serve: $(BIN)/activate
 	TTC_LISTEN_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
-## services: what the tests need from the machine (Chromium, Node, PostgreSQL, Redis)
+## services: what the tests need from the machine (Chromium, Node, nginx, PostgreSQL, Redis)
 services:
 	@bash scripts/test-services.sh
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Make sure the machine has what the test suite drives for real: Debian's Chromium, Node,
-# a running PostgreSQL and a running Redis. Installs from Debian's packages when missing, and the
+# Make sure the machine has what the test suite drives for real: Debian's Chromium, Node, nginx
+# (in front of the app, as deploy/nginx ships it), a running PostgreSQL and a running Redis. Installs from Debian's packages when missing, and the
 # snippet checker's Node packages (tests/snippets/node, from its package-lock.json) when out of date.
 set -euo pipefail
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v nginx >/dev/null 2>&1 || need_apt+=(nginx-light)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then

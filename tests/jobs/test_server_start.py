@@ -15,17 +15,12 @@ from server.extensions import db
 from server.models.catalog import StoreCatalog, SyncRun
 from server.models.job import Job
 from tests.factories import make_store
+from tests.tcp import free_port
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def server_environment(tmp_path, instance, database_url, **settings):

@@ -2,7 +2,6 @@
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -10,13 +9,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.tcp import free_port
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _csrf(page):
@@ -26,7 +21,7 @@ def _csrf(page):
 @pytest.fixture
 def served(tmp_path):
     """`make serve PORT=<free port>` on a fresh instance folder; yields the base URL."""
-    port = _free_port()
+    port = free_port()
     env = {name: value for name, value in os.environ.items() if not name.startswith("TTC_")}
     env.update(TTC_INSTANCE_PATH=str(tmp_path / "instance"), TTC_WORKERS="1", TTC_ARGON2_TIME_COST="1",
                TTC_ARGON2_MEMORY_KIB="8", TTC_ARGON2_PARALLELISM="1")
