@@ -3,9 +3,10 @@
 Origin: gunicorn started as deploy/gunicorn.conf.py says, driven by wrk on loopback:
   bare Flask route (fixed bytes)  |  GET /pixel/<key>.js 200  |  same with If-None-Match -> 304
   |  naive view (database read + render per request).
-Deployed: nginx with deploy/nginx/pixel-cache.conf in front of the app, against the same nginx
-serving the same bytes as a static file; then how long a store change takes to reach a client
-through the cache.
+Deployed: nginx with deploy/nginx/pixel-cache.conf in front of the app (the app publishing the
+scripts as files, TTC_PIXEL_PUBLISH_DIR), against the same nginx serving the same bytes as a static
+file; then how long a store change takes to reach a client, for the published script and for
+config.json (which goes through nginx's proxy cache).
 
 Ratios are taken run by run (each run's requests/s over the baseline's in the same round of the
 interleaving; the median and the range are printed, and the ratio of the medians beside them), and
@@ -27,7 +28,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from _harness import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _harness import (  # noqa: E402
     ROOT,
     add_machine_args,
     check_machine,
@@ -40,6 +43,7 @@ from _harness import (
     stop,
     wait_http,
 )
+from server.pixel.representation import file_time  # noqa: E402
 
 
 def script_size(key, env):
@@ -51,29 +55,41 @@ def script_size(key, env):
 
 
 def static_location(path, headers):
-    """The static baseline: the same bytes with the same response headers and the same file handling
-    (open_file_cache, gzip) as the cached location, so the two differ only in being a cache hit."""
+    """The static baseline: a plain static file with the same bytes and response headers and the same
+    file handling (open_file_cache, gzip) as the published location. Its modification time is set
+    as the app sets a published file's, so nginx computes the same ETag."""
     return f"""location = /static/pixel.js {{
             alias {path};
             open_file_cache max=10000 inactive=60s;
             gzip on; gzip_types application/javascript; gzip_min_length 256;
             charset utf-8; charset_types application/javascript;
-            etag off; max_ranges 0; add_header Last-Modified "";
-            add_header ETag '{headers["ETag"]}';
+            max_ranges 0; if_modified_since off; add_header Last-Modified "";
             add_header Cache-Control "{headers["Cache-Control"]}";
             add_header X-Content-Type-Options nosniff;
             add_header Cross-Origin-Resource-Policy cross-origin;
-            add_header X-Cache-Status HIT always;
+            add_header X-Cache-Status FILE always;
         }}"""
 
 
-def start_nginx(workdir, app_port, nginx_port, static_body, headers):
+def shipped_location(publish_dir):
+    """deploy/nginx/pixel-cache.conf with its published folder pointed at this run's."""
+    text = (ROOT / "deploy/nginx/pixel-cache.conf").read_text()
+    shipped_root = re.findall(r"^\s*root (\S+);", text, re.M)
+    if len(shipped_root) != 1:
+        sys.exit("deploy/nginx/pixel-cache.conf: expected one `root` line (the published folder)")
+    return text.replace(f"root {shipped_root[0]};", f"root {publish_dir};")
+
+
+def start_nginx(workdir, app_port, nginx_port, static_body, headers, publish_dir):
     static = workdir / "static"
     static.mkdir(parents=True)
     (static / "pixel.js").write_bytes(static_body)
     for path in (workdir, static):
         path.chmod(0o755)
     (static / "pixel.js").chmod(0o644)
+    stamp = file_time(static_body)
+    os.utime(static / "pixel.js", (stamp, stamp))
+    (workdir / "pixel-cache.conf").write_text(shipped_location(publish_dir))
     conf = workdir / "nginx.conf"
     conf.write_text(f"""
 worker_processes 1;
@@ -93,7 +109,7 @@ http {{
     proxy_cache_path {workdir}/cache levels=1:2 keys_zone=ttc_pixel:10m max_size=64m inactive=1h use_temp_path=off;
     server {{
         listen 127.0.0.1:{nginx_port};
-        include {ROOT}/deploy/nginx/pixel-cache.conf;
+        include {workdir}/pixel-cache.conf;
         {static_location(static / "pixel.js", headers)}
     }}
 }}
@@ -137,20 +153,40 @@ def cache_honours(cached_url, app_headers):
             f"If-None-Match with that ETag answered {status}")
 
 
+def published_first(edge, key, publish_dir):
+    """Ask nginx for the script until it comes from the published file; say how it went."""
+    answers = []
+    for _ in range(50):
+        with urllib.request.urlopen(f"{edge}/pixel/{key}.js") as answer:
+            answers.append(answer.headers["X-Cache-Status"])
+        if answers[-1] == "FILE":
+            break
+        time.sleep(0.1)
+    published = (publish_dir / "pixel" / f"{key}.js").is_file()
+    return (f"published script: answered by {' then '.join(answers)} ({len(answers)} requests); "
+            f"the file {'is' if published else 'is NOT'} in the published folder")
+
+
 def change_delay(nginx_url, key, env, max_age):
-    """Change the store, then poll through nginx until a client sees it; seconds taken."""
-    before = wait_http(f"{nginx_url}/pixel/{key}/config.json")
+    """Change the store, then poll through nginx until a client sees it in the published script and
+    in config.json (nginx's proxy cache); seconds taken by each (None: not seen)."""
+    urls = {"script": f"{nginx_url}/pixel/{key}.js", "config.json": f"{nginx_url}/pixel/{key}/config.json"}
+    marks = {"script": b'"consent_mode":"hold"', "config.json": b'"consent_mode":"hold"'}
+    before = {name: wait_http(url) for name, url in urls.items()}
     started = time.time()
-    # A new store does not hold events for consent; this change shows in config.json.
+    # A new store does not hold events for consent; this change shows in the script and config.json.
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "store", "update", key, "--consent-mode",
                     "hold"], cwd=ROOT, env=env, check=True, capture_output=True)
+    seen = {}
     deadline = started + max_age * 3 + 30
-    while time.time() < deadline:
-        body = wait_http(f"{nginx_url}/pixel/{key}/config.json")
-        if body != before and b'"consent_mode":"hold"' in body:
-            return time.time() - started
+    while time.time() < deadline and len(seen) < len(urls):
+        for name, url in urls.items():
+            if name not in seen:
+                body = wait_http(url)
+                if body != before[name] and marks[name] in body:
+                    seen[name] = time.time() - started
         time.sleep(0.5)
-    return None
+    return {name: seen.get(name) for name in urls}
 
 
 def measure_origin(args, origin, key, etag, server_pid):
@@ -170,17 +206,18 @@ def measure_origin(args, origin, key, etag, server_pid):
 
 
 def measure_deployed(args, edge, key, etag, server_pid):
-    """nginx: the static baseline against cache hits (200 and 304)."""
+    """nginx: the static baseline against the published script (200 and 304)."""
+    published, not_modified = "nginx -> /pixel/<key>.js, published file (200)", "nginx -> /pixel/<key>.js (304)"
     deployed = measure({
         "nginx static file (same bytes)": (f"{edge}/static/pixel.js", ()),
-        "nginx cache -> /pixel/<key>.js (200)": (f"{edge}/pixel/{key}.js", ()),
-        "nginx cache -> /pixel/<key>.js (304)": (f"{edge}/pixel/{key}.js", (f"If-None-Match: {etag}",)),
+        published: (f"{edge}/pixel/{key}.js", ()),
+        not_modified: (f"{edge}/pixel/{key}.js", (f"If-None-Match: {etag}",)),
     }, args, server_pid)
-    print_table("Deployed (nginx with deploy/nginx/pixel-cache.conf in front)", deployed)
+    print_table("Deployed (nginx with deploy/nginx/pixel-cache.conf in front, the app publishing)", deployed)
     static = "nginx static file (same bytes)"
     print("  ratios (server CPU: nginx's processes):")
-    print("    " + ratio_line(deployed, "nginx cache -> /pixel/<key>.js (200)", static, "cached 200 / static", 0.9))
-    print("    " + ratio_line(deployed, "nginx cache -> /pixel/<key>.js (304)", static, "cached 304 / static"))
+    print("    " + ratio_line(deployed, published, static, "cached 200 / static", 0.9))
+    print("    " + ratio_line(deployed, not_modified, static, "cached 304 / static 200"))
 
 
 def main():
@@ -198,6 +235,8 @@ def main():
 
     workdir = Path(tempfile.mkdtemp(prefix="ttc-pixel-bench-"))
     key, env = setup_store(workdir / "instance")
+    publish_dir = workdir / "published"
+    env["TTC_PIXEL_PUBLISH_DIR"] = str(publish_dir)
     env["BENCH_BARE_BYTES"] = str(script_size(key, env))
     app_port, nginx_port = free_port(), free_port()
     gunicorn = start_gunicorn(env, app_port)
@@ -212,10 +251,10 @@ def main():
               f" {args.runs} runs, medians; 2 cores shared by server and load generator")
         measure_origin(args, origin, key, etag, gunicorn.pid)
 
-        nginx = start_nginx(workdir / "nginx", app_port, nginx_port, script, script_headers)
+        nginx = start_nginx(workdir / "nginx", app_port, nginx_port, script, script_headers, publish_dir)
         edge = f"http://127.0.0.1:{nginx_port}"
         wait_http(f"{edge}/static/pixel.js")
-        wait_http(f"{edge}/pixel/{key}.js")
+        print(published_first(edge, key, publish_dir))
         print(like_with_like(f"{edge}/static/pixel.js", f"{edge}/pixel/{key}.js"))
         print(cache_honours(f"{edge}/pixel/{key}.js", script_headers))
         measure_deployed(args, edge, key, etag, nginx.pid)
@@ -223,9 +262,10 @@ def main():
         if not args.skip_change:
             max_age = int(re.search(r"max-age=(\d+)", urllib.request.urlopen(
                 f"{origin}/pixel/{key}.js").headers["Cache-Control"]).group(1))
-            delay = change_delay(edge, key, env, max_age)
-            shown = f"{delay:.1f} s" if delay is not None else "not seen"
-            print(f"\nstore change seen through the nginx cache after {shown} (max-age {max_age} s)")
+            delays = change_delay(edge, key, env, max_age)
+            shown = ", ".join(f"{name} after {delay:.1f} s" if delay is not None else f"{name} not seen"
+                              for name, delay in delays.items())
+            print(f"\nstore change seen through nginx: {shown} (max-age {max_age} s)")
     finally:
         if nginx:
             stop(nginx)
