@@ -207,7 +207,7 @@ def measure_origin(args, origin, key, etag, server_pid):
 
 def measure_deployed(args, edge, key, etag, server_pid):
     """nginx: the static baseline against the published script (200 and 304)."""
-    published, not_modified = "nginx -> /pixel/<key>.js, published file (200)", "nginx -> /pixel/<key>.js (304)"
+    published, not_modified = "nginx -> /pixel/<key>.js (200, the file)", "nginx -> /pixel/<key>.js (304)"
     deployed = measure({
         "nginx static file (same bytes)": (f"{edge}/static/pixel.js", ()),
         published: (f"{edge}/pixel/{key}.js", ()),
