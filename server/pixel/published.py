@@ -154,7 +154,8 @@ class Publisher:
                 return  # another process on this host swept just now
         except FileNotFoundError:
             pass
-        os.makedirs(self.root, exist_ok=True)
+        if not os.path.isdir(self.root):
+            return  # nothing published yet (the first file written makes the folder)
         with open(marker, "ab"):
             pass
         os.utime(marker)
