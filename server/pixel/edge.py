@@ -5,7 +5,8 @@ Every page view of every store comes here. When the worker already holds the sto
 (the common case) the answer costs a dictionary lookup and one shared-memory read: no database, no
 Flask request context. Anything else (first sight of a store, a change, an unknown key, other
 methods) falls through to the Flask views below (``bp``), which rebuild the cache entry and answer the
-same bytes.
+same bytes. With TTC_PIXEL_PUBLISH_DIR set, a script answered here is also written there
+(``server.pixel.published``) for nginx to answer the next ones by itself.
 """
 from flask import Blueprint, Response, current_app, request
 
