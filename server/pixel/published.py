@@ -14,8 +14,10 @@ Keeping the files honest:
 - A file is written from a cached entry the board said was current; if the board moved while it was
   written (a change committed meanwhile), the file is removed again rather than left stale.
 - Every file is removed once it is ``TTC_PIXEL_REVALIDATE_SECONDS`` old (``sweep``, run by a thread
-  in each server process, at most once a half-period on the host): a change committed on another
-  host reaches browsers within that period plus the max-age, as it does for the app's own cache.
+  in each server process, at most once a half-period on the host). A change committed on another
+  host bumps no board here: it reaches browsers within two and a half periods (a file is written
+  from a worker's copy at most a period old, and removed at most one and a half periods later)
+  plus the max-age.
 - A file that cannot be written (permissions, a full disk) is logged and left to the app, which
   answers every request itself as it would without publishing.
 """
@@ -32,7 +34,6 @@ from server.pixel.representation import file_time
 log = logging.getLogger(__name__)
 
 KEY = re.compile(r"[A-Za-z0-9_-]{8,43}\Z")  # store keys (server.security.new_public_key)
-KINDS = ("script", "ecwid")  # the CachedStore fields published; config.json varies by Origin: not published
 TEMP_SUFFIX = ".tmp"
 SWEPT = ".swept"  # its mtime: when a process on this host last swept
 RECHECK_SECONDS = 1.0  # an app hit checks a store's files at most this often per process
@@ -40,7 +41,8 @@ LOG_EVERY = 60.0
 
 
 def relative_paths(key):
-    """The files of one store under the publish folder, as nginx's $uri finds them."""
+    """The files of one store under the publish folder, as nginx's $uri finds them, by the
+    ``CachedStore`` field they hold (config.json varies by Origin: not published)."""
     return {"script": f"pixel/{key}.js", "ecwid": f"pixel/{key}/ecwid.js"}
 
 
