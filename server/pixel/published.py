@@ -67,7 +67,6 @@ class Publisher:
         self._checked[key] = (entry.script.etag, now)
         if not KEY.match(key):
             return
-        self.start()
         try:
             for kind, relative in relative_paths(key).items():
                 self._put(os.path.join(self.root, relative), getattr(entry, kind))
@@ -134,7 +133,7 @@ class Publisher:
             raise
 
     def start(self):
-        """Start this process's sweeper thread (once per process; the server's first request does)."""
+        """Start this process's sweeper thread (once per process: PixelEdge does, on its first request)."""
         if self.sweeping:
             return
         self.sweeping = True
