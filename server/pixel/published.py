@@ -145,6 +145,8 @@ class Publisher:
             time.sleep(period)
             try:
                 self._sweep_if_due(period)
+            except OSError as exc:  # a folder that cannot be used: said at most once a minute
+                self._warn("sweeping the published pixel files under %s failed: %s", self.root, exc)
             except Exception:  # the outer edge of the sweeper thread: it must keep running
                 log.exception("sweeping the published pixel files under %s failed", self.root)
 
@@ -153,7 +155,7 @@ class Publisher:
         try:
             if time.time() - os.stat(marker).st_mtime < period * 0.9:
                 return  # another process on this host swept just now
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             pass
         if not os.path.isdir(self.root):
             return  # nothing published yet (the first file written makes the folder)

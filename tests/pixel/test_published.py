@@ -183,3 +183,21 @@ def test_publishing_is_off_unless_a_folder_is_set(app_config, request):
     assert app.extensions["ttc_pixel"].publisher is None
     assert "X-Accel-Expires" not in response.headers
     assert not [name for name in os.listdir(app.instance_path) if name.endswith(".js")]
+
+
+def test_a_sweeper_that_cannot_use_its_folder_warns_once_a_minute_and_keeps_going(tmp_path, caplog):
+    under_a_file = tmp_path / "a-file"
+    under_a_file.write_text("not a folder")
+    assert published_module.Publisher(str(under_a_file / "published"), None, 1)._sweep_if_due(0.5) is None
+    blocked = tmp_path / "published"
+    (blocked / published_module.SWEPT).mkdir(parents=True)  # the marker cannot be written
+    publisher = published_module.Publisher(str(blocked), None, 1)
+    with caplog.at_level(logging.WARNING, logger="server.pixel.published"):
+        publisher.start()
+        deadline = time.monotonic() + 15
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.5)  # three more sweeps are due meanwhile
+    said = [record for record in caplog.records if record.name == "server.pixel.published"]
+    assert len(said) == 1 and said[0].levelno == logging.WARNING and not said[0].exc_info
+    assert str(blocked) in said[0].getMessage() and "Is a directory" in said[0].getMessage()
