@@ -143,12 +143,16 @@ class Publisher:
         period = max(self.max_age / 2, 0.5)
         while True:
             time.sleep(period)
-            try:
-                self._sweep_if_due(period)
-            except OSError as exc:  # a folder that cannot be used: said at most once a minute
-                self._warn("sweeping the published pixel files under %s failed: %s", self.root, exc)
-            except Exception:  # the outer edge of the sweeper thread: it must keep running
-                log.exception("sweeping the published pixel files under %s failed", self.root)
+            self._sweep_guarded(period)
+
+    def _sweep_guarded(self, period):
+        """One turn of the sweeper thread, which must keep running whatever happens."""
+        try:
+            self._sweep_if_due(period)
+        except OSError as exc:  # a folder that cannot be used: said at most once a minute
+            self._warn("sweeping the published pixel files under %s failed: %s", self.root, exc)
+        except Exception:  # the outer edge of the sweeper thread
+            log.exception("sweeping the published pixel files under %s failed", self.root)
 
     def _sweep_if_due(self, period):
         marker = os.path.join(self.root, SWEPT)
