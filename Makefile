@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# test processes (pytest-xdist); 0 runs the suite in one process
+TEST_JOBS ?= 2
 
 .PHONY: serve test services bench clean
 
@@ -27,7 +29,7 @@ services:
 ## test: install, bring up the services, lint (a finding stops here), run the whole suite (SQLite and PostgreSQL)
 test: $(BIN)/activate services
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) $(PYTEST_ARGS)
 
 ## bench: run every benchmark (prints figures; see README "Performance")
 bench: $(BIN)/activate
