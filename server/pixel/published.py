@@ -155,14 +155,14 @@ class Publisher:
             log.exception("sweeping the published pixel files under %s failed", self.root)
 
     def _sweep_if_due(self, period):
+        if not os.path.isdir(self.root):
+            return  # nothing published yet (the first file written makes the folder)
         marker = os.path.join(self.root, SWEPT)
         try:
             if time.time() - os.stat(marker).st_mtime < period * 0.9:
                 return  # another process on this host swept just now
-        except (FileNotFoundError, NotADirectoryError):
+        except FileNotFoundError:
             pass
-        if not os.path.isdir(self.root):
-            return  # nothing published yet (the first file written makes the folder)
         with open(marker, "ab"):
             pass
         os.utime(marker)
