@@ -35,13 +35,13 @@ sys.path.insert(0, str(REPO))
 
 from _harness import add_machine_args, check_machine  # noqa: E402
 from injector import files  # noqa: E402
+from injector.cli import main as injector  # noqa: E402
 from injector.scan import scan  # noqa: E402
 
 try:
     from injector._fastscan import scan_exact, scan_fast
 except ImportError:  # built without a C compiler: the Python tokenizers, through scan()
     scan_exact = scan_fast = None
-from injector.cli import main as injector  # noqa: E402
 
 STORE, SERVER = "bench_store", "https://connector.example.com"
 TARGET_BYTES, SMALL_BYTES = 40_000, 2_000
@@ -268,7 +268,8 @@ def main(argv=None):
     print(f"safe-write floor: {FLOOR}")
     print(f"floor beside a read + tokenize: {BESIDE}")
     print(f"plain floor, for reference: {PLAIN_FLOOR}")
-    print(f"injector read and write calls compiled (_fastio): {files._fastio is not None}")
+    print(f"injector read and write calls compiled (_fastio): {files._fastio is not None};"
+          f" tokenizer compiled (_fastscan): {scan_fast is not None}")
     with tempfile.TemporaryDirectory(prefix="injector-bench-") as tmp:
         report(Path(tmp), args)
 
