@@ -183,6 +183,283 @@ static PyObject *fastio_replace(PyObject *self, PyObject *args)
     return result;
 }
 
+
+/* Writer: replace() on native threads that never take the interpreter lock.
+
+   Writer(threads, capacity)
+   submit(token, path, data, signature)
+       queue one file's replacement (waits, without the lock, while `capacity` are queued); the
+       temp file is named as files._replace names it: ".<name>.<8 hex digits>.tiktok-injector.tmp"
+       beside it, another name tried while one is taken.
+   finished() -> [(token, status, errno)]
+       the replacements done since the last call: status REPLACED, CHANGED, TEMP_TAKEN (no free
+       name after TEMP_TRIES) or FAILED (errno says why); never waits.
+   close() -> [(token, status, errno)]
+       wait for every queued file, stop the threads, and return what finished() would.
+
+   A queued file holds a reference to its data (bytes are immutable: the threads read them
+   without the lock); finished() and close() drop it. */
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+enum { FAILED = 3, TEMP_TRIES = 100, MAX_THREADS = 64 };
+static const char TEMP_SUFFIX[] = ".tiktok-injector.tmp";
+
+struct job {
+    struct job *next;
+    long long token;
+    char *path;
+    PyObject *data; /* bytes */
+    struct want want;
+    int status, error;
+};
+
+typedef struct {
+    PyObject_HEAD
+    pthread_mutex_t lock;
+    pthread_cond_t queued_cond, room_cond;
+    struct job *head, *tail, *done, *done_tail;
+    Py_ssize_t queued, capacity;
+    int closing, started, nthreads;
+    pthread_t threads[MAX_THREADS];
+} Writer;
+
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t x = *state; /* xorshift64*: names, not secrets; O_EXCL makes a taken name fail */
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 2685821657736338717ULL;
+}
+
+/* Fills job->status and job->error; no Python here. */
+static void write_job(struct job *job, uint64_t *random_state)
+{
+    const char *slash = strrchr(job->path, '/');
+    size_t dir_length = slash ? (size_t)(slash - job->path) + 1 : 0;
+    const char *name = job->path + dir_length;
+    size_t room = strlen(job->path) + 2 + 9 + sizeof TEMP_SUFFIX;
+    char *temp = malloc(room);
+    if (temp == NULL) {
+        job->status = FAILED;
+        job->error = ENOMEM;
+        return;
+    }
+    Py_buffer data = {.buf = PyBytes_AS_STRING(job->data), .len = PyBytes_GET_SIZE(job->data)};
+    int outcome = -TEMP_TAKEN;
+    for (int try = 0; try < TEMP_TRIES && outcome == -TEMP_TAKEN; try++) {
+        snprintf(temp, room, "%.*s.%s.%08x%s", (int)dir_length, job->path, name,
+                 (unsigned)(next_random(random_state) >> 32), TEMP_SUFFIX);
+        outcome = replace_if_unchanged(job->path, temp, &data, &job->want);
+    }
+    free(temp);
+    job->status = outcome <= 0 ? -outcome : FAILED;
+    job->error = outcome > 0 ? outcome : 0;
+}
+
+static void *writer_thread(void *arg)
+{
+    Writer *self = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uint64_t random_state = ((uint64_t)now.tv_nsec << 20) ^ (uint64_t)now.tv_sec ^ (uint64_t)(uintptr_t)&now ^
+                            ((uint64_t)getpid() << 40) ^ 0x9E3779B97F4A7C15ULL;
+    pthread_mutex_lock(&self->lock);
+    for (;;) {
+        while (self->head == NULL && !self->closing)
+            pthread_cond_wait(&self->queued_cond, &self->lock);
+        struct job *job = self->head;
+        if (job == NULL)
+            break;
+        self->head = job->next;
+        if (self->head == NULL)
+            self->tail = NULL;
+        pthread_mutex_unlock(&self->lock);
+        write_job(job, &random_state);
+        pthread_mutex_lock(&self->lock);
+        job->next = NULL;
+        if (self->done_tail)
+            self->done_tail->next = job;
+        else
+            self->done = job;
+        self->done_tail = job;
+        self->queued--;
+        pthread_cond_signal(&self->room_cond);
+    }
+    pthread_mutex_unlock(&self->lock);
+    return NULL;
+}
+
+static int Writer_init(Writer *self, PyObject *args, PyObject *kwargs)
+{
+    int threads;
+    Py_ssize_t capacity;
+    if (!PyArg_ParseTuple(args, "in", &threads, &capacity))
+        return -1;
+    if (self->started) {
+        PyErr_SetString(PyExc_RuntimeError, "Writer already started");
+        return -1;
+    }
+    if (threads < 1 || threads > MAX_THREADS || capacity < 1) {
+        PyErr_SetString(PyExc_ValueError, "threads must be 1-64 and capacity at least 1");
+        return -1;
+    }
+    pthread_mutex_init(&self->lock, NULL);
+    pthread_cond_init(&self->queued_cond, NULL);
+    pthread_cond_init(&self->room_cond, NULL);
+    self->capacity = capacity;
+    self->started = 1;
+    for (int n = 0; n < threads; n++) {
+        int error = pthread_create(&self->threads[n], NULL, writer_thread, self);
+        if (error) {
+            pthread_mutex_lock(&self->lock);
+            self->closing = 1;
+            pthread_cond_broadcast(&self->queued_cond);
+            pthread_mutex_unlock(&self->lock);
+            for (int m = 0; m < n; m++)
+                pthread_join(self->threads[m], NULL);
+            self->nthreads = 0;
+            errno = error;
+            PyErr_SetFromErrno(PyExc_OSError);
+            return -1;
+        }
+        self->nthreads = n + 1;
+    }
+    return 0;
+}
+
+static PyObject *Writer_submit(Writer *self, PyObject *args)
+{
+    long long token;
+    PyObject *path_arg, *data, *path_bytes = NULL;
+    struct want want;
+    if (!PyArg_ParseTuple(args, "LOO!(KLLl)", &token, &path_arg, &PyBytes_Type, &data, &want.ino, &want.size,
+                          &want.mtime_ns, &want.mode))
+        return NULL;
+    if (!self->started || self->closing) {
+        PyErr_SetString(PyExc_RuntimeError, "Writer is closed");
+        return NULL;
+    }
+    if (!PyUnicode_FSConverter(path_arg, &path_bytes))
+        return NULL;
+    struct job *job = calloc(1, sizeof *job);
+    char *path = job ? strdup(PyBytes_AS_STRING(path_bytes)) : NULL;
+    Py_DECREF(path_bytes);
+    if (path == NULL) {
+        free(job);
+        return PyErr_NoMemory();
+    }
+    job->token = token;
+    job->path = path;
+    job->want = want;
+    Py_INCREF(data);
+    job->data = data;
+    pthread_mutex_lock(&self->lock);
+    while (self->queued >= self->capacity) { /* full: wait for a thread, letting go of the interpreter lock */
+        pthread_mutex_unlock(&self->lock); /* never wait for one lock while holding the other */
+        Py_BEGIN_ALLOW_THREADS
+        pthread_mutex_lock(&self->lock);
+        while (self->queued >= self->capacity)
+            pthread_cond_wait(&self->room_cond, &self->lock);
+        pthread_mutex_unlock(&self->lock);
+        Py_END_ALLOW_THREADS
+        pthread_mutex_lock(&self->lock);
+    }
+    if (self->tail)
+        self->tail->next = job;
+    else
+        self->head = job;
+    self->tail = job;
+    self->queued++;
+    pthread_cond_signal(&self->queued_cond);
+    pthread_mutex_unlock(&self->lock);
+    Py_RETURN_NONE;
+}
+
+/* The finished jobs, as a list; frees them. */
+static PyObject *take_done(Writer *self)
+{
+    pthread_mutex_lock(&self->lock);
+    struct job *job = self->done;
+    self->done = self->done_tail = NULL;
+    pthread_mutex_unlock(&self->lock);
+    PyObject *list = PyList_New(0);
+    while (job != NULL) {
+        struct job *next = job->next;
+        PyObject *item = list ? Py_BuildValue("(Lii)", job->token, job->status, job->error) : NULL;
+        if (item == NULL || PyList_Append(list, item) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(item);
+        Py_DECREF(job->data);
+        free(job->path);
+        free(job);
+        job = next;
+    }
+    return list;
+}
+
+static PyObject *Writer_finished(Writer *self, PyObject *unused)
+{
+    return take_done(self);
+}
+
+static void stop_threads(Writer *self)
+{
+    if (!self->started || self->nthreads == 0)
+        return;
+    pthread_mutex_lock(&self->lock);
+    self->closing = 1;
+    pthread_cond_broadcast(&self->queued_cond);
+    pthread_mutex_unlock(&self->lock);
+    Py_BEGIN_ALLOW_THREADS
+    for (int n = 0; n < self->nthreads; n++)
+        pthread_join(self->threads[n], NULL);
+    Py_END_ALLOW_THREADS
+    self->nthreads = 0;
+}
+
+static PyObject *Writer_close(Writer *self, PyObject *unused)
+{
+    stop_threads(self);
+    self->closing = 1;
+    return take_done(self);
+}
+
+static void Writer_dealloc(Writer *self)
+{
+    if (self->started) {
+        stop_threads(self);
+        PyObject *rest = take_done(self);
+        Py_XDECREF(rest);
+        pthread_mutex_destroy(&self->lock);
+        pthread_cond_destroy(&self->queued_cond);
+        pthread_cond_destroy(&self->room_cond);
+    }
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef writer_methods[] = {
+    {"submit", (PyCFunction)Writer_submit, METH_VARARGS, "Queue one file's safe replacement."},
+    {"finished", (PyCFunction)Writer_finished, METH_NOARGS, "[(token, status, errno)] done since the last call."},
+    {"close", (PyCFunction)Writer_close, METH_NOARGS, "Wait for every queued file; what finished() would return."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject WriterType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "injector._fastio.Writer",
+    .tp_basicsize = sizeof(Writer),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Safe replacements on native threads.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Writer_init,
+    .tp_dealloc = (destructor)Writer_dealloc,
+    .tp_methods = writer_methods,
+};
+
 static PyMethodDef methods[] = {
     {"read", fastio_read, METH_VARARGS, "(data | None, signature) of a whole file, in one call."},
     {"replace", fastio_replace, METH_VARARGS, "Replace a file safely through a temp file, in one call."},
@@ -196,7 +473,9 @@ PyMODINIT_FUNC PyInit__fastio(void)
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
-    if (PyModule_AddIntConstant(m, "CHANGED", CHANGED) < 0 || PyModule_AddIntConstant(m, "TEMP_TAKEN", TEMP_TAKEN) < 0) {
+    if (PyType_Ready(&WriterType) < 0 || PyModule_AddIntConstant(m, "CHANGED", CHANGED) < 0 ||
+        PyModule_AddIntConstant(m, "TEMP_TAKEN", TEMP_TAKEN) < 0 || PyModule_AddIntConstant(m, "FAILED", FAILED) < 0 ||
+        PyModule_AddIntConstant(m, "REPLACED", REPLACED) < 0 || PyModule_AddObjectRef(m, "Writer", (PyObject *)&WriterType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -29,6 +29,8 @@ except ImportError:  # installed without a C compiler
 TEMP_SUFFIX = ".tiktok-injector.tmp"
 _TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")
 _VCS_DIRS = frozenset((".git", ".hg", ".svn"))
+CHANGED = "changed while the injector was running: not written"
+NO_TEMP_NAME = "cannot write: no free name for a temporary file in its folder"
 TEMP_NAME_TRIES = 100  # names tried before giving up (each is 32 random bits: a clash is rare)
 _temp_names = random.Random()  # names, not secrets: O_EXCL makes a taken name fail, never clobber
 
@@ -170,7 +172,7 @@ def write_atomic(path: str, data: bytes, signature: tuple, backup: str | None = 
     try:
         info = os.lstat(path)
         if _signature(info) != signature:
-            raise FileError("changed while the injector was running: not written")
+            raise FileError(CHANGED)
         if backup:
             _write_backup(path, backup, info)
         handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=directory)
@@ -203,10 +205,10 @@ def _replace(path, data, signature):
         except OSError as exc:
             raise FileError(f"cannot write: {exc.strerror}") from exc
         if status == _fastio.CHANGED:
-            raise FileError("changed while the injector was running: not written")
+            raise FileError(CHANGED)
         if status != _fastio.TEMP_TAKEN:
             return
-    raise FileError("cannot write: no free name for a temporary file in its folder")
+    raise FileError(NO_TEMP_NAME)
 
 
 def _write_all(handle, data):

@@ -11,10 +11,10 @@ Files are examined in the table's order, so whether a template id still has file
 from the walk (each entry says whether it is the last with its id).
 
 Each step SQLite takes lets go of Python's interpreter lock (the sqlite3 module releases it around
-every row inserted or fetched), and while apply's writer threads hold it, getting it back costs far
-more than the step itself. So what apply's loop sends or reads takes one step a page: records are
-inserted a page at a time in one statement, and the walk's entries, once numbered, are read back
-as pickled pages.
+every row inserted or fetched), and where other Python threads run (apply's writer threads, where
+``_fastio`` is not built) getting it back costs far more than the step itself. So what apply's loop
+sends or reads takes one step a page: records are inserted a page at a time in one statement, and
+the walk's entries, once numbered, are read back as pickled pages.
 """
 import pickle
 import sqlite3
@@ -243,13 +243,6 @@ class Ledger:
         self._flush_rows()
         return self.db.execute("SELECT count(*), coalesce(sum(changed), 0), coalesce(sum(length(problem) > 0), 0)"
                                " FROM rows").fetchone()
-
-    def read_ahead(self):
-        """Read the next page of entries now if few are left (apply does it while it waits for a
-        write slot). Gathered records are not sent early: a page sent half full is one more wait
-        for the interpreter lock, and while the main thread waits the writer threads run dry."""
-        if len(self._ahead) < PAGE // 2:
-            self._read_ahead()
 
     def _flush_examined(self):
         if self._examined:

@@ -3,8 +3,9 @@
 The walk's entries go to the run's ledger (injector.ledger, on disk), which numbers them in sorted
 order. Each file is then read and examined into small Facts (in worker processes on a large
 folder) and planned as soon as nothing still unexamined can change its plan; a file that changes
-is re-read, spliced and written atomically there and then (several at once, since fsync waits on
-the disk), so reading and classifying overlap the writes. What the run keeps of each file (its
+is spliced there and then (from the bytes just examined, or read again) and its new bytes handed
+to the writer (injector.writer), which replaces several at once, since fsync waits on the disk: so
+reading and classifying overlap the writes. What the run keeps of each file (its
 entry, what the planner needs, its row of the table) stays in the ledger: memory does not grow
 with the folder.
 """
@@ -13,7 +14,6 @@ import contextlib
 import functools
 import itertools
 import os
-import queue
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -28,15 +28,13 @@ from .errors import FileError, InjectorError, UsageError
 from .ledger import Ledger
 from .markers import find_blocks, make_snippet
 from .scan import scan
+from .writer import Writer
 
 POOL_MIN_FILES = 256
 MAX_EXAMINE_WORKERS = 4
 EXAMINE_CHUNK = 32
 EXAMINE_WINDOW = 8  # chunks in flight per examining process
 PARENT_POLL_SECONDS = 0.2
-WRITE_THREADS = 16  # fsync waits on the disk; several in flight let the journal batch them
-WRITE_QUEUE = 4 * WRITE_THREADS  # files waiting for a writer thread (a queued file holds no bytes yet):
-# enough that they do not run dry while the main thread waits for the interpreter lock
 EVENT_BLOCKS = (("view-content", "ViewContent"), ("add-to-cart", "AddToCart"), ("order", "PlaceAnOrder"))
 
 
@@ -121,42 +119,46 @@ def run(options: Options) -> Outcome:
 
 
 def _plan_and_write(ledger, by_name, options):
-    """Each file is planned as soon as nothing still unexamined can change its plan, and written
-    then (apply, remove), so reading and classifying overlap the disk's fsyncs. --diff shows its
-    diffs once the folder is planned, in the table's order."""
+    """Each file is planned as soon as nothing still unexamined can change its plan, and spliced
+    and handed to the writer then (apply, remove), so reading and classifying overlap the disk's
+    fsyncs. --diff shows its diffs once the folder is planned, in the table's order."""
     planner = classify.FolderPlanner(options.settings, ledger)
-    with _Writer(options, ledger) as writer:
-        for number, entry, facts in _examined(ledger, by_name, options):
+    with _Rewriter(options, ledger) as rewriter:
+        for number, entry, facts, data in _examined(ledger, by_name, options):
             for ready, wanted in planner.add(facts):
-                at, where = (number, entry) if ready is facts else ledger.entry(ready.rel)
+                fresh = ready is facts
+                at, where = (number, entry) if fresh else ledger.entry(ready.rel)
                 row, names = _plan_row(ready, wanted, options)
                 if not row.changed or not (options.write or options.on_diff):
                     ledger.add_row(at, row)
                     continue
                 job = (row, where, ready, {name: by_name[name] for name in names}, wanted)
                 if options.write:
-                    writer.submit(at, job)
+                    rewriter.rewrite(at, job, data if fresh else None)
                 else:
                     ledger.defer(at, job)
     if planner.waiting():  # cannot happen: every template id waited for is examined by now
         raise InjectorError("some files were never planned")
     for number, job in ledger.deferred():  # --diff: compute, show, write nothing
-        _rewrite_one(job, options)
+        _spliced(job, options)
         ledger.add_row(number, job[0])
 
 
 def _examined(ledger, snippets, options):
-    """(number, Entry, Facts) for each file, in the table's order, reporting progress."""
-    examine = functools.partial(examine_entry, snippets=snippets, max_bytes=options.selection.max_bytes)
+    """(number, Entry, Facts, bytes or None) for each file, in the table's order, reporting
+    progress; the bytes as read come along where the file was examined in this process."""
+    max_bytes = options.selection.max_bytes
     workers = _workers(options.jobs, ledger.count)
     with contextlib.ExitStack() as stack:
         if workers > 1:
             # Examining is pure and CPU-bound: on a large folder, spread it over the cores.
+            examine = functools.partial(examine_entry, snippets=snippets, max_bytes=max_bytes)
             pool = ProcessPoolExecutor(workers, initializer=_leave_with, initargs=(os.getpid(),))
             stack.enter_context(pool)
             results = _in_chunks(pool, examine, ledger.entries(), window=EXAMINE_WINDOW * workers)
         else:
-            results = ((number, entry, examine(entry)) for number, entry in ledger.entries())
+            results = ((number, entry, *_read_and_examine(entry, snippets, max_bytes))
+                       for number, entry in ledger.entries())
         for done, result in enumerate(results, 1):
             if options.on_progress:
                 options.on_progress(done, ledger.count)
@@ -179,7 +181,7 @@ def _in_chunks(pool, examine, numbered, window):
         while pending and (len(pending) >= window or item is None):
             done, future = pending.popleft()
             for (number, entry), facts in zip(done, future.result(), strict=True):
-                yield number, entry, facts
+                yield number, entry, facts, None
 
 
 def _examine_all(examine, entries):
@@ -188,13 +190,18 @@ def _examine_all(examine, entries):
 
 def examine_entry(entry, snippets, max_bytes):
     """Facts for one walked entry: read it (unless it is skipped) and examine its bytes."""
+    return _read_and_examine(entry, snippets, max_bytes)[0]
+
+
+def _read_and_examine(entry, snippets, max_bytes):
+    """(Facts, the bytes read or None) for one walked entry."""
     if entry.skip_kind:
-        return classify.skipped(entry.rel, entry.skip_kind, entry.reason)
+        return classify.skipped(entry.rel, entry.skip_kind, entry.reason), None
     try:
         data, signature = files.read(entry.path, max_bytes)
     except FileError as exc:
-        return Facts(rel=entry.rel, kind=classify.SKIPPED, problem=str(exc))
-    return classify.examine(entry.rel, data, snippets, signature)
+        return Facts(rel=entry.rel, kind=classify.SKIPPED, problem=str(exc)), None
+    return classify.examine(entry.rel, data, snippets, signature), data
 
 
 def _leave_with(parent):
@@ -266,69 +273,43 @@ def _join(*parts):
     return "; ".join(part for part in parts if part)
 
 
-class _Writer:
-    """Writes files on a few threads (fsync waits on the disk), each taking the next file from a
-    bounded queue so memory stays flat however many change; hands each written file's row to the
-    ledger; on leaving, fsyncs each folder written in, once.
-
-    A thread takes the next file as soon as it is done with one: one slow fsync never leaves the
-    others idle. No future, lock or condition is made per file."""
+class _Rewriter:
+    """Splices each file that changes, in the planning thread, and hands its new bytes to a Writer
+    (started with the first such file); each file's row goes to the ledger once it is written."""
 
     def __init__(self, options, ledger):
         self.options = options
         self.ledger = ledger
-        self.queue = queue.Queue(WRITE_QUEUE)
-        self.threads = []  # started with the first file to write
-        self.folders = set()
-        self.failures = []
-        self.finished = collections.deque()  # (number, Row) written, for the ledger (main thread only)
+        self.writer = None
+        self.rows = {}  # number -> Row of each file in the writer's hands
 
     def __enter__(self):
         return self
 
-    def submit(self, number, job):
-        """Queue one file's rewrite; waits while the queue is full."""
-        if self.failures:
-            raise self.failures[0]
-        if not self.threads:
-            self.threads = [threading.Thread(target=self._work, name=f"injector-writer-{n}")
-                            for n in range(WRITE_THREADS)]
-            for thread in self.threads:
-                thread.start()
-        self._record()
-        try:
-            self.queue.put_nowait((number, job))
-        except queue.Full:  # every thread is busy: read the next entries meanwhile, then wait
-            self.ledger.read_ahead()
-            self.queue.put((number, job))
+    def rewrite(self, number, job, data=None):
+        """Splice one file (``data``: its bytes as examined, or None to read them again) and queue
+        its replacement; waits while the writer's queue is full."""
+        row, entry, facts = job[:3]
+        new = _spliced(job, self.options, data)
+        if new is None:
+            self.ledger.add_row(number, row)
+            return
+        if self.writer is None:
+            self.writer = Writer(self.options.backup)
+        self.rows[number] = row
+        self.writer.submit(number, entry.path, new, facts.signature, entry.rel)
+        self._record(self.writer.finished())
 
-    def _work(self):
-        while (item := self.queue.get()) is not None:
-            number, job = item
-            try:
-                path = _rewrite_one(job, self.options)
-                if path:
-                    self.folders.add(os.path.dirname(path))
-            except BaseException as exc:  # not a file's problem (those are rows): handed to the main thread
-                self.failures.append(exc)
-            finally:
-                self.finished.append((number, job[0]))
-
-    def _record(self):
-        while self.finished:
-            self.ledger.add_row(*self.finished.popleft())
+    def _record(self, done):
+        for number, problem in done:
+            row = self.rows.pop(number)
+            if problem:
+                row.problem, row.changed = problem, False
+            self.ledger.add_row(number, row)
 
     def __exit__(self, *exc_info):
-        try:
-            for _thread in self.threads:
-                self.queue.put(None)
-            for thread in self.threads:
-                thread.join()
-        finally:
-            files.sync_directories(self.folders)
-        self._record()
-        if self.failures and exc_info[0] is None:
-            raise self.failures[0]
+        if self.writer is not None:
+            self._record(self.writer.close())
         return False
 
 
@@ -342,12 +323,16 @@ def _offsets_hold(data, blocks, anchors):
     )
 
 
-def _rewrite_one(job, options):
+def _spliced(job, options, data=None):
+    """One file's new bytes, to be written over the bytes it was examined with (None when nothing
+    is to be written); shows the diff for --diff. ``data`` is the file's bytes as examined, or None
+    to read them again. A file's problem goes to its row."""
     row, entry, facts, snippets, wanted = job
     try:
-        data, signature = files.read(entry.path, options.selection.max_bytes)
-        if signature != facts.signature:  # inode, size, mtime and mode as first read
-            raise FileError("changed while the injector was running: not written")
+        if data is None:
+            data, signature = files.read(entry.path, options.selection.max_bytes)
+            if signature != facts.signature:  # inode, size, mtime and mode as first read
+                raise FileError(files.CHANGED)
         blocks, anchors = facts.marks, facts.anchors
         if not _offsets_hold(data, blocks, anchors):  # belt and braces: scan again
             found = scan(data)
@@ -359,10 +344,7 @@ def _rewrite_one(job, options):
             return None
         if options.on_diff:
             options.on_diff(entry.rel, data, new)
-        if options.write:
-            backup = os.path.join(options.backup, *entry.rel.split("/")) if options.backup else None
-            files.write_atomic(entry.path, new, signature, backup)
-            return entry.path
+        return new if options.write else None
     except InjectorError as exc:
         row.problem = str(exc)
         row.changed = False

@@ -207,6 +207,7 @@ def test_an_unexpected_failure_in_a_writer_thread_ends_the_run_with_code_2(tmp_p
     def broken(*args):
         raise RuntimeError("disk driver bug")
 
+    monkeypatch.setattr(files, "_fastio", None)  # the Python writer threads, which call write_atomic
     monkeypatch.setattr(files, "write_atomic", broken)
     assert main(["apply", str(tmp_path), "--store", STORE, "--server", SERVER, "--jobs", "1"]) == 2
     assert all(path.read_bytes() == page for path in tmp_path.iterdir())

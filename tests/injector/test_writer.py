@@ -1,0 +1,95 @@
+"""The writer: many safe replacements in flight, each reported by its token when done."""
+import os
+from pathlib import Path
+
+import pytest
+
+from injector import files
+from injector.cli import main
+from injector.files import TEMP_SUFFIX, read
+from injector.writer import Writer
+
+from .conftest import SERVER, STORE
+
+
+@pytest.fixture(params=["native", "python"])
+def kind(request, monkeypatch):
+    """Each test runs on _fastio's native threads and on the Python threads that stand in for them."""
+    if request.param == "native":
+        if files._fastio is None:
+            pytest.skip("injector._fastio is not built (no C compiler on install)")
+    else:
+        monkeypatch.setattr(files, "_fastio", None)
+    return request.param
+
+
+def make_pages(folder, count):
+    pages = {}
+    for index in range(count):
+        path = folder / f"page-{index:03}.html"
+        path.write_bytes(b"<p>%d</p>\r\n" % index * (index + 1))
+        os.chmod(path, 0o640 if index % 2 else 0o604)
+        pages[str(path)] = read(str(path), 1_000_000)
+    return pages
+
+
+def test_every_file_is_replaced_with_its_new_bytes_and_mode_and_reported_once(tmp_path, kind):
+    pages = make_pages(tmp_path, 300)  # many more than the queue holds
+    writer = Writer(threads=4, capacity=8)
+    reported = []
+    for token, (path, (data, signature)) in enumerate(pages.items()):
+        writer.submit(token, path, data + b"<!-- new -->", signature)
+        reported += writer.finished()
+    reported += writer.close()
+    assert sorted(reported) == [(token, None) for token in range(300)]
+    for path, (data, signature) in pages.items():
+        assert Path(path).read_bytes() == data + b"<!-- new -->"
+        assert os.stat(path).st_mode == signature[3]
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(TEMP_SUFFIX)]
+    assert writer.folders == {str(tmp_path)}
+
+
+def test_a_file_changed_or_deleted_since_it_was_read_is_left_as_it_is_and_said_so(tmp_path, kind):
+    pages = make_pages(tmp_path, 3)
+    (edited, (data0, sig0)), (deleted, (_, sig1)), (kept, (_, sig2)) = pages.items()
+    with open(edited, "ab") as handle:
+        handle.write(b"edited meanwhile")
+    os.unlink(deleted)
+    writer = Writer(threads=2, capacity=2)
+    for token, (path, signature) in enumerate(((edited, sig0), (deleted, sig1), (kept, sig2))):
+        writer.submit(token, path, b"new", signature)
+    outcome = dict(writer.close())
+    assert outcome[0] == "changed while the injector was running: not written"
+    assert outcome[1] in ("cannot write: No such file or directory", outcome[0])
+    assert outcome[2] is None
+    assert Path(edited).read_bytes() == data0 + b"edited meanwhile"
+    assert Path(kept).read_bytes() == b"new"
+    assert sorted(os.listdir(tmp_path)) == sorted(os.path.basename(p) for p in (edited, kept))
+
+
+def test_a_folder_that_is_gone_is_a_clear_problem_not_a_crash(tmp_path, kind):
+    writer = Writer(threads=1, capacity=1)
+    writer.submit(7, str(tmp_path / "gone" / "page.html"), b"new", (1, 1, 1, 0o100644))
+    assert writer.close() == [(7, "cannot write: No such file or directory")]
+    assert writer.folders == set()
+
+
+def test_a_closed_native_writer_takes_no_more_files(tmp_path):
+    if files._fastio is None:
+        pytest.skip("injector._fastio is not built (no C compiler on install)")
+    native = files._fastio.Writer(2, 2)
+    assert native.close() == []
+    with pytest.raises(RuntimeError, match="closed"):
+        native.submit(1, str(tmp_path / "page.html"), b"new", (1, 1, 1, 0o100644))
+    with pytest.raises(ValueError):
+        files._fastio.Writer(0, 2)
+
+
+def test_apply_on_either_writer_writes_the_same_bytes(tmp_path, kind):
+    page = b"<html>\r\n<head>\r\n  <title>x</title>\r\n</head>\r\n<body>\r\n</body>\r\n</html>\r\n"
+    for index in range(40):
+        (tmp_path / f"page-{index:02}.html").write_bytes(page)
+    assert main(["apply", str(tmp_path), "--store", STORE, "--server", SERVER, "--quiet"]) == 1  # changed
+    written = {path.read_bytes() for path in tmp_path.iterdir()}
+    assert len(written) == 1 and written != {page}
+    assert b"<!-- tiktok-connector:head v" in written.pop()
