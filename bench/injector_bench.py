@@ -37,6 +37,7 @@ from _harness import add_machine_args, check_machine  # noqa: E402
 from injector import files  # noqa: E402
 from injector.cli import main as injector  # noqa: E402
 from injector.scan import scan  # noqa: E402
+from injector.writer import Writer  # noqa: E402
 
 try:
     from injector._fastscan import scan_exact, scan_fast
@@ -45,12 +46,12 @@ except ImportError:  # built without a C compiler: the Python tokenizers, throug
 
 STORE, SERVER = "bench_store", "https://connector.example.com"
 TARGET_BYTES, SMALL_BYTES = 40_000, 2_000
-WRITE_THREADS = 16  # as many writes in flight as the injector's writer threads
-FLOOR = ("the same files rewritten safely with the injector's own read and write calls (injector.files.read and"
-         " write_atomic: a hidden temp file in the folder, its mode, fdatasync, rename; one call each into"
-         " _fastio where it is built), 16 threads, then fsync the folder once; nothing examined or planned;"
-         " on a copy of the folder made before the first run, rewritten again each run as the injector"
-         " rewrites its folder")
+WRITE_THREADS = 16  # the plain floor: as many writes in flight as the injector keeps
+FLOOR = ("the same files rewritten safely with the injector's own read and write calls (injector.files.read,"
+         " then injector.writer.Writer: a hidden temp file in the folder, its mode, fdatasync, rename, 16 at a time"
+         " on _fastio's native threads where it is built), then fsync the folder once; nothing examined or"
+         " planned; on a copy of the folder made before the first run, rewritten again each run as the"
+         " injector rewrites its folder")
 BESIDE = ("the floor again, while another process reads every file of the folder and runs the compiled"
           " tokenizer over it (the least examining an apply can do: it must find each file's real </head>"
           " and marker blocks before writing); floor alone / floor beside it is about the most apply / floor"
@@ -144,14 +145,15 @@ def write_floor(scratch: Path) -> tuple:
     The copy is made once and rewritten each run: deleting it after every run would have the disk
     discarding its blocks while the next command runs.
     """
-    def rewrite(path):
-        data, signature = files.read(path, files.Selection().max_bytes)
-        files.write_atomic(path, data, signature)
-
     start, cpu = time.perf_counter(), _cpu()
-    with ThreadPoolExecutor(WRITE_THREADS) as pool:
-        list(pool.map(rewrite, sorted(str(path) for path in scratch.iterdir())))
-    files.sync_directories([str(scratch)])
+    writer, problems = Writer(), []
+    for token, path in enumerate(sorted(str(path) for path in scratch.iterdir())):
+        data, signature = files.read(path, files.Selection().max_bytes)
+        writer.submit(token, path, data, signature)
+        problems += [problem for _token, problem in writer.finished() if problem]
+    problems += [problem for _token, problem in writer.close() if problem]  # and the folder's fsync
+    if problems:
+        raise RuntimeError(f"the floor could not rewrite its copy: {problems[0]}")
     return time.perf_counter() - start, _cpu() - cpu
 
 
