@@ -6,6 +6,7 @@ block follows. Apply adds the block plus the line breaks that put it on its own 
 says exactly which bytes that was, so removing a block gives the original bytes back. ``split``
 records that apply had to break a line in two (the anchor was not at the start of its line).
 """
+import functools
 import re
 from dataclasses import dataclass
 
@@ -69,6 +70,7 @@ def make_snippet(name: str, version: str, text: str, store: str | None = None) -
     return Snippet(name=name, version=version, lines=lines, store=store)
 
 
+@functools.lru_cache(maxsize=64)  # a folder's files share a few indents and line breaks: rendered once each
 def render(snippet: Snippet, indent: bytes, newline: bytes, split: bool) -> bytes:
     """The block from its open marker to its close marker (without the framing line breaks)."""
     attrs = b""
