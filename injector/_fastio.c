@@ -14,6 +14,7 @@
    os.stat. Both do what files.read and files.write_atomic do in Python, where each of those system
    calls lets go of the lock and must take it back: with a dozen writer threads that hand-over,
    not the calls, is what a small file's write costs. */
+#define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <errno.h>
@@ -186,7 +187,9 @@ static PyObject *fastio_replace(PyObject *self, PyObject *args)
 
 /* Writer: replace() on native threads that never take the interpreter lock.
 
-   Writer(threads, capacity)
+   Writer(threads, capacity, cpus=())
+       start the threads; where cpus names CPUs, the threads run on those only (the caller keeps
+       another to itself: the threads' wake-ups then never take it from the thread feeding them).
    submit(token, path, data, signature)
        queue one file's replacement (waits, without the lock, while `capacity` are queued); the
        temp file is named as files._replace names it: ".<name>.<8 hex digits>.tiktok-injector.tmp"
@@ -200,6 +203,7 @@ static PyObject *fastio_replace(PyObject *self, PyObject *args)
    A queued file holds a reference to its data (bytes are immutable: the threads read them
    without the lock); finished() and close() drop it. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -222,7 +226,8 @@ typedef struct {
     pthread_cond_t queued_cond, room_cond;
     struct job *head, *tail, *done, *done_tail;
     Py_ssize_t queued, capacity;
-    int closing, started, nthreads;
+    int closing, started, nthreads, placed;
+    cpu_set_t cpus;
     pthread_t threads[MAX_THREADS];
 } Writer;
 
@@ -264,6 +269,8 @@ static void write_job(struct job *job, uint64_t *random_state)
 static void *writer_thread(void *arg)
 {
     Writer *self = arg;
+    if (self->placed)
+        sched_setaffinity(0, sizeof self->cpus, &self->cpus); /* where it cannot, the thread runs anywhere */
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     uint64_t random_state = ((uint64_t)now.tv_nsec << 20) ^ (uint64_t)now.tv_sec ^ (uint64_t)(uintptr_t)&now ^
@@ -294,11 +301,38 @@ static void *writer_thread(void *arg)
     return NULL;
 }
 
+/* Fills self->cpus from a sequence of CPU numbers; sets self->placed when there is one. */
+static int read_cpus(Writer *self, PyObject *cpus)
+{
+    PyObject *items = PySequence_Fast(cpus, "cpus must be a sequence of CPU numbers");
+    if (items == NULL)
+        return -1;
+    CPU_ZERO(&self->cpus);
+    for (Py_ssize_t n = 0; n < PySequence_Fast_GET_SIZE(items); n++) {
+        long cpu = PyLong_AsLong(PySequence_Fast_GET_ITEM(items, n));
+        if (cpu == -1 && PyErr_Occurred()) {
+            Py_DECREF(items);
+            return -1;
+        }
+        if (cpu < 0 || cpu >= CPU_SETSIZE) {
+            Py_DECREF(items);
+            PyErr_Format(PyExc_ValueError, "no such CPU: %ld", cpu);
+            return -1;
+        }
+        CPU_SET((int)cpu, &self->cpus);
+        self->placed = 1;
+    }
+    Py_DECREF(items);
+    return 0;
+}
+
 static int Writer_init(Writer *self, PyObject *args, PyObject *kwargs)
 {
+    static char *keywords[] = {"threads", "capacity", "cpus", NULL};
     int threads;
     Py_ssize_t capacity;
-    if (!PyArg_ParseTuple(args, "in", &threads, &capacity))
+    PyObject *cpus = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "in|O", keywords, &threads, &capacity, &cpus))
         return -1;
     if (self->started) {
         PyErr_SetString(PyExc_RuntimeError, "Writer already started");
@@ -308,6 +342,8 @@ static int Writer_init(Writer *self, PyObject *args, PyObject *kwargs)
         PyErr_SetString(PyExc_ValueError, "threads must be 1-64 and capacity at least 1");
         return -1;
     }
+    if (cpus != NULL && cpus != Py_None && read_cpus(self, cpus) < 0)
+        return -1;
     pthread_mutex_init(&self->lock, NULL);
     pthread_cond_init(&self->queued_cond, NULL);
     pthread_cond_init(&self->room_cond, NULL);

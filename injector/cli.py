@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"skip files larger than this (default {DEFAULT_MAX_BYTES})")
         sub.add_argument("--quiet", "-q", action="store_true", help="list only changed files and problems")
         sub.add_argument("--jobs", type=int, metavar="N",
-                         help="processes examining files (default: one per CPU, up to 4, for 256+ files)")
+                         help="processes examining files (default: one per CPU, up to 4, for 256+ files"
+                              " when nothing is written; one when apply or remove writes)")
     for sub in (apply, remove):
         sub.add_argument("--dry-run", action="store_true", help="plan and report, write nothing")
         sub.add_argument("--diff", action="store_true", help="show a unified diff, write nothing")

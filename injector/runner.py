@@ -123,8 +123,10 @@ def _plan_and_write(ledger, by_name, options):
     and handed to the writer then (apply, remove), so reading and classifying overlap the disk's
     fsyncs. --diff shows its diffs once the folder is planned, in the table's order."""
     planner = classify.FolderPlanner(options.settings, ledger)
-    with _Rewriter(options, ledger) as rewriter:
-        for number, entry, facts, data in _examined(ledger, by_name, options):
+    workers = _workers(options.jobs, ledger.count, options.write)
+    # Examined in this process, the writer's threads get the other CPUs to themselves (injector.writer).
+    with _Rewriter(options, ledger, place=workers == 1) as rewriter:
+        for number, entry, facts, data in _examined(ledger, by_name, options, workers):
             for ready, wanted in planner.add(facts):
                 fresh = ready is facts
                 at, where = (number, entry) if fresh else ledger.entry(ready.rel)
@@ -144,11 +146,10 @@ def _plan_and_write(ledger, by_name, options):
         ledger.add_row(number, job[0])
 
 
-def _examined(ledger, snippets, options):
+def _examined(ledger, snippets, options, workers):
     """(number, Entry, Facts, bytes or None) for each file, in the table's order, reporting
     progress; the bytes as read come along where the file was examined in this process."""
     max_bytes = options.selection.max_bytes
-    workers = _workers(options.jobs, ledger.count)
     with contextlib.ExitStack() as stack:
         if workers > 1:
             # Examining is pure and CPU-bound: on a large folder, spread it over the cores.
@@ -218,9 +219,13 @@ def _leave_with(parent):
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _workers(jobs, count):
-    if jobs is None:  # automatic: only where a pool pays for its start
-        jobs = min(MAX_EXAMINE_WORKERS, os.cpu_count() or 1) if count >= POOL_MIN_FILES else 1
+def _workers(jobs, count, writing):
+    """Processes examining files. Automatic: a pool only where it pays for its start, and not when
+    the run writes: the writer's threads need the other cores, and the bytes examined here are
+    spliced without being read again (on two cores a pool made apply about a third slower)."""
+    if jobs is None:
+        big = count >= POOL_MIN_FILES and not writing
+        jobs = min(MAX_EXAMINE_WORKERS, os.cpu_count() or 1) if big else 1
     return max(1, jobs)
 
 
@@ -277,9 +282,10 @@ class _Rewriter:
     """Splices each file that changes, in the planning thread, and hands its new bytes to a Writer
     (started with the first such file); each file's row goes to the ledger once it is written."""
 
-    def __init__(self, options, ledger):
+    def __init__(self, options, ledger, place):
         self.options = options
         self.ledger = ledger
+        self.place = place  # keep this thread and the writer's threads on CPUs of their own
         self.writer = None
         self.rows = {}  # number -> Row of each file in the writer's hands
 
@@ -295,7 +301,7 @@ class _Rewriter:
             self.ledger.add_row(number, row)
             return
         if self.writer is None:
-            self.writer = Writer(self.options.backup)
+            self.writer = Writer(self.options.backup, place=self.place)
         self.rows[number] = row
         self.writer.submit(number, entry.path, new, facts.signature, entry.rel)
         self._record(self.writer.finished())

@@ -7,8 +7,15 @@ examines, plans and splices the folder keeps its core to itself, and no hand-ove
 paid per file. Elsewhere (no C compiler on install, or a backup asked for) Python threads call
 files.write_atomic. Either way the queue is bounded, so memory stays flat however many files
 change, and each file's outcome comes back by its token: None, or what went wrong.
+
+Where the machine lets it (Linux, two CPUs or more allowed), a Writer asked to ``place`` its
+threads keeps the calling thread on one CPU and its threads on the others while it is open. Left
+to the scheduler, a writer woken by the disk would preempt the thread feeding the queue, about
+once a file, and the two would keep trading cores and caches: on two cores that cost apply a
+quarter of its speed (bench/FINDINGS.md).
 """
 import collections
+import contextlib
 import os
 import queue
 import threading
@@ -23,11 +30,16 @@ QUEUED = 2 * THREADS  # files waiting for a thread, their new bytes held meanwhi
 class Writer:
     """Replaces files on several threads; ``finished`` hands back (token, problem or None)."""
 
-    def __init__(self, backup: str | None = None, threads: int = THREADS, capacity: int = QUEUED):
+    def __init__(self, backup: str | None = None, threads: int = THREADS, capacity: int = QUEUED, place=True):
         self.backup = backup
-        compiled = files._fastio is not None and backup is None
-        self._native = files._fastio.Writer(threads, capacity) if compiled else None
-        self._python = None if compiled else _PythonWriter(threads, capacity)
+        self._restore, cpus = _place_caller() if place else (None, None)
+        try:
+            compiled = files._fastio is not None and backup is None
+            self._native = files._fastio.Writer(threads, capacity, cpus) if compiled else None
+            self._python = None if compiled else _PythonWriter(threads, capacity, cpus)
+        except BaseException:
+            self._unplace()
+            raise
         self._paths = {}  # token -> path, while in flight
         self.folders = set()  # every folder a file was replaced in
 
@@ -52,7 +64,14 @@ class Writer:
             done = self._native.close() if self._native is not None else self._python.close()
             return [self._outcome(*result) for result in done]
         finally:
+            self._unplace()
             files.sync_directories(self.folders)
+
+    def _unplace(self):
+        """Give the calling thread back the CPUs it had."""
+        if self._restore is not None:
+            os.sched_setaffinity(0, self._restore)
+            self._restore = None
 
     def _outcome(self, token, status, error=0):
         path = self._paths.pop(token)
@@ -71,11 +90,25 @@ class Writer:
         return token, problem
 
 
+def _place_caller():
+    """(the CPUs the calling thread had, the CPUs for the writer's threads), after keeping the
+    calling thread on one of them; (None, None) where there are not two to share or it cannot."""
+    try:
+        allowed = os.sched_getaffinity(0)
+        if len(allowed) < 2:
+            return None, None
+        os.sched_setaffinity(0, {min(allowed)})
+    except (AttributeError, OSError):  # not Linux, or not allowed here
+        return None, None
+    return allowed, sorted(allowed - {min(allowed)})
+
+
 class _PythonWriter:
     """The same on Python threads calling files.write_atomic. Anything but a FileError raised in a
     thread (a bug, not a file's problem) is raised again in the caller's thread."""
 
-    def __init__(self, threads, capacity):
+    def __init__(self, threads, capacity, cpus=None):
+        self.cpus = cpus
         self.queue = queue.Queue(capacity)
         self.done = collections.deque()
         self.failures = []
@@ -103,6 +136,9 @@ class _PythonWriter:
         return self.finished()
 
     def _work(self):
+        if self.cpus:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(0, self.cpus)
         while (item := self.queue.get()) is not None:
             token, path, data, signature, backup = item
             problem = None

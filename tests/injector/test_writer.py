@@ -8,6 +8,7 @@ from injector import files
 from injector.cli import main
 from injector.files import TEMP_SUFFIX, read
 from injector.writer import Writer
+from tests.waiting import wait_until
 
 from .conftest import SERVER, STORE
 
@@ -93,3 +94,51 @@ def test_apply_on_either_writer_writes_the_same_bytes(tmp_path, kind):
     written = {path.read_bytes() for path in tmp_path.iterdir()}
     assert len(written) == 1 and written != {page}
     assert b"<!-- tiktok-connector:head v" in written.pop()
+
+
+def cpus_of_threads():
+    """The CPUs each thread of this process may run on, as sets."""
+    found = []
+    for task in os.listdir("/proc/self/task"):
+        try:
+            status = Path(f"/proc/self/task/{task}/status").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        listed = next(line.split(":", 1)[1].strip() for line in status.splitlines()
+                      if line.startswith("Cpus_allowed_list"))
+        cpus = set()
+        for part in listed.split(","):
+            low, _, high = part.partition("-")
+            cpus.update(range(int(low), int(high or low) + 1))
+        found.append(cpus)
+    return found
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs Linux and two CPUs to share")
+def test_while_open_the_feeding_thread_and_the_writers_keep_to_cpus_of_their_own(tmp_path, kind):
+    allowed = os.sched_getaffinity(0)
+    mine, theirs = {min(allowed)}, allowed - {min(allowed)}
+    (path, (data, signature)), = make_pages(tmp_path, 1).items()
+    writer = Writer(threads=3, capacity=3)
+    try:
+        assert os.sched_getaffinity(0) == mine
+        writer.submit(0, path, b"new", signature)
+        done = wait_until(writer.finished, message="the write never finished")
+        assert done == [(0, None)]
+        assert cpus_of_threads().count(theirs) >= 1  # the thread that wrote, at least
+    finally:
+        writer.close()
+    assert os.sched_getaffinity(0) == allowed
+    assert theirs not in cpus_of_threads() or allowed == theirs
+
+
+def test_a_writer_asked_not_to_place_its_threads_leaves_every_thread_where_it_was(tmp_path, kind):
+    before = os.sched_getaffinity(0)
+    writer = Writer(threads=2, capacity=2, place=False)
+    (path, (data, signature)), = make_pages(tmp_path, 1).items()
+    writer.submit(0, path, b"new", signature)
+    wait_until(writer.finished, message="the write never finished")
+    assert all(cpus == before for cpus in cpus_of_threads())
+    writer.close()
+    assert os.sched_getaffinity(0) == before
