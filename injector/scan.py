@@ -333,14 +333,17 @@ def _template_id(data, at):
     return value.decode("latin-1").strip() or None
 
 
+_PIXEL_CALL = b"ttq.load("
+
+
 def _pixel_calls(data, regions):
+    """Offsets of "ttq.load(" starting inside a script element (only scripts are searched)."""
     found = []
-    at = data.find(b"ttq.load(")
-    while at >= 0:
-        for start, end, kind in regions:
-            if start <= at < end:
-                if kind == "script":
-                    found.append(at)
-                break
-        at = data.find(b"ttq.load(", at + 1)
+    for start, end, kind in regions:
+        if kind != "script":
+            continue
+        at = data.find(_PIXEL_CALL, start, end + len(_PIXEL_CALL) - 1)  # a call may run past the region
+        while 0 <= at < end:
+            found.append(at)
+            at = data.find(_PIXEL_CALL, at + 1, end + len(_PIXEL_CALL) - 1)
     return tuple(found)

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from injector.edit import apply_blocks, end_is_open, strip_blocks
 from injector.runner import build_snippets
-from injector.scan import scan, scan_exact
+from injector.scan import _scan_exact, scan, scan_exact
 
 # Pieces real templates are made of, plus the traps: anchors hidden in comments, scripts,
 # strings, attributes and template syntax; unclosed constructs; stray quotes and brackets.
@@ -103,3 +103,19 @@ def test_a_new_store_replaces_in_place(data):
 
 def _without_layout(data):
     return data.replace(b"\r", b"").replace(b"\n", b"").replace(b" ", b"").replace(b"\t", b"")
+
+
+@EXAMPLES
+@given(st.one_of(documents, noisy))
+@example(b"<script>ttq.load(</script>")
+@example(b"<script>ttq.load(")  # a script left open runs to the end of the file
+def test_pixel_calls_are_every_ttq_load_that_starts_inside_a_script(data):
+    regions = scan_exact_regions(data)
+    starts = [at for at in range(len(data)) if data.startswith(b"ttq.load(", at)]
+    expected = tuple(at for at in starts if any(s <= at < e and kind == "script" for s, e, kind in regions))
+    assert scan(data).pixel_calls == expected
+
+
+def scan_exact_regions(data):
+    """The exact tokenizer's regions (start, end, kind): comments, scripts, styles, template tokens."""
+    return _scan_exact(data, data.lower(), False)[0]
