@@ -4,6 +4,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from injector import markers
 from injector.edit import apply_blocks, end_is_open, strip_blocks
 from injector.runner import build_snippets
 from injector.scan import _scan_exact, scan, scan_exact
@@ -119,3 +120,21 @@ def test_pixel_calls_are_every_ttq_load_that_starts_inside_a_script(data):
 def scan_exact_regions(data):
     """The exact tokenizer's regions (start, end, kind): comments, scripts, styles, template tokens."""
     return _scan_exact(data, data.lower(), False)[0]
+
+
+MARKER_PIECES = [
+    b"<!-- tiktok-connector:head v1 -->", b"<!-- /tiktok-connector:head -->", b"<!-- tiktok-connector:",
+    b"<!-- tiktok-connector:order v2 store=ab split -->", b"<!-- /tiktok-connector:order -->",
+    b"<!-- /tiktok-connector:", b"<!-- tiktok-connector:Head v1 -->", b"<!-- tiktok-connector:head v1-->",
+    b"x", b"\n", b"\r\n", b"  ",
+]
+
+
+@EXAMPLES
+@given(st.lists(st.sampled_from(MARKER_PIECES), max_size=12).map(b"".join))
+def test_marker_searches_find_what_the_regular_expressions_find(data):
+    for pattern in (markers._OPEN, markers._ANY_CLOSE):
+        for pos in range(0, len(data) + 1, 7):
+            for end in (len(data), len(data) // 2):
+                found, expected = markers._search(pattern, data, pos, end), pattern.search(data, pos, end)
+                assert (found and found.span()) == (expected and expected.span())
