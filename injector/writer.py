@@ -68,9 +68,10 @@ class Writer:
             files.sync_directories(self.folders)
 
     def _unplace(self):
-        """Give the calling thread back the CPUs it had."""
+        """Give the calling thread back the CPUs it had (close from the thread that opened it)."""
         if self._restore is not None:
-            os.sched_setaffinity(0, self._restore)
+            with contextlib.suppress(OSError):  # a CPU taken offline meanwhile: the run still succeeded
+                os.sched_setaffinity(0, self._restore)
             self._restore = None
 
     def _outcome(self, token, status, error=0):
