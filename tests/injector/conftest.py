@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from injector import files
 from injector.runner import build_snippets
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,6 +39,18 @@ def cli(*args, check_code=None, timeout=120, env=None):
     if check_code is not None:
         assert done.returncode == check_code, (done.returncode, done.stdout.decode(), done.stderr.decode())
     return done
+
+
+@pytest.fixture(params=["compiled", "python"])
+def calls(request, monkeypatch):
+    """The test runs on _fastio's calls and native writer threads, and again on the Python code
+    that stands for them where the module is not built."""
+    if request.param == "compiled":
+        if files._fastio is None:
+            pytest.skip("injector._fastio is not built (no C compiler on install)")
+    else:
+        monkeypatch.setattr(files, "_fastio", None)
+    return request.param
 
 
 @pytest.fixture

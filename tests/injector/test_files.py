@@ -14,17 +14,6 @@ from injector.report import Progress
 from .conftest import SERVER, STORE, cli
 
 
-@pytest.fixture(params=["compiled", "python"])
-def calls(request, monkeypatch):
-    """Each test of reads and writes runs on _fastio's calls and on the Python ones it stands for."""
-    if request.param == "compiled":
-        if files._fastio is None:
-            pytest.skip("injector._fastio is not built (no C compiler on install)")
-    else:
-        monkeypatch.setattr(files, "_fastio", None)
-    return request.param
-
-
 def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path, calls):
     target = tmp_path / "page.html"
     target.write_bytes(b"<html></html>")

@@ -13,17 +13,6 @@ from tests.waiting import wait_until
 from .conftest import SERVER, STORE
 
 
-@pytest.fixture(params=["native", "python"])
-def kind(request, monkeypatch):
-    """Each test runs on _fastio's native threads and on the Python threads that stand in for them."""
-    if request.param == "native":
-        if files._fastio is None:
-            pytest.skip("injector._fastio is not built (no C compiler on install)")
-    else:
-        monkeypatch.setattr(files, "_fastio", None)
-    return request.param
-
-
 def make_pages(folder, count):
     pages = {}
     for index in range(count):
@@ -34,7 +23,7 @@ def make_pages(folder, count):
     return pages
 
 
-def test_every_file_is_replaced_with_its_new_bytes_and_mode_and_reported_once(tmp_path, kind):
+def test_every_file_is_replaced_with_its_new_bytes_and_mode_and_reported_once(tmp_path, calls):
     pages = make_pages(tmp_path, 300)  # many more than the queue holds
     writer = Writer(threads=4, capacity=8)
     reported = []
@@ -50,7 +39,7 @@ def test_every_file_is_replaced_with_its_new_bytes_and_mode_and_reported_once(tm
     assert writer.folders == {str(tmp_path)}
 
 
-def test_a_file_changed_or_deleted_since_it_was_read_is_left_as_it_is_and_said_so(tmp_path, kind):
+def test_a_file_changed_or_deleted_since_it_was_read_is_left_as_it_is_and_said_so(tmp_path, calls):
     pages = make_pages(tmp_path, 3)
     (edited, (data0, sig0)), (deleted, (_, sig1)), (kept, (_, sig2)) = pages.items()
     with open(edited, "ab") as handle:
@@ -68,7 +57,7 @@ def test_a_file_changed_or_deleted_since_it_was_read_is_left_as_it_is_and_said_s
     assert sorted(os.listdir(tmp_path)) == sorted(os.path.basename(p) for p in (edited, kept))
 
 
-def test_a_folder_that_is_gone_is_a_clear_problem_not_a_crash(tmp_path, kind):
+def test_a_folder_that_is_gone_is_a_clear_problem_not_a_crash(tmp_path, calls):
     writer = Writer(threads=1, capacity=1)
     writer.submit(7, str(tmp_path / "gone" / "page.html"), b"new", (1, 1, 1, 0o100644))
     assert writer.close() == [(7, "cannot write: No such file or directory")]
@@ -86,7 +75,7 @@ def test_a_closed_native_writer_takes_no_more_files(tmp_path):
         files._fastio.Writer(0, 2)
 
 
-def test_apply_on_either_writer_writes_the_same_bytes(tmp_path, kind):
+def test_apply_on_either_writer_writes_the_same_bytes(tmp_path, calls):
     page = b"<html>\r\n<head>\r\n  <title>x</title>\r\n</head>\r\n<body>\r\n</body>\r\n</html>\r\n"
     for index in range(40):
         (tmp_path / f"page-{index:02}.html").write_bytes(page)
@@ -116,7 +105,7 @@ def cpus_of_threads():
 
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
                     reason="needs Linux and two CPUs to share")
-def test_while_open_the_feeding_thread_and_the_writers_keep_to_cpus_of_their_own(tmp_path, kind):
+def test_while_open_the_feeding_thread_and_the_writers_keep_to_cpus_of_their_own(tmp_path, calls):
     allowed = os.sched_getaffinity(0)
     mine, theirs = {min(allowed)}, allowed - {min(allowed)}
     (path, (data, signature)), = make_pages(tmp_path, 1).items()
@@ -133,7 +122,7 @@ def test_while_open_the_feeding_thread_and_the_writers_keep_to_cpus_of_their_own
     assert theirs not in cpus_of_threads() or allowed == theirs
 
 
-def test_a_writer_asked_not_to_place_its_threads_leaves_every_thread_where_it_was(tmp_path, kind):
+def test_a_writer_asked_not_to_place_its_threads_leaves_every_thread_where_it_was(tmp_path, calls):
     before = os.sched_getaffinity(0)
     writer = Writer(threads=2, capacity=2, place=False)
     (path, (data, signature)), = make_pages(tmp_path, 1).items()
